@@ -1,0 +1,7 @@
+"""`python -m adventure` runs the same command line as `adventure`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,166 @@
+"""The command line: parse arguments, run a command, turn every failure into a message."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import __version__
+from .textsafe import clean
+
+EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("play", "check")
+
+
+def bundled_story() -> str:
+    """The shipped story: inside the package in a wheel, beside it in a source checkout."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for candidate in (os.path.join(here, "scenes"), os.path.join(os.path.dirname(here), "scenes")):
+        if os.path.isfile(os.path.join(candidate, "story.yaml")):
+            return candidate
+    return os.path.join(here, "scenes")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adventure",
+        description="Play a YAML text adventure (by default, the shipped Metallic Rouge story), or check one.",
+        epilog="Run `adventure COMMAND --help` for a command's options. With no command, `play` is assumed.",
+    )
+    parser.add_argument("--version", action="version", version=f"adventure {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    play = sub.add_parser("play", help="play a story (the default command)", description="Play a story.")
+    play.add_argument("--story", metavar="DIR", help="story folder (default: the shipped story)")
+    play.add_argument("--saves", metavar="DIR", help="save folder (default: $ADVENTURE_SAVES or ./saves)")
+    play.add_argument("--plain", action="store_true", help="plain-text mode: numbered choices, reads stdin line by line")
+    play.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
+    play.add_argument("--seed", type=int, default=None, metavar="N", help="seed for the story's randomness")
+    play.add_argument("--from", dest="from_scene", metavar="SCENE", help="start at this scene (playtesting)")
+    play.add_argument("--set", dest="assignments", action="append", default=[], metavar="NAME=VALUE", help="start with a variable set (repeatable; sets as a,b,c)")
+
+    check = sub.add_parser("check", help="check a story for errors", description="Load a story and report every problem.")
+    check.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
+    check.add_argument("--format", choices=("human", "json"), default="human", help="output format")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Entry point; returns the exit code (0 fine, 1 story errors, 2 wrong usage)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "play")
+    parser = _parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if isinstance(exit_.code, int) else EXIT_USAGE
+    try:
+        if args.command == "check":
+            return _check(args, stdout)
+        return _play(args, stdin, stdout, stderr)
+    except KeyboardInterrupt:
+        stderr.write("\nInterrupted.\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _check(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .loader import check_story
+    from .stats import summary
+
+    root = args.story or bundled_story()
+    story, problems = check_story(root)
+    if args.format == "json":
+        payload = {
+            "ok": story is not None,
+            "problems": [problem.to_json() for problem in problems],
+            "summary": summary(story) if story is not None else None,
+        }
+        stdout.write(json.dumps(payload, indent=2) + "\n")
+        return EXIT_OK if story is not None else EXIT_STORY
+    if story is None:
+        for problem in sorted(problems, key=lambda p: p.sort_key()):
+            stdout.write(problem.format() + "\n")
+        errors = len(problems)
+        stdout.write(f"{errors} problem{'s' if errors != 1 else ''} in {root}\n")
+        return EXIT_STORY
+    facts = summary(story)
+    stdout.write(
+        f"{story.title}: {_count(facts['scenes'], 'scene')}, {_count(facts['choices'], 'choice')}, "
+        f"{_count(facts['words'], 'word')}, {_count(facts['endings'], 'ending')}, "
+        f"{_count(facts['codex'], 'codex entry', 'codex entries')}. No problems.\n"
+    )
+    return EXIT_OK
+
+
+def _count(number: int, one: str, many: str = "") -> str:
+    return f"{number:,} {one if number == 1 else (many or one + 's')}"
+
+
+def _parse_assignment(text: str, story: object) -> tuple[str, object]:
+    from .model import Story
+
+    assert isinstance(story, Story)
+    if "=" not in text:
+        raise ValueError(f"--set {text!r}: write NAME=VALUE")
+    name, raw = (part.strip() for part in text.split("=", 1))
+    variable = story.variables.get(name)
+    if variable is None:
+        raise ValueError(f"--set: the story has no variable `{name}`")
+    if variable.type == "int":
+        try:
+            return name, int(raw)
+        except ValueError:
+            raise ValueError(f"--set {name}: {raw!r} is not a whole number") from None
+    if variable.type == "bool":
+        if raw.lower() not in ("true", "false", "yes", "no", "1", "0"):
+            raise ValueError(f"--set {name}: write true or false")
+        return name, raw.lower() in ("true", "yes", "1")
+    if variable.type == "set":
+        members = frozenset(item.strip() for item in raw.split(",") if item.strip())
+        unknown = sorted(members - variable.members)
+        if unknown:
+            raise ValueError(f"--set {name}: {', '.join(unknown)} not in its members ({', '.join(sorted(variable.members))})")
+        return name, members
+    return name, clean(raw)
+
+
+def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    from . import engine
+    from .loader import load_story
+    from .problems import StoryError
+    from .session import Session
+
+    root = args.story or bundled_story()
+    try:
+        story = load_story(root)
+    except StoryError as err:
+        stderr.write(err.report() + "\n")
+        stderr.write(f"The story in {root} has {len(err.problems)} problem(s); fix them and try again (adventure check {root}).\n")
+        return EXIT_STORY
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(8), "little")
+    try:
+        values = dict(_parse_assignment(item, story) for item in args.assignments)
+        if args.from_scene or values:
+            outcome = engine.start_at(story, args.from_scene or story.start, values, seed)  # type: ignore[arg-type]
+            session = Session.at(story, outcome)
+        else:
+            session = Session.new(story, seed)
+    except (ValueError, engine.ChoiceError) as err:
+        stderr.write(f"adventure: {err}\n")
+        return EXIT_USAGE
+    from .plain import play
+
+    return play(session, stdin, stdout)
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,295 @@
+"""The pure engine: a state and a choice in, a new state and what happened out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .expr import Value
+from .model import (
+    AddInt, Choice, Effect, Ending, Paragraph, Pick, Roll, Scene, SetAdd, SetRemove, SetVar,
+    Story, Text, Unlock,
+)
+from .state import GameState, next_random
+
+# --- events ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VariableChanged:
+    name: str
+    old: Value
+    new: Value
+
+
+@dataclass(frozen=True, slots=True)
+class CodexUnlocked:
+    entry: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class SceneEntered:
+    scene: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndingReached:
+    ending: Ending
+
+
+Event = Union[VariableChanged, CodexUnlocked, SceneEntered, EndingReached]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of a move: the new state and the events, in order."""
+
+    state: GameState
+    events: tuple[Event, ...]
+
+
+class ChoiceError(ValueError):
+    """A choice that cannot be taken (no such number, disabled, or the story has ended)."""
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceView:
+    """A listed choice as the player sees it."""
+
+    number: int
+    label: str
+    enabled: bool
+    reason: str
+    key: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class SceneView:
+    """A scene as the player sees it in a given state."""
+
+    scene: str
+    title: str
+    chapter: str
+    paragraphs: tuple[str, ...]
+    choices: tuple[ChoiceView, ...]
+    ending: Ending | None
+
+
+# --- the engine -------------------------------------------------------------------------
+
+
+def new_game(story: Story, seed: int = 0) -> Outcome:
+    """Start a story: the start scene entered, its effects applied."""
+    state = GameState(scene=story.start, vars=story.defaults(), turn=0, rng=seed & ((1 << 64) - 1))
+    return _enter(story, state, story.start, state.vars, [], state.rng, state.turn)
+
+
+def start_at(story: Story, scene_id: str, values: dict[str, Value] | None = None, seed: int = 0) -> Outcome:
+    """Start anywhere with chosen variable values (for playtesting and walkthroughs)."""
+    if scene_id not in story.scenes:
+        raise ChoiceError(f"there is no scene `{scene_id}`")
+    variables = story.defaults()
+    variables.update(values or {})
+    state = GameState(scene=scene_id, vars=variables, rng=seed & ((1 << 64) - 1))
+    return _enter(story, state, scene_id, variables, [], state.rng, 0)
+
+
+def listed(story: Story, state: GameState) -> list[tuple[Choice, bool]]:
+    """The choices the player sees, each with whether it can be taken."""
+    scene = story.scenes[state.scene]
+    shown: list[tuple[Choice, bool]] = []
+    any_enabled = False
+    used = state.used
+    fallbacks = []
+    for choice in scene.choices:
+        if choice.fallback:
+            fallbacks.append(choice)
+            continue
+        if choice.once and choice.key in used:
+            continue
+        condition = choice.condition
+        if condition is None or condition.evaluate(state):
+            shown.append((choice, True))
+            any_enabled = True
+        elif choice.disabled is not None:
+            shown.append((choice, False))
+    if not any_enabled:
+        for choice in fallbacks:
+            if choice.once and choice.key in used:
+                continue
+            condition = choice.condition
+            if condition is None or condition.evaluate(state):
+                shown.append((choice, True))
+            elif choice.disabled is not None:
+                shown.append((choice, False))
+    return shown
+
+
+def render_text(text: Text, state: Any) -> list[str]:
+    """Paragraphs of text after conditions and interpolation."""
+    out: list[str] = []
+    stack: list[Text] = [text]
+    positions = [0]
+    while stack:  # an explicit stack: nesting is bounded, but deep recursion costs time
+        parts, index = stack[-1], positions[-1]
+        if index >= len(parts):
+            stack.pop()
+            positions.pop()
+            continue
+        positions[-1] = index + 1
+        part = parts[index]
+        if type(part) is Paragraph:
+            out.append(part.template.render(state))
+        else:
+            branch = part.then if part.condition.evaluate(state) else part.otherwise  # type: ignore[union-attr]
+            if branch:
+                stack.append(branch)
+                positions.append(0)
+    return out
+
+
+def view(story: Story, state: GameState) -> SceneView:
+    """What the player sees now."""
+    scene = story.scenes[state.scene]
+    choices = tuple(
+        ChoiceView(
+            number, choice.label.render(state), enabled,
+            "" if enabled or choice.disabled is None else choice.disabled.render(state),
+            choice.key, choice.target,
+        )
+        for number, (choice, enabled) in enumerate(listed(story, state), start=1)
+    )
+    return SceneView(scene.id, scene.title.render(state), scene.chapter, tuple(render_text(scene.text, state)), choices, scene.ending)
+
+
+def choose(story: Story, state: GameState, number: int) -> Outcome:
+    """Take the n-th listed choice (counting from 1)."""
+    scene = story.scenes[state.scene]
+    if scene.ending is not None:
+        raise ChoiceError("the story has ended")
+    options = listed(story, state)
+    if not 1 <= number <= len(options):
+        raise ChoiceError(f"choose a number from 1 to {len(options)}" if options else "there is nothing to choose")
+    choice, enabled = options[number - 1]
+    if not enabled:
+        reason = choice.disabled.render(state) if choice.disabled is not None else ""
+        raise ChoiceError(f"that choice is not available: {reason}" if reason else "that choice is not available")
+    return take(story, state, choice)
+
+
+def take(story: Story, state: GameState, choice: Choice) -> Outcome:
+    """Take a choice already known to be available: effects, then the move."""
+    events: list[Event] = []
+    variables = state.vars
+    rng = state.rng
+    unlocked = state.unlocked
+    if choice.effects:
+        variables, rng, unlocked = _apply(story, state, choice.effects, events)
+    used = state.used | {choice.key} if choice.once else state.used
+    moved = GameState(state.scene, variables, state.visits, state.turn, rng, used, unlocked)
+    return _enter(story, moved, choice.target, variables, events, rng, state.turn + 1)
+
+
+def _enter(story: Story, state: GameState, target: str, variables: Any, events: list[Event], rng: int, turn: int) -> Outcome:
+    scene: Scene = story.scenes[target]
+    visits = dict(state.visits)
+    visits[target] = visits.get(target, 0) + 1
+    entered = GameState(target, variables, visits, turn, rng, state.used, state.unlocked)
+    events.append(SceneEntered(target))
+    if scene.on_enter:
+        variables, rng, unlocked = _apply(story, entered, scene.on_enter, events)
+        entered = GameState(target, variables, visits, turn, rng, state.used, unlocked)
+    if scene.ending is not None:
+        events.append(EndingReached(scene.ending))
+    return Outcome(entered, tuple(events))
+
+
+class _Scratch:
+    """A state-like view used while effects run, so computed values see earlier effects."""
+
+    __slots__ = ("scene", "vars", "visits", "turn", "unlocked")
+
+    def __init__(self, state: GameState, variables: dict[str, Value], unlocked: frozenset[str]) -> None:
+        self.scene, self.vars, self.visits, self.turn, self.unlocked = state.scene, variables, state.visits, state.turn, unlocked
+
+
+def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: list[Event]) -> tuple[dict[str, Value], int, frozenset[str]]:
+    variables = dict(state.vars)
+    rng = state.rng
+    unlocked = state.unlocked
+    for effect in effects:
+        kind = type(effect)
+        if kind is Unlock:
+            for entry in effect.entries:  # type: ignore[union-attr]
+                if entry not in unlocked:
+                    unlocked = unlocked | {entry}
+                    events.append(CodexUnlocked(entry, story.codex[entry].title))
+            continue
+        name = effect.name  # type: ignore[union-attr]
+        old = variables[name]
+        new: Value
+        if kind is AddInt:
+            new = _clamp(story, name, old + effect.amount)  # type: ignore[operator, union-attr]
+        elif kind is SetAdd:
+            new = old | effect.members  # type: ignore[operator, union-attr]
+        elif kind is SetRemove:
+            new = old - effect.members  # type: ignore[operator, union-attr]
+        elif kind is SetVar:
+            if effect.computed is not None:  # type: ignore[union-attr]
+                new = effect.computed.evaluate(_Scratch(state, variables, unlocked))  # type: ignore[union-attr]
+            else:
+                new = effect.value  # type: ignore[union-attr, assignment]
+            if isinstance(new, int) and not isinstance(new, bool):
+                new = _clamp(story, name, new)
+        elif kind is Roll:
+            number, rng = next_random(rng)
+            new = effect.low + number % (effect.high - effect.low + 1)  # type: ignore[union-attr]
+            new = _clamp(story, name, new)
+        else:
+            assert kind is Pick
+            number, rng = next_random(rng)
+            new = effect.options[number % len(effect.options)]  # type: ignore[union-attr]
+        if new != old:
+            variables[name] = new
+            events.append(VariableChanged(name, old, new))
+    return variables, rng, unlocked
+
+
+def _clamp(story: Story, name: str, value: int) -> int:
+    variable = story.variables[name]
+    if variable.min is not None and value < variable.min:
+        return variable.min
+    if variable.max is not None and value > variable.max:
+        return variable.max
+    return value
+
+
+def recap(story: Story, state: GameState) -> list[str]:
+    """The story so far: recap lines of visited scenes, in first-visit order."""
+    lines = []
+    for scene_id in state.visits:
+        scene = story.scenes.get(scene_id)
+        if scene is not None and scene.recap is not None:
+            lines.append(scene.recap.render(state))
+    return lines
+
+
+def status_line(story: Story, state: GameState) -> str:
+    """The story's own status line for this state (empty when the story has none)."""
+    return story.status.render(state) if story.status is not None else ""
+
+
+def codex_entries(story: Story, state: GameState) -> list[tuple[str, str]]:
+    """Unlocked codex entries as (id, title), in story order."""
+    return [(entry.id, entry.title) for entry in story.codex.values() if entry.id in state.unlocked]
+
+
+def codex_text(story: Story, state: GameState, entry_id: str) -> list[str]:
+    """An unlocked entry's paragraphs, rendered for the current state."""
+    return render_text(story.codex[entry_id].text, state)

@@ -1,0 +1,186 @@
+"""Typed, positioned access to YAML nodes that records problems instead of raising."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from ..expr import Compiled, Env, ExprError, Template, TypeName, compile_expression, compile_template
+from ..model import Location
+from ..problems import Problem
+from ..textsafe import clean, clean_block
+from ..yamlsource import Map, Node, Scalar, Seq
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
+_TRUE = frozenset({"true", "yes", "on"})
+_FALSE = frozenset({"false", "no", "off"})
+_NULL = frozenset({"", "~", "null"})
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def kind_of(node: Node | None) -> str:
+    if node is None:
+        return "nothing"
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    return "a value" if node.plain else "a quoted string"
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+class Reader:
+    """Reads one file's nodes; every problem is appended to `problems` with its position."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+
+    def at(self, node: Node) -> Location:
+        return Location(self.path, node.line, node.col)
+
+    def error(self, node: Node | None, message: str, hint: str = "") -> None:
+        line, col = (node.line, node.col) if node is not None else (0, 0)
+        self.problems.append(Problem(self.path, line, col, message, hint))
+
+    # structure ------------------------------------------------------------------------
+    def mapping(self, node: Node | None, what: str) -> Map | None:
+        if isinstance(node, Map):
+            return node
+        self.error(node, f"{what} must be a mapping (key: value lines), not {kind_of(node)}")
+        return None
+
+    def sequence(self, node: Node | None, what: str, allow_single: bool = False) -> list[Node]:
+        if isinstance(node, Seq):
+            return node.items
+        if allow_single and isinstance(node, (Scalar, Map)):
+            return [node]
+        self.error(node, f"{what} must be a list (lines starting with `- `), not {kind_of(node)}")
+        return []
+
+    def fields(self, node: Map, what: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Node]:
+        """The mapping's values by key; unknown keys and missing required keys are reported."""
+        allowed = tuple(allowed)
+        values: dict[str, Node] = {}
+        for key, value in node.pairs:
+            if key.value not in allowed:
+                hint = suggest(key.value, allowed) or f"{what} may have: {', '.join(allowed)}"
+                self.error(key, f"unknown key `{clean(key.value)}` in {what}", hint)
+                continue
+            values[key.value] = value
+        for name in required:
+            if name not in values:
+                self.error(node, f"{what} has no `{name}`", f"add `{name}: ...`")
+        return values
+
+    # scalars --------------------------------------------------------------------------
+    def string(self, node: Node | None, what: str, block: bool = False) -> str | None:
+        if isinstance(node, Scalar):
+            if node.plain and node.value in _NULL and node.tag is None:
+                self.error(node, f"{what} is empty", "write some text after the colon")
+                return None
+            return clean_block(node.value) if block else clean(node.value)
+        self.error(node, f"{what} must be text, not {kind_of(node)}", "quote it if it contains `: ` or starts with a special character")
+        return None
+
+    def integer(self, node: Node | None, what: str) -> int | None:
+        if isinstance(node, Scalar) and node.plain and _INT.match(node.value):
+            try:
+                return int(node.value.replace("_", ""))
+            except ValueError:  # pragma: no cover - the pattern admits only digits
+                pass
+        shown = clean(node.value) if isinstance(node, Scalar) else kind_of(node)
+        self.error(node, f"{what} must be a whole number, not {shown}")
+        return None
+
+    def boolean(self, node: Node | None, what: str) -> bool | None:
+        if isinstance(node, Scalar) and node.plain:
+            lowered = node.value.lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+        shown = clean(node.value) if isinstance(node, Scalar) else kind_of(node)
+        self.error(node, f"{what} must be true or false, not {shown}")
+        return None
+
+    def identifier(self, node: Node | None, what: str, pattern: re.Pattern[str], rule: str) -> str | None:
+        text = self.string(node, what)
+        if text is None:
+            return None
+        if not pattern.match(text):
+            self.error(node, f"{what} `{text}` is not valid", rule)
+            return None
+        return text
+
+    def strings(self, node: Node | None, what: str) -> list[tuple[str, Node]]:
+        """One string or a list of strings, each with its node."""
+        result: list[tuple[str, Node]] = []
+        for item in self.sequence(node, what, allow_single=True):
+            value = self.string(item, what)
+            if value is not None:
+                result.append((value, item))
+        return result
+
+    # expressions ------------------------------------------------------------------------
+    def _expr_position(self, node: Scalar, offset: int) -> tuple[int, int]:
+        """Map an offset inside a scalar's value to a file position, as near as YAML allows."""
+        before = node.value[:offset]
+        if node.plain or "\n" not in before:
+            lines = before.count("\n")
+            if lines == 0:
+                return node.line, node.col + offset + (0 if node.plain else 1)
+            return node.line + lines, 1
+        return node.line, node.col
+
+    def expression(self, node: Node | None, env: Env, what: str, want: TypeName | None = "bool") -> Compiled | None:
+        if not isinstance(node, Scalar):
+            self.error(node, f"{what} must be an expression in text, not {kind_of(node)}")
+            return None
+        try:
+            return compile_expression(node.value, env, want)
+        except ExprError as err:
+            line, col = self._expr_position(node, err.offset)
+            self.problems.append(Problem(self.path, line, col, f"{what}: {err.message}", err.hint))
+            return None
+
+    def template(self, node: Node | None, env: Env, what: str, block: bool = False) -> Template | None:
+        text = self.string(node, what, block=block)
+        if text is None or node is None:
+            return None
+        assert isinstance(node, Scalar)
+        try:
+            return compile_template(text, env)
+        except ExprError as err:
+            line, col = self._expr_position(node, err.offset)
+            self.problems.append(Problem(self.path, line, col, f"in {what}: {err.message}", err.hint))
+            return None
+
+
+    def paragraph(self, text: str, node: Node, env: Env, what: str) -> Template | None:
+        """A template from a paragraph cut out of a block; errors point at the block."""
+        try:
+            return compile_template(text, env)
+        except ExprError as err:
+            self.error(node, f"in {what}: {err.message} (in {clean(text[:40])!r}...)", err.hint)
+            return None
+
+
+def paragraphs(text: str, style: str = "|") -> list[str]:
+    """Split text into paragraphs, the way its YAML style wrote them.
+
+    A literal block (`|`) keeps its line breaks, so a blank line separates paragraphs. Every
+    other style has already folded lines into spaces and a blank line into one newline.
+    """
+    chunks = _BLANK_LINE.split(text.strip()) if style == "|" else text.strip().split("\n")
+    result = []
+    for chunk in chunks:
+        joined = " ".join(line.strip() for line in chunk.splitlines() if line.strip())
+        if joined:
+            result.append(joined)
+    return result

@@ -1,0 +1,29 @@
+"""Make untrusted text safe to print: no control characters or escape sequences get through."""
+
+from __future__ import annotations
+
+# C0 controls become their visible Unicode "control pictures" (ESC shows as ␛), so an
+# author sees what is in the file while the terminal never receives the raw byte.
+_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+_TABLE[0x7F] = "\u2421"  # ␡
+_TABLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})  # C1 controls, incl. CSI and OSC
+# Bidirectional overrides and isolates can make text display differently from what it is.
+_TABLE.update({code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)})
+_KEEP_NEWLINES = dict(_TABLE)
+del _KEEP_NEWLINES[0x0A]
+_KEEP_NEWLINES[0x09] = " "
+
+
+def clean(text: str) -> str:
+    """One line of text with every control character made visible."""
+    return text.translate(_TABLE)
+
+
+def clean_block(text: str) -> str:
+    """Text that may span lines: newlines stay, tabs become spaces, other controls show."""
+    return text.translate(_KEEP_NEWLINES)
+
+
+def is_clean(text: str) -> bool:
+    """True when printing `text` cannot send a control sequence to a terminal."""
+    return text == clean_block(text)

@@ -1,0 +1,54 @@
+"""Shared test helpers: write small stories from inline YAML into tmp_path."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+FEATURES = HERE / "stories" / "features"
+SHIPPED = ROOT / "scenes"
+
+MINIMAL_STORY = """\
+id: tiny
+title: Tiny
+version: 1
+start: a
+"""
+
+
+def write_story(root: Path, files: dict[str, str]) -> Path:
+    """Write {relative path: YAML text} under root (dedented) and return root."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def story_dir(tmp_path: Path):
+    """A factory: story_dir({...files...}) -> path of a story folder."""
+    def make(files: dict[str, str]) -> Path:
+        return write_story(tmp_path / "story", files)
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("ADVENTURE_SAVES", raising=False)
+
+
+def env_for_subprocess() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["NO_COLOR"] = "1"
+    return env

@@ -1,0 +1,130 @@
+"""The command line and the plain player, in-process and through a real pipe."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from adventure import __version__
+from adventure.cli import bundled_story, main
+from conftest import FEATURES, ROOT, env_for_subprocess
+
+
+def run(args: list[str], stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(args, stdin=io.StringIO(stdin), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_version_and_help_exit_zero(capsys) -> None:
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+    assert main(["--help"]) == 0
+    assert "check" in capsys.readouterr().out
+
+
+def test_wrong_usage_exits_two(capsys) -> None:
+    assert main(["play", "--seed", "abc"]) == 2
+    assert main(["check", "--format", "xml"]) == 2
+    assert main(["--bogus"]) == 2
+
+
+def test_check_summarises_a_good_story() -> None:
+    code, out, _ = run(["check", str(FEATURES)])
+    assert code == 0
+    assert out.strip() == "Every Feature: 5 scenes, 9 choices, 53 words, 2 endings, 2 codex entries. No problems."
+
+
+def test_check_json_is_machine_readable(story_dir) -> None:
+    code, out, _ = run(["check", str(FEATURES), "--format", "json"])
+    payload = json.loads(out)
+    assert code == 0 and payload["ok"] and payload["summary"]["scenes"] == 5
+    broken = story_dir({"story.yaml": "id: x\n"})
+    code, out, _ = run(["check", str(broken), "--format", "json"])
+    payload = json.loads(out)
+    assert code == 1 and not payload["ok"] and {"path", "line", "col", "message", "hint", "severity"} <= set(payload["problems"][0])
+
+
+def test_plain_play_shows_scene_choices_and_reads_numbers() -> None:
+    code, out, _ = run(["play", "--story", str(FEATURES), "--plain", "--seed", "1"], "2\nquit\n")
+    assert code == 0
+    assert "== The House: The Hall, turn 0 ==" in out
+    assert "1. Look around" in out and "5. Open the vault [unavailable: The vault needs the iron key" in out
+    assert "[coins: -1 (now 1)]" in out and "[keys: + iron]" in out
+    assert "The Hall, turn 1" in out
+
+
+def test_plain_play_accepts_part_of_a_label() -> None:
+    _, out, _ = run(["play", "--story", str(FEATURES), "--plain"], "doorman\n")
+    assert "The Hall, turn 1" in out
+
+
+def test_plain_play_explains_bad_input_and_carries_on() -> None:
+    code, out, _ = run(["play", "--story", str(FEATURES), "--plain"], "xyzzy\n9\n5\nhelp\n")
+    assert code == 0
+    assert "Type a choice's number (1-5)" in out
+    assert "choose a number from 1 to 5" in out
+    assert "that choice is not available: The vault needs the iron key" in out
+    assert "undo [n]" in out and "(end of input)" in out
+
+
+def test_plain_commands_status_codex_recap_history_undo() -> None:
+    script = "1\nstatus\ncodex\ncodex doors\ncodex nope\nrecap\nundo\nhistory\nundo\nundo 2\n"
+    _, out, _ = run(["play", "--story", str(FEATURES), "--plain"], script)
+    assert "The House · coins 2 · keys 1/3 · traveller" in out
+    assert "Codex (2 of 2 entries):" in out and "Doors in this house remember who opened them." in out
+    assert "No unlocked codex entry matches 'nope'" in out
+    assert "- traveller came into the hall." in out
+    assert "Undid 1 choice." in out and "There is nothing to undo." in out
+    assert "  > Look around" in out
+
+
+def test_plain_play_at_an_ending_offers_restart() -> None:
+    _, out, _ = run(["play", "--story", str(FEATURES), "--plain", "--from", "vault"], "1\n1\nrestart\n")
+    assert "*** The End: The Rich Ending ***" in out
+    assert "The story has ended." in out
+    assert "The story starts again." in out
+
+
+def test_from_and_set_start_anywhere_with_chosen_state() -> None:
+    _, out, _ = run(["play", "--story", str(FEATURES), "--plain", "--from", "hall", "--set", "coins=5", "--set", "keys=iron,glass", "--set", "brave=true"], "status\n")
+    assert "coins 5 · keys 2/3" in out and "You feel brave." in out and "And rich." in out
+
+
+@pytest.mark.parametrize(("assignment", "fragment"), [
+    ("nope=1", "no variable"), ("coins=lots", "whole number"), ("keys=gold", "not in its members"), ("brave=maybe", "true or false"), ("coins", "NAME=VALUE"),
+])
+def test_bad_set_arguments_are_usage_errors(assignment: str, fragment: str) -> None:
+    code, _, err = run(["play", "--story", str(FEATURES), "--plain", "--set", assignment])
+    assert code == 2 and fragment in err
+
+
+def test_playing_a_broken_story_reports_problems_and_exits_one(story_dir) -> None:
+    broken = story_dir({"story.yaml": "id: x\ntitle: X\nversion: 1\nstart: a\n"})
+    code, _, err = run(["play", "--story", str(broken), "--plain"])
+    assert code == 1 and "start scene `a` does not exist" in err
+
+
+def test_the_bundled_story_is_found_from_a_source_checkout() -> None:
+    assert bundled_story() == str(ROOT / "scenes")
+
+
+def test_plain_mode_through_a_real_pipe_exits_cleanly() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adventure", "play", "--story", str(FEATURES), "--plain"],
+        input="1\n1\nquit\n", capture_output=True, text=True, env=env_for_subprocess(), timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "== The House" in result.stdout
+
+
+def test_end_of_input_mid_game_is_a_clean_exit() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adventure", "play", "--story", str(FEATURES), "--plain"],
+        input="1", capture_output=True, text=True, env=env_for_subprocess(), timeout=60,
+    )
+    assert result.returncode == 0 and "(end of input)" in result.stdout and result.stderr == ""

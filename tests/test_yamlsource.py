@@ -1,0 +1,120 @@
+"""The YAML reader: safe, bounded, positioned, and strict about duplicate keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adventure.yamlsource import MAX_DEPTH, Map, Scalar, Seq, YamlProblem, compose, decode, load_file
+
+BILLION_LAUGHS = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+"""
+
+
+def test_nodes_carry_their_line_and_column() -> None:
+    root, problems = compose("title: Hello\nscenes:\n  - id: a\n")
+    assert problems == []
+    assert isinstance(root, Map)
+    scenes = root.get("scenes")
+    assert isinstance(scenes, Seq)
+    first = scenes.items[0]
+    assert isinstance(first, Map)
+    assert (first.line, first.col) == (3, 5)
+    value = root.get("title")
+    assert isinstance(value, Scalar) and (value.value, value.line, value.col) == ("Hello", 1, 8)
+
+
+def test_duplicate_keys_are_reported_with_both_lines() -> None:
+    _, problems = compose("id: a\ntext: one\ntitle: t\ntext: two\n")
+    assert len(problems) == 1
+    line, col, message, hint = problems[0]
+    assert line == 4 and "first at line 2" in message and "again at line 4" in message
+    assert "last one" in hint
+
+
+def test_merge_keys_fill_in_without_counting_as_duplicates() -> None:
+    root, problems = compose("base: &b {x: 1, y: 2}\nmine:\n  <<: *b\n  y: 3\n")
+    assert problems == []
+    assert isinstance(root, Map)
+    mine = root.get("mine")
+    assert isinstance(mine, Map)
+    assert {key.value: value.value for key, value in mine.pairs} == {"x": "1", "y": "3"}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("a: !!python/object:os.system x\n", "tag"),
+    ("a: !!python/name:os.system x\n", "tag"),
+    ("a: !custom x\n", "tag"),
+    (BILLION_LAUGHS, "alias bomb"),
+    ("[" * 100_000 + "]" * 100_000, "nesting deeper"),
+    ("a:\n" + "".join("  " * i + "- \n" for i in range(1, 200)), "nesting deeper"),
+    ("a: &x [1, *x]\n", "contains it"),
+    ("a: *nowhere\n", "unknown alias"),
+    ("a: 1\n---\nb: 2\n", "second YAML document"),
+    ("a:\n\tb: 1\n", "syntax error"),
+    ("a: [1, 2\n", "syntax error"),
+    ("a: \x1b[31mred\n", "not allowed"),
+    ("? [a, b]\n: c\n", "plain name"),
+])
+def test_hostile_yaml_is_refused_with_a_position(text: str, fragment: str) -> None:
+    with pytest.raises(YamlProblem) as info:
+        compose(text)
+    assert fragment in info.value.message or fragment in info.value.hint
+
+
+def test_tabs_get_a_hint_about_spaces() -> None:
+    with pytest.raises(YamlProblem) as info:
+        compose("a:\n\tb: 1\n")
+    assert "spaces" in info.value.hint and info.value.line == 2
+
+
+def test_depth_limit_is_generous_for_real_stories() -> None:
+    text = "a:\n" + "".join("  " * i + "b:\n" for i in range(1, MAX_DEPTH - 2)) + "  " * (MAX_DEPTH - 2) + "c: 1\n"
+    root, _ = compose(text)
+    assert isinstance(root, Map)
+
+
+def test_decode_reports_invalid_utf8_by_line_and_column() -> None:
+    with pytest.raises(YamlProblem) as info:
+        decode(b"a: 1\nb: caf\xe9\n")
+    assert (info.value.line, info.value.col) == (2, 7)
+
+
+def test_decode_accepts_a_byte_order_mark_and_refuses_nul() -> None:
+    assert decode(b"\xef\xbb\xbfa: 1") == "a: 1"
+    with pytest.raises(YamlProblem) as info:
+        decode(b"a: 1\x00")
+    assert "NUL" in info.value.message
+
+
+def test_crlf_line_endings_read_like_lf() -> None:
+    root, _ = compose("a: 1\r\nb: two\r\n")
+    assert isinstance(root, Map) and [key.value for key, _ in root.pairs] == ["a", "b"]
+
+
+def test_files_over_the_size_limit_are_refused_without_reading_them(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a: " + b"x" * (9 * 1024 * 1024))
+    root, problems = load_file(str(big), "big.yaml")
+    assert root is None and "limit" in problems[0].message
+
+
+def test_load_file_turns_missing_files_into_problems(tmp_path: Path) -> None:
+    root, problems = load_file(str(tmp_path / "nope.yaml"), "nope.yaml")
+    assert root is None and "cannot read" in problems[0].message
+
+
+def test_very_long_lines_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text("a: " + "word " * 200_000 + "\n")
+    root, problems = load_file(str(path), "long.yaml")
+    assert problems == [] and isinstance(root, Map)
