@@ -145,22 +145,46 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
         stderr.write(err.report() + "\n")
         stderr.write(f"The story in {root} has {len(err.problems)} problem(s); fix them and try again (adventure check {root}).\n")
         return EXIT_STORY
+    from .shellhooks import Persistence
+
+    persistence = Persistence(save_folder(args.saves))
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(8), "little")
     try:
         values = dict(_parse_assignment(item, story) for item in args.assignments)
+        session = None
         if args.from_scene or values:
             outcome = engine.start_at(story, args.from_scene or story.start, values, seed)  # type: ignore[arg-type]
             session = Session.at(story, outcome)
-        else:
-            session = Session.new(story, seed)
     except (ValueError, engine.ChoiceError) as err:
         stderr.write(f"adventure: {err}\n")
         return EXIT_USAGE
+    if not args.plain and _interactive(stdin, stdout):
+        from . import repl
+
+        color = not args.no_color and not os.environ.get("NO_COLOR")
+        game = repl.Game(story, persistence, color, args.seed)
+        if session is not None:
+            game.session = session
+            game.show_scene()
+        return game.play()
     from .plain import play
 
-    return play(session, stdin, stdout)
+    return play(
+        session or Session.new(story, seed), stdin, stdout, persistence.hooks(),
+        after_move=persistence.autosave, ending_note=persistence.ending_note,
+    )
 
 
-def main_entry() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+def _interactive(stdin: TextIO, stdout: TextIO) -> bool:
+    """The REPL needs a real terminal on both ends and a terminal that can draw."""
+    try:
+        ttys = stdin.isatty() and stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+    return ttys and os.environ.get("TERM", "") not in ("dumb", "unknown")
+
+
+def save_folder(option: str | None) -> str:
+    from .saves import save_folder as folder
+
+    return folder(option)

@@ -42,9 +42,9 @@ def story_dir(tmp_path: Path):
 
 
 @pytest.fixture(autouse=True)
-def _no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.delenv("ADVENTURE_SAVES", raising=False)
+    monkeypatch.setenv("ADVENTURE_SAVES", str(tmp_path / "saves"))
 
 
 def env_for_subprocess() -> dict[str, str]:

@@ -1,0 +1,285 @@
+"""The terminal player: a prompt_toolkit REPL with a title screen, arrow-key choices and a status bar."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.application import get_app
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.output import ColorDepth
+from prompt_toolkit.shortcuts import choice as choice_prompt
+from prompt_toolkit.shortcuts import clear
+from prompt_toolkit.styles import Style
+
+from . import commands, render, saves
+from .engine import ChoiceError
+from .model import Story
+from .plain import pick
+from .session import Session, describe_events
+from .shellhooks import Persistence
+from .textsafe import clean
+
+HINT = "↑↓ Enter: choose · Tab · help · Ctrl-D: save & quit"
+
+
+class _ChoiceCompleter(Completer):
+    """Completes commands, codex entries after `codex `, and words of the current choices."""
+
+    def __init__(self, game: Game) -> None:
+        self.game = game
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        lowered = text.lower()
+        session = self.game.session
+        if lowered.startswith(("codex ", "load ")) and session is not None:
+            word = text.split(" ", 1)[1].lower()
+            names = [entry_id for entry_id, _ in session.codex_list()] if lowered.startswith("codex") else [info.slot for info in saves.list_slots(self.game.persistence.folder)]
+            for name in names:
+                if name.lower().startswith(word):
+                    yield Completion(name, start_position=-len(word))
+            return
+        if " " not in text:
+            for name in commands.command_names():
+                if name.startswith(lowered):
+                    yield Completion(name, start_position=-len(text), display_meta="command")
+        if session is not None and text:
+            for option in session.view().choices:
+                if option.enabled and lowered in option.label.lower():
+                    yield Completion(option.label, start_position=-len(text), display_meta=f"choice {option.number}")
+
+
+class Game:
+    """One run of the terminal player."""
+
+    def __init__(self, story: Story, persistence: Persistence, color: bool = True, seed: int | None = None) -> None:
+        self.story = story
+        self.persistence = persistence
+        self.seed = seed
+        self.session: Session | None = None
+        self.selected = 1
+        self.style = Style.from_dict(render.STYLE_RULES if color else {})
+        self.color_depth = ColorDepth.DEPTH_8_BIT if color else ColorDepth.DEPTH_1_BIT
+        self.history = InMemoryHistory()
+        self.prompt_session: PromptSession[str] = PromptSession(
+            history=self.history, completer=_ChoiceCompleter(self), complete_while_typing=False,
+            enable_history_search=True, key_bindings=self._bindings(), color_depth=self.color_depth,
+            style=self.style, bottom_toolbar=self._toolbar, reserve_space_for_menu=4,
+        )
+
+    # output ---------------------------------------------------------------------------
+    def width(self) -> int:
+        try:
+            columns = get_app().output.get_size().columns
+        except Exception:  # no running app: ask the terminal directly
+            columns = os.get_terminal_size().columns if os.isatty(1) else 80
+        return max(20, min(columns - 1, 100))
+
+    def show(self, lines: list[render.Line]) -> None:
+        fragments: list[tuple[str, str]] = []
+        for line in lines:
+            fragments.extend(line)
+            fragments.append(("", "\n"))
+        print_formatted_text(FormattedText(fragments), style=self.style, color_depth=self.color_depth, end="")
+
+    def say(self, *messages: str, style: str = "class:hint") -> None:
+        self.show([[(style, part)] for message in messages for part in render.wrap(message, self.width())])
+
+    def show_scene(self, note_lines: list[str] | None = None) -> None:
+        assert self.session is not None
+        view = self.session.view()
+        width = self.width()
+        self.selected = next((option.number for option in view.choices if option.enabled), 1)
+        lines = render.notes(note_lines or [], width) + render.heading(view, width) + render.body(view, width)
+        self.show(lines)
+        if view.ending is not None:
+            self.say(*self.persistence.ending_note(self.session))
+
+    # the prompt -------------------------------------------------------------------------
+    def _message(self) -> FormattedText:
+        fragments: list[tuple[str, str]] = []
+        if self.session is not None and not self.session.ended:
+            for line in render.choices(self.session.view(), self.width(), self.selected):
+                fragments.extend(line)
+                fragments.append(("", "\n"))
+        fragments.append(("class:number", "> "))
+        return FormattedText(fragments)
+
+    def _toolbar(self) -> FormattedText:
+        status = self.session.status() if self.session is not None else self.story.title
+        return FormattedText([("class:toolbar", f" {clean(status)} "), ("class:toolbar", f"  {HINT}"[: max(0, self.width() - len(status) - 2)])])
+
+    def _bindings(self) -> KeyBindings:
+        bindings = KeyBindings()
+        empty = Condition(lambda: not get_app().current_buffer.text and self.session is not None and not self.session.ended)
+
+        def move(step: int) -> None:
+            assert self.session is not None
+            options = self.session.view().choices
+            if options:
+                self.selected = (self.selected - 1 + step) % len(options) + 1
+
+        @bindings.add("up", filter=empty)
+        def _up(event: KeyPressEvent) -> None:
+            move(-1)
+
+        @bindings.add("down", filter=empty)
+        def _down(event: KeyPressEvent) -> None:
+            move(1)
+
+        @bindings.add("enter", filter=empty)
+        def _enter(event: KeyPressEvent) -> None:
+            event.current_buffer.text = str(self.selected)
+            event.current_buffer.validate_and_handle()
+
+        return bindings
+
+    def ask(self) -> str | None:
+        """One line from the player; None means Ctrl-D."""
+        while True:
+            try:
+                return self.prompt_session.prompt(self._message)
+            except EOFError:
+                return None
+            except KeyboardInterrupt:
+                if self.confirm_quit():
+                    return "quit"
+
+    def confirm_quit(self) -> bool:
+        try:
+            answer = PromptSession[str]().prompt("Quit the game? Your progress is autosaved. [y/N] ", color_depth=self.color_depth)
+        except (EOFError, KeyboardInterrupt):
+            return True
+        return answer.strip().lower() in ("y", "yes")
+
+    # the game loop ----------------------------------------------------------------------
+    def play(self) -> int:
+        while True:
+            if self.session is None and not self.title_screen():
+                return 0
+            if self.session is not None and not self.game_loop():
+                return 0
+
+    def title_screen(self) -> bool:
+        """The title menu; False when the player quits."""
+        while True:
+            options: list[tuple[str, str]] = [("new", "New game")]
+            autosave = os.path.join(self.persistence.folder, saves.AUTOSAVE + ".json")
+            if os.path.isfile(autosave):
+                options.append(("continue", "Continue"))
+            if saves.list_slots(self.persistence.folder):
+                options.append(("load", "Load a saved game"))
+            options += [("endings", "Endings found"), ("quit", "Quit")]
+            found = self.persistence.endings_found(self.story.id)
+            total = len(self.story.endings())
+            header = [("class:title", f"\n  {clean(self.story.title)}\n")]
+            if self.story.blurb:
+                header += [("class:body", "\n".join("  " + line for line in render.wrap(self.story.blurb, self.width() - 2)) + "\n")]
+            header += [("class:hint", f"  Endings found: {sum(1 for scene in self.story.endings() if scene.ending and scene.ending.id in found)} of {total}\n")]
+            try:
+                picked = choice_prompt(FormattedText(header), options=options, default="continue" if len(options) > 3 and options[1][0] == "continue" else "new", style=self.style)
+            except (KeyboardInterrupt, EOFError):
+                return False
+            if picked == "quit":
+                return False
+            if picked == "new":
+                clear()
+                self.session = Session.new(self.story, self.seed if self.seed is not None else int.from_bytes(os.urandom(8), "little"))
+                self.show_scene()
+                return True
+            if picked == "continue" and self.load_slot(saves.AUTOSAVE):
+                return True
+            if picked == "load":
+                slot = self.pick_slot()
+                if slot and self.load_slot(slot):
+                    return True
+            if picked == "endings":
+                self.show_endings(found)
+
+    def pick_slot(self) -> str | None:
+        slots = saves.list_slots(self.persistence.folder)
+        options = [(info.slot, f"{info.slot}  {info.time.replace('T', ' ')[:16]}  {info.description}" if not info.problem else f"{info.slot}  (damaged)") for info in slots]
+        try:
+            return choice_prompt("Load which game?", options=[*options, ("", "Back")], style=self.style)
+        except (KeyboardInterrupt, EOFError):
+            return None
+
+    def load_slot(self, slot: str) -> bool:
+        if self.session is None:
+            self.session = Session.new(self.story, 0)
+            fresh = True
+        else:
+            fresh = False
+        lines = self.persistence.load_command(self.session, slot)
+        if lines[0].startswith("Loaded"):
+            clear()
+        else:
+            self.say(*lines, style="class:error")
+            if fresh:
+                self.session = None
+            return False
+        self.show_scene(lines)
+        return True
+
+    def show_endings(self, found: list[str]) -> None:
+        lines = ["Endings:"]
+        for scene in self.story.endings():
+            assert scene.ending is not None
+            name = scene.ending.name if scene.ending.id in found else "???"
+            lines.append(f"  {'*' if scene.ending.id in found else ' '} {name}")
+        self.say(*lines)
+
+    def game_loop(self) -> bool:
+        """Play until the player quits (False) or goes back to the title (True)."""
+        assert self.session is not None
+        session = self.session
+        hooks = self.persistence.hooks()
+        while True:
+            line = self.ask()
+            if line is None:  # Ctrl-D: save and quit
+                failure = self.persistence.autosave(session)
+                self.say(*(failure or ["Saved. Goodbye."]))
+                return False
+            text = line.strip()
+            if not text:
+                continue
+            if text.lower() in ("look", "l"):
+                self.show_scene()
+                continue
+            result = commands.run(session, text, hooks)
+            if result is not None:
+                if result.quit:
+                    failure = self.persistence.autosave(session)
+                    self.say(*(failure or ["Your game is saved. Goodbye."]))
+                    return False
+                if result.show_scene:
+                    self.show_scene(result.lines)
+                elif result.lines:
+                    self.say(*result.lines, style="")
+                continue
+            if session.ended:
+                self.say("The story has ended. Type restart, load, undo or quit.")
+                continue
+            number = pick(session, text)
+            if number is None:
+                self.say(f"Type a number from 1 to {len(session.view().choices)}, part of a choice's words, or a command (help).")
+                continue
+            try:
+                outcome = session.choose(number)
+            except ChoiceError as err:
+                self.say(f"{err}.")
+                continue
+            notes = describe_events(outcome.events, self.story) + self.persistence.autosave(session)
+            self.show_scene(notes)
+
+
+def run(story: Story, persistence: Persistence, color: bool = True, seed: int | None = None) -> int:
+    """Run the terminal player; returns the exit code."""
+    return Game(story, persistence, color, seed).play()

@@ -1,0 +1,131 @@
+"""The real terminal player driven through a pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from conftest import FEATURES, env_for_subprocess
+
+DOWN = "\x1b[B"
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+
+
+def spawn(saves: Path, *args: str, columns: int = 100) -> pexpect.spawn:
+    env = env_for_subprocess()
+    env.update({"TERM": "xterm-256color", "ADVENTURE_SAVES": str(saves)})
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(sys.executable, ["-m", "adventure", "--story", str(FEATURES), *args], env=env, dimensions=(40, columns), encoding="utf-8", timeout=20)
+    return child
+
+
+def finish(child: pexpect.spawn) -> str:
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    return child.before or ""
+
+
+def test_new_game_choices_by_number_and_arrows_commands_save_and_continue(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.expect("Every Feature")
+    child.expect("New game")
+    child.send("\r")
+    child.expect("Look around")
+    child.send("2\r")  # by number
+    child.expect("coins: -1")
+    child.expect("Pay the doorman")
+    child.send(DOWN)  # the highlight starts on choice 1; down selects 2
+    child.send("\r")
+    child.expect("coins: -1")
+    child.send("status\r")
+    child.expect("coins 0 · keys 2/3")
+    child.send("codex\r")
+    child.expect("Codex \\(1 of 2 entries\\)")
+    child.send("save mine\r")
+    child.expect("Saved to slot 'mine'")
+    child.send("\x04")  # Ctrl-D saves and quits
+    child.expect("Saved. Goodbye.")
+    finish(child)
+    assert (tmp_path / "autosave.json").exists() and (tmp_path / "mine.json").exists()
+
+    again = spawn(tmp_path)
+    again.expect("Continue")
+    again.send(DOWN)  # continue is the default; moving down and up again lands on it
+    again.send("\x1b[A")
+    again.send("\r")
+    again.expect("Loaded slot 'autosave'")
+    again.expect("The Hall, turn 2")
+    again.send("status\r")
+    again.expect("coins 0 · keys 2/3")
+    again.send("undo 2\r")
+    again.expect("Undid 2 choices")
+    again.expect("The Hall, turn 0")
+    again.send("quit\r")
+    finish(again)
+
+
+def test_ctrl_c_asks_before_quitting(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.expect("New game")
+    child.send("\r")
+    child.expect("Look around")
+    child.sendintr()
+    child.expect("Quit the game\\?")
+    child.send("n\r")
+    child.send("1\r")
+    child.expect("The Hall, turn 1")
+    child.sendintr()
+    child.expect("Quit the game\\?")
+    child.send("y\r")
+    finish(child)
+
+
+def test_reaching_an_ending_counts_endings_found_across_games(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "--from", "vault")
+    child.expect("Take the gold")
+    child.send("1\r")
+    child.expect("Ending 1 of 2 found: The Rich Ending")
+    child.send("quit\r")
+    finish(child)
+    title = spawn(tmp_path)
+    title.expect("Endings found: 1 of 2")
+    title.sendcontrol("c")
+    finish(title)
+
+
+def test_wrong_input_gets_a_hint_and_tab_completes_labels(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.expect("New game")
+    child.send("\r")
+    child.expect("Look around")
+    child.send("xyzzy\r")
+    child.expect("Type a number from 1 to 5")
+    child.send("door\t")
+    child.expect("Pay the doorman")
+    child.send("\r")
+    child.expect("coins: -1")
+    child.send("quit\r")
+    finish(child)
+
+
+def test_without_a_terminal_adventure_falls_back_to_plain_mode(tmp_path: Path) -> None:
+    import subprocess
+    env = env_for_subprocess()
+    env["ADVENTURE_SAVES"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "adventure", "--story", str(FEATURES)], input="2\nquit\n", capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0 and "== The House: The Hall, turn 1 ==" in result.stdout and result.stderr == ""
+
+
+def test_dumb_terminal_gets_plain_mode(tmp_path: Path) -> None:
+    env = env_for_subprocess()
+    env.update({"TERM": "dumb", "ADVENTURE_SAVES": str(tmp_path)})
+    child = pexpect.spawn(sys.executable, ["-m", "adventure", "--story", str(FEATURES)], env=env, encoding="utf-8", timeout=20)
+    child.expect("== The House")
+    child.send("quit\r")
+    finish(child)
+    assert "\x1b[" not in (child.before or "")
