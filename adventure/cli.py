@@ -13,7 +13,7 @@ from . import __version__
 from .textsafe import clean
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("play", "check")
+COMMANDS = ("play", "check", "explore")
 
 
 def bundled_story() -> str:
@@ -46,6 +46,17 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check a story for errors", description="Load a story and report every problem.")
     check.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
     check.add_argument("--format", choices=("human", "json"), default="human", help="output format")
+
+    explore = sub.add_parser("explore", help="play a story by machine to find what players can reach", description="Random playthroughs or an exhaustive search of every reachable state.")
+    explore.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
+    mode = explore.add_mutually_exclusive_group()
+    mode.add_argument("--random", type=int, metavar="N", help="N seeded random playthroughs (default 1000)")
+    mode.add_argument("--exhaustive", action="store_true", help="search every reachable state")
+    explore.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random playthroughs (default 0)")
+    explore.add_argument("--max-steps", type=int, default=2000, metavar="N", help="longest random playthrough (default 2000 choices)")
+    explore.add_argument("--max-states", type=int, default=2_000_000, metavar="N", help="exhaustive: stop after N states (default 2,000,000)")
+    explore.add_argument("--max-seconds", type=float, default=120.0, metavar="S", help="exhaustive: stop after S seconds (default 120)")
+    explore.add_argument("--format", choices=("human", "json"), default="human", help="output format")
     return parser
 
 
@@ -63,6 +74,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     try:
         if args.command == "check":
             return _check(args, stdout)
+        if args.command == "explore":
+            return _explore(args, stdout, stderr)
         return _play(args, stdin, stdout, stderr)
     except KeyboardInterrupt:
         stderr.write("\nInterrupted.\n")
@@ -98,6 +111,64 @@ def _check(args: argparse.Namespace, stdout: TextIO) -> int:
         f"{_count(facts['codex'], 'codex entry', 'codex entries')}. No problems.\n"
     )
     return EXIT_OK
+
+
+def _load_or_report(root: str, stdout: TextIO) -> object:
+    """The story, or None after printing its problems."""
+    from .loader import check_story
+
+    story, problems = check_story(root)
+    if story is None:
+        for problem in problems:
+            stdout.write(problem.format() + "\n")
+        stdout.write(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {root}\n")
+    return story
+
+
+def _progress_bar(stream: TextIO) -> object:
+    """A one-line progress display on a terminal; nothing when output is not a terminal."""
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total:
+            filled = int(30 * done / total)
+            stream.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done:,}/{total:,}")
+        else:
+            stream.write(f"\r{done:,} states explored")
+        stream.flush()
+    return show
+
+
+def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from . import explore, reports
+    from .model import Story
+
+    if (args.random is not None and args.random < 1) or args.max_steps < 1 or args.max_states < 1 or args.max_seconds <= 0:
+        stderr.write("adventure explore: counts and limits must be positive\n")
+        return EXIT_USAGE
+    story = _load_or_report(args.story or bundled_story(), stdout)
+    if not isinstance(story, Story):
+        return EXIT_STORY
+    progress = _progress_bar(stderr)
+    if args.exhaustive:
+        report = explore.exhaustive(story, args.max_states, args.max_seconds, progress)  # type: ignore[arg-type]
+        if progress:
+            stderr.write("\n")
+        if args.format == "json":
+            stdout.write(json.dumps(reports.exhaustive_json(report), indent=2) + "\n")
+        else:
+            stdout.write("\n".join(reports.exhaustive_text(report, story)) + "\n")
+        bad = not report.complete or report.soft_locks or report.unreached_scenes or any(path is None for path in report.endings.values())
+        return EXIT_STORY if bad else EXIT_OK
+    random_report = explore.random_playthroughs(story, args.random or 1000, args.seed, args.max_steps, progress)  # type: ignore[arg-type]
+    if progress:
+        stderr.write("\n")
+    if args.format == "json":
+        stdout.write(json.dumps(reports.random_json(random_report, story), indent=2) + "\n")
+    else:
+        stdout.write("\n".join(reports.random_text(random_report, story)) + "\n")
+    return EXIT_STORY if random_report.failures else EXIT_OK
 
 
 def _count(number: int, one: str, many: str = "") -> str:

@@ -183,27 +183,43 @@ def choose(story: Story, state: GameState, number: int) -> Outcome:
     return take(story, state, choice)
 
 
-def take(story: Story, state: GameState, choice: Choice) -> Outcome:
-    """Take a choice already known to be available: effects, then the move."""
+def take(story: Story, state: GameState, choice: Choice, draws: list[int] | None = None) -> Outcome:
+    """Take a choice already known to be available: effects, then the move.
+
+    `draws`, for tools that enumerate chance, scripts the raw random numbers that `roll`
+    and `pick` consume (in order) instead of the state's generator.
+    """
     events: list[Event] = []
     variables = state.vars
     rng = state.rng
     unlocked = state.unlocked
     if choice.effects:
-        variables, rng, unlocked = _apply(story, state, choice.effects, events)
+        variables, rng, unlocked = _apply(story, state, choice.effects, events, draws)
     used = state.used | {choice.key} if choice.once else state.used
     moved = GameState(state.scene, variables, state.visits, state.turn, rng, used, unlocked)
-    return _enter(story, moved, choice.target, variables, events, rng, state.turn + 1)
+    return _enter(story, moved, choice.target, variables, events, rng, state.turn + 1, draws)
 
 
-def _enter(story: Story, state: GameState, target: str, variables: Any, events: list[Event], rng: int, turn: int) -> Outcome:
+def random_effects(story: Story, choice: Choice) -> list[int]:
+    """How many outcomes each random effect of taking `choice` has, in the order they draw."""
+    effects = (*choice.effects, *story.scenes[choice.target].on_enter)
+    sizes = []
+    for effect in effects:
+        if isinstance(effect, Roll):
+            sizes.append(effect.high - effect.low + 1)
+        elif isinstance(effect, Pick):
+            sizes.append(len(effect.options))
+    return sizes
+
+
+def _enter(story: Story, state: GameState, target: str, variables: Any, events: list[Event], rng: int, turn: int, draws: list[int] | None = None) -> Outcome:
     scene: Scene = story.scenes[target]
     visits = dict(state.visits)
     visits[target] = visits.get(target, 0) + 1
     entered = GameState(target, variables, visits, turn, rng, state.used, state.unlocked)
     events.append(SceneEntered(target))
     if scene.on_enter:
-        variables, rng, unlocked = _apply(story, entered, scene.on_enter, events)
+        variables, rng, unlocked = _apply(story, entered, scene.on_enter, events, draws)
         entered = GameState(target, variables, visits, turn, rng, state.used, unlocked)
     if scene.ending is not None:
         events.append(EndingReached(scene.ending))
@@ -219,7 +235,13 @@ class _Scratch:
         self.scene, self.vars, self.visits, self.turn, self.unlocked = state.scene, variables, state.visits, state.turn, unlocked
 
 
-def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: list[Event]) -> tuple[dict[str, Value], int, frozenset[str]]:
+def _draw(rng: int, draws: list[int] | None) -> tuple[int, int]:
+    if draws:
+        return draws.pop(0), rng
+    return next_random(rng)
+
+
+def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: list[Event], draws: list[int] | None = None) -> tuple[dict[str, Value], int, frozenset[str]]:
     variables = dict(state.vars)
     rng = state.rng
     unlocked = state.unlocked
@@ -248,12 +270,12 @@ def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: li
             if isinstance(new, int) and not isinstance(new, bool):
                 new = _clamp(story, name, new)
         elif kind is Roll:
-            number, rng = next_random(rng)
+            number, rng = _draw(rng, draws)
             new = effect.low + number % (effect.high - effect.low + 1)  # type: ignore[union-attr]
             new = _clamp(story, name, new)
         else:
             assert kind is Pick
-            number, rng = next_random(rng)
+            number, rng = _draw(rng, draws)
             new = effect.options[number % len(effect.options)]  # type: ignore[union-attr]
         if new != old:
             variables[name] = new

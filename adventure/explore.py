@@ -1,0 +1,406 @@
+"""Playtesting by machine: seeded random playthroughs and an exhaustive state-space search."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import engine
+from .expr import Compiled
+from .model import Choice, Scene, SetVar, Story
+from .state import GameState, next_random
+
+Progress = Callable[[int, int], None]  # (done, total or 0 when unknown)
+MAX_CHANCE_BRANCHES = 4096
+
+
+# --- random playthroughs ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A playthrough that went wrong, with what it takes to replay it."""
+
+    run: int
+    seed: int
+    path: tuple[int, ...]
+    scene: str
+    message: str
+
+
+@dataclass(slots=True)
+class RandomReport:
+    """What N random playthroughs found."""
+
+    runs: int
+    seed: int
+    max_steps: int
+    steps: int = 0
+    scene_hits: dict[str, int] = field(default_factory=dict)  # playthroughs reaching each scene
+    choice_hits: dict[str, int] = field(default_factory=dict)  # times each choice was taken
+    ending_hits: dict[str, int] = field(default_factory=dict)  # playthroughs ending in each ending
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def unreached_scenes(self, story: Story) -> list[str]:
+        return [scene_id for scene_id in story.scenes if not self.scene_hits.get(scene_id)]
+
+    def unreached_choices(self, story: Story) -> list[str]:
+        return [choice.key for scene in story.scenes.values() for choice in scene.choices if not self.choice_hits.get(choice.key)]
+
+
+def run_seed(seed: int, run: int) -> int:
+    """The game seed of playthrough `run` of a batch seeded with `seed` (stable across versions)."""
+    return next_random(seed * 1_000_003 + run)[0]
+
+
+def random_playthroughs(
+    story: Story, runs: int, seed: int = 0, max_steps: int = 2000,
+    progress: Progress | None = None, build_text: bool = True,
+) -> RandomReport:
+    """Play `runs` seeded random games; each picks uniformly among the enabled choices."""
+    report = RandomReport(runs, seed, max_steps)
+    scene_hits, choice_hits, ending_hits = report.scene_hits, report.choice_hits, report.ending_hits
+    scenes = story.scenes
+    started = time.perf_counter()
+    for run in range(runs):
+        game_seed = run_seed(seed, run)
+        picker = game_seed ^ 0x5DEECE66D
+        state = engine.new_game(story, game_seed).state
+        seen = {state.scene}
+        path: list[int] = []
+        ended = None
+        try:
+            for _ in range(max_steps):
+                scene = scenes[state.scene]
+                if build_text:
+                    engine.render_text(scene.text, state)
+                if scene.ending is not None:
+                    ended = scene.ending.id
+                    break
+                options = engine.listed(story, state)
+                enabled = [number for number, (_, ok) in enumerate(options, start=1) if ok]
+                if not enabled:
+                    report.failures.append(Failure(run, game_seed, tuple(path), state.scene, "no choice can be taken here (a dead end)"))
+                    break
+                number, picker = next_random(picker)
+                number = enabled[number % len(enabled)]
+                choice = options[number - 1][0]
+                if build_text:
+                    choice.label.render(state)
+                path.append(number)
+                choice_hits[choice.key] = choice_hits.get(choice.key, 0) + 1
+                state = engine.take(story, state, choice).state
+                seen.add(state.scene)
+            else:
+                report.failures.append(Failure(run, game_seed, tuple(path), state.scene, f"no ending after {max_steps} choices (a loop?)"))
+        except Exception as err:  # a crash is the most important thing to report, not to raise
+            report.failures.append(Failure(run, game_seed, tuple(path), state.scene, f"{type(err).__name__}: {err}"))
+        report.steps += len(path)
+        for scene_id in seen:
+            scene_hits[scene_id] = scene_hits.get(scene_id, 0) + 1
+        if ended is not None:
+            ending_hits[ended] = ending_hits.get(ended, 0) + 1
+        if progress is not None and (run & 63) == 0:
+            progress(run + 1, runs)
+    report.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(runs, runs)
+    return report
+
+
+# --- exhaustive search ------------------------------------------------------------------
+
+
+Item = tuple[str, str, str]  # ("var", name, "") | ("member", set name, member) | ("visits", scene, "") | ("unlocked", entry, "") | ("used", choice key, "") | ("turn", "", "")
+
+
+def expression_items(compiled: Compiled) -> set[Item]:
+    """What an expression reads, with `"x" in some_set` narrowed to that one member."""
+    items: set[Item] = set()
+    stack: list[ast.AST] = [compiled.tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            left, right = node.left, node.comparators[0]
+            if isinstance(left, ast.Constant) and isinstance(left.value, str) and isinstance(right, ast.Name) and right.id in compiled.reads:
+                items.add(("member", right.id, left.value))
+                continue
+        if isinstance(node, ast.Name) and node.id in compiled.reads:
+            items.add(("var", node.id, ""))
+        stack.extend(ast.iter_child_nodes(node))
+    items |= {("visits", scene, "") for scene in compiled.reads_visits}
+    items |= {("unlocked", entry, "") for entry in compiled.reads_unlocked}
+    if compiled.reads_turn:
+        items.add(("turn", "", ""))
+    return items
+
+
+def _local_items(scene: Scene) -> set[Item]:
+    """Items this scene itself reads when it lists choices or computes values."""
+    items: set[Item] = set()
+    for choice in scene.choices:
+        if choice.condition is not None:
+            items |= expression_items(choice.condition)
+        if choice.once:
+            items.add(("used", choice.key, ""))
+        for effect in choice.effects:
+            if isinstance(effect, SetVar) and effect.computed is not None:
+                items |= expression_items(effect.computed)
+    for effect in scene.on_enter:
+        if isinstance(effect, SetVar) and effect.computed is not None:
+            items |= expression_items(effect.computed)
+    return items
+
+
+def live_items(story: Story) -> dict[str, tuple[Item, ...]]:
+    """For each scene, what any scene still reachable from it may read (a sound liveness).
+
+    Two states at the same scene that agree on these items have the same future, so the
+    exhaustive search merges them. Computed in one pass over the strongly connected
+    components of the scene graph, in reverse topological order.
+    """
+    graph = {scene_id: sorted({choice.target for choice in scene.choices}) for scene_id, scene in story.scenes.items()}
+    local = {scene_id: _local_items(scene) for scene_id, scene in story.scenes.items()}
+    components = _strongly_connected(graph)  # Tarjan yields components in reverse topological order
+    component_of = {scene_id: index for index, members in enumerate(components) for scene_id in members}
+    live_component: list[set[Item]] = []
+    for index, members in enumerate(components):
+        items: set[Item] = set()
+        for scene_id in members:
+            items |= local[scene_id]
+            for target in graph[scene_id]:
+                if component_of[target] != index:
+                    items |= live_component[component_of[target]]
+        live_component.append(items)
+    return {scene_id: tuple(sorted(live_component[component_of[scene_id]])) for scene_id in story.scenes}
+
+
+def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (stories can be deep)."""
+    index_of: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index_of:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, child_index = work.pop()
+            if child_index == 0:
+                index_of[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = graph[node]
+            if child_index < len(children):
+                work.append((node, child_index + 1))
+                child = children[child_index]
+                if child not in index_of:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index_of[child])
+                continue
+            if low[node] == index_of[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return components
+
+
+Key = tuple[object, ...]
+Extractor = Callable[[GameState], Key]
+
+
+def key_function(story: Story) -> Extractor:
+    """A function from a state to its merge key: the scene plus its live items' values."""
+    live = live_items(story)
+    cache: dict[tuple[Item, ...], Callable[[GameState], tuple[object, ...]]] = {}
+
+    def build(items: tuple[Item, ...]) -> Callable[[GameState], tuple[object, ...]]:
+        readers: list[Callable[[GameState], object]] = []
+        for kind, name, member in items:
+            if kind == "var":
+                readers.append(lambda s, n=name: s.vars[n])
+            elif kind == "member":
+                readers.append(lambda s, n=name, m=member: m in s.vars[n])  # type: ignore[operator]
+            elif kind == "visits":
+                readers.append(lambda s, n=name: s.visits.get(n, 0))
+            elif kind == "unlocked":
+                readers.append(lambda s, n=name: n in s.unlocked)
+            elif kind == "used":
+                readers.append(lambda s, n=name: n in s.used)
+            else:
+                readers.append(lambda s: s.turn)
+        return lambda s: tuple(reader(s) for reader in readers)
+
+    per_scene = {}
+    for scene_id, items in live.items():
+        if items not in cache:
+            cache[items] = build(items)
+        per_scene[scene_id] = cache[items]
+
+    def key(state: GameState) -> Key:
+        return (state.scene, per_scene[state.scene](state))
+    return key
+
+
+@dataclass(slots=True)
+class ExhaustiveReport:
+    """What the exhaustive search found."""
+
+    states: int = 0
+    edges: int = 0
+    complete: bool = True
+    limit_reason: str = ""
+    seconds: float = 0.0
+    chance: bool = False  # some paths involve random outcomes
+    endings: dict[str, tuple[int, ...] | None] = field(default_factory=dict)  # ending id -> shortest path
+    soft_locks: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # (scene, shortest path into it)
+    soft_lock_states: int = 0
+    unreached_scenes: list[str] = field(default_factory=list)
+    scene_paths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def successors(story: Story, state: GameState) -> list[tuple[int, GameState]]:
+    """Every (typed number, next state) pair, one per outcome of chance."""
+    result = []
+    for number, (choice, enabled) in enumerate(engine.listed(story, state), start=1):
+        if not enabled:
+            continue
+        result.extend((number, outcome) for outcome in _outcomes(story, state, choice))
+    return result
+
+
+def _outcomes(story: Story, state: GameState, choice: Choice) -> list[GameState]:
+    sizes = engine.random_effects(story, choice)
+    if not sizes:
+        return [engine.take(story, state, choice).state]
+    combos = 1
+    for size in sizes:
+        combos *= size
+    if combos > MAX_CHANCE_BRANCHES:
+        raise OverflowError(f"choice {choice.key} has {combos} random outcomes; the search follows at most {MAX_CHANCE_BRANCHES}")
+    return [engine.take(story, state, choice, list(draws)).state for draws in itertools.product(*(range(size) for size in sizes))]
+
+
+def exhaustive(
+    story: Story, max_states: int = 2_000_000, max_seconds: float = 120.0, progress: Progress | None = None,
+) -> ExhaustiveReport:
+    """Breadth-first search of every reachable state, merging states that play the same."""
+    state_key = key_function(story)
+    report = ExhaustiveReport()
+    started = time.perf_counter()
+    start = engine.new_game(story, 0).state
+    start_key = state_key(start)
+    parents: dict[Key, tuple[Key | None, int]] = {start_key: (None, 0)}
+    children: dict[Key, list[Key]] = {}
+    scene_of: dict[Key, str] = {start_key: start.scene}
+    queue: deque[tuple[Key, GameState]] = deque([(start_key, start)])
+    expanded: set[Key] = set()
+    endings: dict[str, Key] = {}
+    dead_ends: list[Key] = []
+    while queue:
+        if len(parents) >= max_states:
+            report.complete, report.limit_reason = False, f"stopped at {max_states:,} states (--max-states)"
+            break
+        if (report.edges & 1023) == 0 and time.perf_counter() - started > max_seconds:
+            report.complete, report.limit_reason = False, f"stopped after {max_seconds:g} s (--max-seconds)"
+            break
+        key, state = queue.popleft()
+        expanded.add(key)
+        scene = story.scenes[state.scene]
+        if scene.ending is not None:
+            endings.setdefault(scene.ending.id, key)
+            children[key] = []
+            continue
+        try:
+            nexts = successors(story, state)
+        except OverflowError as err:
+            report.complete, report.limit_reason = False, str(err)
+            break
+        if len({number for number, _ in nexts}) != len(nexts):
+            report.chance = True
+        kids = []
+        for number, following in nexts:
+            report.edges += 1
+            child = state_key(following)
+            kids.append(child)
+            if child not in parents:
+                parents[child] = (key, number)
+                scene_of[child] = following.scene
+                queue.append((child, following))
+        children[key] = kids
+        if not kids:
+            dead_ends.append(key)
+        if progress is not None and (len(expanded) & 4095) == 0:
+            progress(len(expanded), 0)
+    report.states = len(parents)
+    report.seconds = time.perf_counter() - started
+
+    def path_to(key: Key) -> tuple[int, ...]:
+        numbers = []
+        current: Key | None = key
+        while current is not None:
+            parent, number = parents[current]
+            if parent is not None:
+                numbers.append(number)
+            current = parent
+        return tuple(reversed(numbers))
+
+    for ending_scene in story.endings():
+        assert ending_scene.ending is not None
+        found = endings.get(ending_scene.ending.id)
+        report.endings[ending_scene.ending.id] = path_to(found) if found is not None else None
+    first_path: dict[str, tuple[int, ...]] = {}
+    for key in parents:  # insertion order is BFS order, so the first key per scene is nearest
+        scene_id = scene_of[key]
+        if scene_id not in first_path:
+            first_path[scene_id] = path_to(key)
+    report.scene_paths = first_path
+    report.unreached_scenes = [scene_id for scene_id in story.scenes if scene_id not in first_path] if report.complete else []
+    if report.complete:
+        _find_soft_locks(report, parents, children, scene_of, endings, path_to, story)
+    return report
+
+
+def _find_soft_locks(report: ExhaustiveReport, parents: dict[Key, tuple[Key | None, int]], children: dict[Key, list[Key]], scene_of: dict[Key, str], endings: dict[str, Key], path_to: Callable[[Key], tuple[int, ...]], story: Story) -> None:
+    """States from which no ending can be reached: walk backwards from every ending state."""
+    reverse: dict[Key, list[Key]] = {}
+    for parent, kids in children.items():
+        for kid in kids:
+            reverse.setdefault(kid, []).append(parent)
+    can_end: set[Key] = {key for key in parents if story.scenes[scene_of[key]].ending is not None}
+    frontier = list(can_end)
+    while frontier:
+        key = frontier.pop()
+        for parent in reverse.get(key, ()):
+            if parent not in can_end:
+                can_end.add(parent)
+                frontier.append(parent)
+    locked = [key for key in parents if key not in can_end]
+    report.soft_lock_states = len(locked)
+    seen_scenes: set[str] = set()
+    for key in locked:  # BFS order: the first entry per scene has the shortest path
+        parent = parents[key][0]
+        if parent is not None and parent not in can_end:
+            continue  # already inside a stuck region; report only the step that led in
+        scene_id = scene_of[key]
+        if scene_id not in seen_scenes:
+            seen_scenes.add(scene_id)
+            report.soft_locks.append((scene_id, path_to(key)))
