@@ -13,7 +13,7 @@ from . import __version__
 from .textsafe import clean
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("play", "check", "explore")
+COMMANDS = ("play", "check", "explore", "test")
 
 
 def bundled_story() -> str:
@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--max-states", type=int, default=2_000_000, metavar="N", help="exhaustive: stop after N states (default 2,000,000)")
     explore.add_argument("--max-seconds", type=float, default=120.0, metavar="S", help="exhaustive: stop after S seconds (default 120)")
     explore.add_argument("--format", choices=("human", "json"), default="human", help="output format")
+
+    test = sub.add_parser("test", help="run walkthrough files against a story", description="Run walkthrough tests (YAML scripts of choices and expectations).")
+    test.add_argument("files", nargs="+", metavar="FILE", help="walkthrough files (folders: every .yaml inside)")
+    test.add_argument("--story", metavar="DIR", help="play this story instead of each file's own")
     return parser
 
 
@@ -76,6 +80,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
             return _check(args, stdout)
         if args.command == "explore":
             return _explore(args, stdout, stderr)
+        if args.command == "test":
+            return _test(args, stdout)
         return _play(args, stdin, stdout, stderr)
     except KeyboardInterrupt:
         stderr.write("\nInterrupted.\n")
@@ -169,6 +175,30 @@ def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     else:
         stdout.write("\n".join(reports.random_text(random_report, story)) + "\n")
     return EXIT_STORY if random_report.failures else EXIT_OK
+
+
+def _test(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import walkthrough
+
+    paths: list[str] = []
+    for given in args.files:
+        if os.path.isdir(given):
+            paths.extend(sorted(os.path.join(given, name) for name in os.listdir(given) if name.endswith((".yaml", ".yml"))))
+        else:
+            paths.append(given)
+    results, problems = walkthrough.run_files(paths, bundled_story(), args.story)
+    for problem in problems:
+        stdout.write(problem.format() + "\n")
+    for result in results:
+        if result.passed:
+            stdout.write(f"PASS {result.path}: {result.name} ({result.total_steps} steps)\n")
+        else:
+            stdout.write(f"FAIL {result.path}: {result.name} (after {result.steps_run} of {result.total_steps} steps)\n")
+            for problem in result.problems:
+                stdout.write("  " + problem.format().replace("\n", "\n  ") + "\n")
+    passed = sum(result.passed for result in results)
+    stdout.write(f"{passed} of {len(results)} walkthroughs passed\n")
+    return EXIT_OK if results and passed == len(results) and not problems else EXIT_STORY
 
 
 def _count(number: int, one: str, many: str = "") -> str:
