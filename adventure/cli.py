@@ -6,14 +6,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from . import __version__
+from .problems import Problem
 from .textsafe import clean
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("play", "check", "explore", "test")
+COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff")
 
 
 def bundled_story() -> str:
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check a story for errors", description="Load a story and report every problem.")
     check.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
     check.add_argument("--format", choices=("human", "json"), default="human", help="output format")
+    check.add_argument("--strict", action="store_true", help="warnings fail the check too (exit 1)")
+    check.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
 
     explore = sub.add_parser("explore", help="play a story by machine to find what players can reach", description="Random playthroughs or an exhaustive search of every reachable state.")
     explore.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
@@ -61,6 +64,21 @@ def _parser() -> argparse.ArgumentParser:
     test = sub.add_parser("test", help="run walkthrough files against a story", description="Run walkthrough tests (YAML scripts of choices and expectations).")
     test.add_argument("files", nargs="+", metavar="FILE", help="walkthrough files (folders: every .yaml inside)")
     test.add_argument("--story", metavar="DIR", help="play this story instead of each file's own")
+
+    graph = sub.add_parser("graph", help="draw the scene graph (Graphviz DOT or Mermaid)", description="Write the scene graph: chapters as clusters, choices as edges.")
+    graph.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
+    graph.add_argument("--format", choices=("dot", "mermaid"), default=None, help="text format (default: dot, or mermaid for an .mmd --output)")
+    graph.add_argument("--output", metavar="FILE", help="write here instead of standard output; .svg, .png and .pdf are rendered with Graphviz's dot")
+    graph.add_argument("--coverage", type=int, metavar="N", help="colour scenes by how often N seeded random playthroughs reach them")
+    graph.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the --coverage playthroughs (default 0)")
+
+    schema = sub.add_parser("schema", help="print a JSON Schema of the story format for editors", description="Print a JSON Schema (draft 2020-12) of scene files or of story.yaml.")
+    schema.add_argument("--for", dest="schema_for", choices=("scenes", "story"), default="scenes", help="which file the schema describes (default: scenes)")
+
+    diff = sub.add_parser("diff", help="list what a new version of a story breaks in old saves", description="Compare two versions of a story folder; exit 1 when saves made with OLD would break.")
+    diff.add_argument("old", metavar="OLD", help="the story folder saves were made with")
+    diff.add_argument("new", metavar="NEW", help="the new version of the story folder")
+    diff.add_argument("--format", choices=("human", "json"), default="human", help="output format")
     return parser
 
 
@@ -82,6 +100,12 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
             return _explore(args, stdout, stderr)
         if args.command == "test":
             return _test(args, stdout)
+        if args.command == "graph":
+            return _graph(args, stdout, stderr)
+        if args.command == "schema":
+            return _schema(args, stdout)
+        if args.command == "diff":
+            return _diff(args, stdout)
         return _play(args, stdin, stdout, stderr)
     except KeyboardInterrupt:
         stderr.write("\nInterrupted.\n")
@@ -91,32 +115,53 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .analysis import analyse
     from .loader import check_story
     from .stats import summary
 
     root = args.story or bundled_story()
     story, problems = check_story(root)
+    warnings = analyse(story) if story is not None else []
+    failed = story is None or (args.strict and bool(warnings))
     if args.format == "json":
         payload = {
-            "ok": story is not None,
-            "problems": [problem.to_json() for problem in problems],
+            "ok": not failed,
+            "problems": [problem.to_json() for problem in [*problems, *warnings]],
             "summary": summary(story) if story is not None else None,
         }
         stdout.write(json.dumps(payload, indent=2) + "\n")
-        return EXIT_OK if story is not None else EXIT_STORY
+        return EXIT_STORY if failed else EXIT_OK
+    paint = _painter(stdout, args.no_color)
+    for problem in sorted([*problems, *warnings], key=lambda p: p.sort_key()):
+        stdout.write(paint(problem) + "\n")
     if story is None:
-        for problem in sorted(problems, key=lambda p: p.sort_key()):
-            stdout.write(problem.format() + "\n")
-        errors = len(problems)
-        stdout.write(f"{errors} problem{'s' if errors != 1 else ''} in {root}\n")
+        stdout.write(f"{_count(len(problems), 'problem')} in {root}\n")
         return EXIT_STORY
     facts = summary(story)
+    verdict = "No problems." if not warnings else f"{_count(len(warnings), 'warning')}{' (--strict: failing)' if args.strict else ''}."
     stdout.write(
         f"{story.title}: {_count(facts['scenes'], 'scene')}, {_count(facts['choices'], 'choice')}, "
         f"{_count(facts['words'], 'word')}, {_count(facts['endings'], 'ending')}, "
-        f"{_count(facts['codex'], 'codex entry', 'codex entries')}. No problems.\n"
+        f"{_count(facts['codex'], 'codex entry', 'codex entries')}. {verdict}\n"
     )
-    return EXIT_OK
+    return EXIT_STORY if failed else EXIT_OK
+
+
+def _painter(stream: TextIO, no_color: bool) -> Callable[[Problem], str]:
+    """Colour problems on a terminal (red errors, yellow warnings, dim hints)."""
+    try:
+        color = stream.isatty() and not no_color and not os.environ.get("NO_COLOR")
+    except (AttributeError, ValueError):
+        color = False
+
+    def paint(problem: Problem) -> str:
+        text = problem.format()
+        if not color:
+            return text
+        first, _, rest = text.partition("\n")
+        tone = "33" if problem.severity == "warning" else "31"
+        return f"\x1b[{tone}m{first}\x1b[0m" + (f"\n\x1b[2m{rest}\x1b[0m" if rest else "")
+    return paint
 
 
 def _load_or_report(root: str, stdout: TextIO) -> object:
@@ -199,6 +244,63 @@ def _test(args: argparse.Namespace, stdout: TextIO) -> int:
     passed = sum(result.passed for result in results)
     stdout.write(f"{passed} of {len(results)} walkthroughs passed\n")
     return EXIT_OK if results and passed == len(results) and not problems else EXIT_STORY
+
+
+def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import shutil
+    import subprocess
+
+    from . import graph
+    from .model import Story
+
+    try:
+        target = graph.plan_output(args.output, args.format)
+    except ValueError as err:
+        stderr.write(f"adventure graph: {err}\n")
+        return EXIT_USAGE
+    if args.coverage is not None and args.coverage < 1:
+        stderr.write("adventure graph: --coverage needs a positive number of playthroughs\n")
+        return EXIT_USAGE
+    story = _load_or_report(args.story or bundled_story(), stderr)
+    if not isinstance(story, Story):
+        return EXIT_STORY
+    coverage = graph.measure_coverage(story, args.coverage, args.seed) if args.coverage else None
+    text = graph.graph_text(story, target.format, coverage)
+    if not args.output:
+        stdout.write(text)
+        return EXIT_OK
+    if target.image:
+        dot = shutil.which("dot")
+        if dot is None:
+            stderr.write(graph.DOT_MISSING.format(name=args.output))
+            return EXIT_STORY
+        done = subprocess.run(graph.dot_command(dot, target.image, args.output), input=text.encode("utf-8"), capture_output=True, check=False)
+        if done.returncode != 0:
+            stderr.write(f"adventure graph: dot failed: {clean(done.stderr.decode('utf-8', 'replace').strip())}\n")
+            return EXIT_STORY
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        stderr.write(f"adventure graph: cannot write {args.output}: {err.strerror or err}\n")
+        return EXIT_STORY
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .schema import schema_json
+
+    stdout.write(schema_json(args.schema_for))
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .diff import report
+
+    breaks, text = report(args.old, args.new, args.format)
+    stdout.write(text)
+    return EXIT_STORY if breaks else EXIT_OK
 
 
 def _count(number: int, one: str, many: str = "") -> str:
