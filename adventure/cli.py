@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
     play.add_argument("--seed", type=int, default=None, metavar="N", help="seed for the story's randomness")
     play.add_argument("--from", dest="from_scene", metavar="SCENE", help="start at this scene (playtesting)")
+    play.add_argument("--watch", action="store_true", help="re-read the story when its files change (for authors)")
     play.add_argument("--set", dest="assignments", action="append", default=[], metavar="NAME=VALUE", help="start with a variable set (repeatable; sets as a,b,c)")
 
     check = sub.add_parser("check", help="check a story for errors", description="Load a story and report every problem.")
@@ -365,16 +366,28 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
         from . import repl
 
         color = not args.no_color and not os.environ.get("NO_COLOR")
-        game = repl.Game(story, persistence, color, args.seed)
+        game = repl.Game(story, persistence, color, args.seed, args.watch)
         if session is not None:
             game.session = session
             game.show_scene()
         return game.play()
     from .plain import play
+    from .shellhooks import story_signature
 
+    watch = None
+    if args.watch:
+        signature = [story_signature(story.root)]
+
+        def changed() -> bool:
+            now = story_signature(story.root)
+            if now != signature[0]:
+                signature[0] = now
+                return True
+            return False
+        watch = changed
     return play(
         session or Session.new(story, seed), stdin, stdout, persistence.hooks(),
-        after_move=persistence.autosave, ending_note=persistence.ending_note,
+        after_move=persistence.autosave, ending_note=persistence.ending_note, watch=watch,
     )
 
 

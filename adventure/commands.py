@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "load": "load [slot]: load a saved game",
     "saves": "list the saved games",
     "restart": "start the story again from the beginning",
+    "reload": "re-read the story files (for authors), keeping your place",
     "quit": "leave the game (your progress is autosaved)",
 }
 
@@ -35,15 +36,17 @@ class Result:
 SaveHook = Callable[[Session, str], list[str]]
 LoadHook = Callable[[Session, str], list[str]]
 ListHook = Callable[[], list[str]]
+ReloadHook = Callable[[Session], list[str]]
 
 
 @dataclass(slots=True)
 class SaveHooks:
-    """How a shell saves and loads; the command layer itself never touches files."""
+    """How a shell saves, loads and reloads; the command layer itself never touches files."""
 
     save: SaveHook | None = None
     load: LoadHook | None = None
     list: ListHook | None = None
+    reload: ReloadHook | None = None
 
 
 def command_names() -> list[str]:
@@ -96,6 +99,11 @@ def run(session: Session, line: str, hooks: SaveHooks | None = None) -> Result |
         if hooks.load is None:
             return Result(["Loading is not available here."])
         return Result(hooks.load(session, argument), show_scene=True)
+    if name == "reload":
+        if hooks.reload is None:
+            return Result(["Reloading is not available here."])
+        lines = hooks.reload(session)
+        return Result(lines, show_scene=bool(lines) and lines[0].startswith("Reloaded"))
     if name == "saves":
         if hooks.list is None:
             return Result(["Saving is not available here."])

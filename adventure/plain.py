@@ -55,8 +55,13 @@ def play(
     hooks: commands.SaveHooks | None = None,
     after_move: Callable[[Session], list[str]] | None = None,
     ending_note: Callable[[Session], list[str]] | None = None,
+    watch: Callable[[], bool] | None = None,
 ) -> int:
-    """Run the plain player until quit or end of input; returns the exit code."""
+    """Run the plain player until quit or end of input; returns the exit code.
+
+    `watch`, when given, says whether the story files changed since it was last asked;
+    the player then reloads before reading the next line.
+    """
     columns = width(stdout)
 
     def show(lines: list[str]) -> None:
@@ -67,6 +72,11 @@ def play(
     if session.ended and ending_note:
         show(ending_note(session))
     while True:
+        if watch is not None and watch() and hooks is not None and hooks.reload is not None:
+            lines = hooks.reload(session)
+            show(["", "Story files changed.", *lines])
+            if lines and lines[0].startswith("Reloaded"):
+                show(render_scene(session.view(), columns))
         stdout.write("> ")
         stdout.flush()
         try:

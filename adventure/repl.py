@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterable
 
@@ -23,9 +24,11 @@ from .engine import ChoiceError
 from .model import Story
 from .plain import pick
 from .session import Session, describe_events
-from .shellhooks import Persistence
+from .shellhooks import Persistence, story_signature
 from .textsafe import clean
 
+RELOAD = "\x00reload"
+WATCH_SECONDS = 1.0
 HINT = "↑↓ Enter: choose · Tab · help · Ctrl-D: save & quit"
 
 
@@ -59,7 +62,9 @@ class _ChoiceCompleter(Completer):
 class Game:
     """One run of the terminal player."""
 
-    def __init__(self, story: Story, persistence: Persistence, color: bool = True, seed: int | None = None) -> None:
+    def __init__(self, story: Story, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> None:
+        self.watch = watch
+        self.signature = story_signature(story.root) if watch else ()
         self.story = story
         self.persistence = persistence
         self.seed = seed
@@ -141,11 +146,24 @@ class Game:
 
         return bindings
 
+    async def _watch_files(self) -> None:
+        """While the prompt waits, notice edited story files and ask for a reload."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            signature = await asyncio.get_running_loop().run_in_executor(None, story_signature, self.story.root)
+            if signature != self.signature:
+                self.signature = signature
+                get_app().exit(result=RELOAD)
+                return
+
+    def _start_watching(self) -> None:
+        get_app().create_background_task(self._watch_files())
+
     def ask(self) -> str | None:
         """One line from the player; None means Ctrl-D."""
         while True:
             try:
-                return self.prompt_session.prompt(self._message)
+                return self.prompt_session.prompt(self._message, pre_run=self._start_watching if self.watch else None)
             except EOFError:
                 return None
             except KeyboardInterrupt:
@@ -237,49 +255,65 @@ class Game:
         self.say(*lines)
 
     def game_loop(self) -> bool:
-        """Play until the player quits (False) or goes back to the title (True)."""
+        """Play until the player quits; a Ctrl-C anywhere (not only at the prompt) asks first."""
         assert self.session is not None
-        session = self.session
         hooks = self.persistence.hooks()
         while True:
-            line = self.ask()
-            if line is None:  # Ctrl-D: save and quit
-                failure = self.persistence.autosave(session)
-                self.say(*(failure or ["Saved. Goodbye."]))
-                return False
-            text = line.strip()
-            if not text:
-                continue
-            if text.lower() in ("look", "l"):
-                self.show_scene()
-                continue
-            result = commands.run(session, text, hooks)
-            if result is not None:
-                if result.quit:
-                    failure = self.persistence.autosave(session)
+            try:
+                if not self.turn(self.session, hooks):
+                    return False
+            except KeyboardInterrupt:
+                if self.confirm_quit():
+                    failure = self.persistence.autosave(self.session)
                     self.say(*(failure or ["Your game is saved. Goodbye."]))
                     return False
-                if result.show_scene:
-                    self.show_scene(result.lines)
-                elif result.lines:
-                    self.say(*result.lines, style="")
-                continue
-            if session.ended:
-                self.say("The story has ended. Type restart, load, undo or quit.")
-                continue
-            number = pick(session, text)
-            if number is None:
-                self.say(f"Type a number from 1 to {len(session.view().choices)}, part of a choice's words, or a command (help).")
-                continue
-            try:
-                outcome = session.choose(number)
-            except ChoiceError as err:
-                self.say(f"{err}.")
-                continue
-            notes = describe_events(outcome.events, self.story) + self.persistence.autosave(session)
-            self.show_scene(notes)
+
+    def turn(self, session: Session, hooks: commands.SaveHooks) -> bool:
+        """Read and act on one line; False when the player leaves."""
+        line = self.ask()
+        if line is None:  # Ctrl-D: save and quit
+            failure = self.persistence.autosave(session)
+            self.say(*(failure or ["Saved. Goodbye."]))
+            return False
+        if line == RELOAD:
+            self.say("Story files changed.")
+            text = "reload"
+        else:
+            text = line.strip()
+        if not text:
+            return True
+        if text.lower() in ("look", "l"):
+            self.show_scene()
+            return True
+        result = commands.run(session, text, hooks)
+        if result is not None:
+            if result.quit:
+                failure = self.persistence.autosave(session)
+                self.say(*(failure or ["Your game is saved. Goodbye."]))
+                return False
+            if result.show_scene:
+                self.story = session.story
+                self.show_scene(result.lines)
+            elif result.lines:
+                self.say(*result.lines, style="")
+            return True
+        if session.ended:
+            self.say("The story has ended. Type restart, load, undo or quit.")
+            return True
+        number = pick(session, text)
+        if number is None:
+            self.say(f"Type a number from 1 to {len(session.view().choices)}, part of a choice's words, or a command (help).")
+            return True
+        try:
+            outcome = session.choose(number)
+        except ChoiceError as err:
+            self.say(f"{err}.")
+            return True
+        notes = describe_events(outcome.events, self.story) + self.persistence.autosave(session)
+        self.show_scene(notes)
+        return True
 
 
-def run(story: Story, persistence: Persistence, color: bool = True, seed: int | None = None) -> int:
+def run(story: Story, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> int:
     """Run the terminal player; returns the exit code."""
-    return Game(story, persistence, color, seed).play()
+    return Game(story, persistence, color, seed, watch).play()

@@ -88,6 +88,25 @@ class Session:
         self.undo_stack.append(self.state)
         self._record(engine.new_game(self.story, seed))
 
+    def replace_story(self, story: Story) -> str:
+        """Switch to an edited version of the story, keeping the game; '' or why not."""
+        from .state import StateError, state_from_data
+
+        try:
+            state = state_from_data(self.state.to_data(), story)
+        except StateError as err:
+            return str(err)
+        undo = []
+        for old in self.undo_stack:
+            try:
+                undo.append(state_from_data(old.to_data(), story))
+            except StateError:
+                continue  # an undo step the new version cannot place is dropped
+        self.story, self.state = story, state
+        self.undo_stack.clear()
+        self.undo_stack.extend(undo)
+        return ""
+
     def status(self) -> str:
         return engine.status_line(self.story, self.state)
 

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from . import saves
 from .commands import SaveHooks
 from .session import Session
+
+
+def story_signature(root: str) -> tuple[tuple[str, int, int], ...]:
+    """What changes when an author saves a story file: paths, sizes and modification times."""
+    from .loader import STORY_FILE, find_files
+
+    entries = []
+    for path in [os.path.join(root, STORY_FILE), *find_files(root)]:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        entries.append((path, info.st_mtime_ns, info.st_size))
+    return tuple(entries)
+
+
+def reload_command(session: Session) -> list[str]:
+    """Re-read the story from disk; on errors the game goes on with the old version."""
+    from .loader import check_story
+
+    story, problems = check_story(session.story.root)
+    if story is None:
+        return ["The story has errors; still playing the previous version:", *(problem.format() for problem in problems[:20])] + ([f"... and {len(problems) - 20} more."] if len(problems) > 20 else [])
+    reason = session.replace_story(story)
+    if reason:
+        return [f"The edited story cannot continue this game ({reason}); still playing the previous version."]
+    return [f"Reloaded {story.title} ({len(story.scenes)} scenes)."]
 
 
 @dataclass(slots=True)
@@ -17,7 +45,7 @@ class Persistence:
     autosave_enabled: bool = True
 
     def hooks(self) -> SaveHooks:
-        return SaveHooks(save=self.save_command, load=self.load_command, list=self.list_command)
+        return SaveHooks(save=self.save_command, load=self.load_command, list=self.list_command, reload=reload_command)
 
     def save_command(self, session: Session, slot: str) -> list[str]:
         slot = slot or "quicksave"

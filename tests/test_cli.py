@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 import json
 import subprocess
 import sys
@@ -128,3 +129,54 @@ def test_end_of_input_mid_game_is_a_clean_exit() -> None:
         input="1", capture_output=True, text=True, env=env_for_subprocess(), timeout=60,
     )
     assert result.returncode == 0 and "(end of input)" in result.stdout and result.stderr == ""
+
+
+class EditingInput:
+    """Standard input that edits the story file before handing over a given line."""
+
+    def __init__(self, lines: list[str], edits: dict[int, tuple[Path, str, str]]) -> None:
+        self.lines, self.edits, self.count = lines, edits, 0
+
+    def readline(self, limit: int = -1) -> str:
+        if self.count in self.edits:
+            path, old, new = self.edits[self.count]
+            path.write_text(path.read_text().replace(old, new))
+            import os
+            os.utime(path, ns=(10**18 + self.count, 10**18 + self.count))  # make the change visible to mtime checks
+        line = self.lines[self.count] if self.count < len(self.lines) else ""
+        self.count += 1
+        return line
+
+
+WATCHED = {
+    "story.yaml": "id: w\ntitle: W\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\n",
+    "a.yaml": "scenes:\n  - id: a\n    title: First draft\n    text: Hello.\n    choices:\n      - {label: Count, goto: a, effects: [{add: {n: 1}}]}\n",
+}
+
+
+def test_reload_keeps_the_game_and_shows_the_edited_scene(story_dir) -> None:
+    root = story_dir(WATCHED)
+    stdin = EditingInput(["1\n", "reload\n", "status\n"], {1: (root / "a.yaml", "First draft", "Second draft")})
+    out = io.StringIO()
+    assert main(["play", "--story", str(root), "--plain"], stdin=stdin, stdout=out) == 0  # type: ignore[arg-type]
+    text = out.getvalue()
+    assert "Reloaded W (1 scenes)." in text and "== Second draft ==" in text and "Turn 1." in text
+
+
+def test_reload_with_errors_keeps_playing_the_old_version(story_dir) -> None:
+    root = story_dir(WATCHED)
+    stdin = EditingInput(["reload\n", "1\n"], {0: (root / "a.yaml", "goto: a", "goto: nowhere")})
+    out = io.StringIO()
+    main(["play", "--story", str(root), "--plain"], stdin=stdin, stdout=out)  # type: ignore[arg-type]
+    text = out.getvalue()
+    assert "still playing the previous version" in text and "no scene `nowhere`" in text
+    assert "== First draft ==" in text.rsplit("> ", 1)[0]
+
+
+def test_watch_reloads_by_itself_when_a_file_changes(story_dir) -> None:
+    root = story_dir(WATCHED)
+    stdin = EditingInput(["1\n", "1\n"], {1: (root / "a.yaml", "First draft", "Watched draft")})
+    out = io.StringIO()
+    main(["play", "--story", str(root), "--plain", "--watch"], stdin=stdin, stdout=out)  # type: ignore[arg-type]
+    text = out.getvalue()
+    assert "Story files changed." in text and "== Watched draft ==" in text

@@ -129,3 +129,22 @@ def test_dumb_terminal_gets_plain_mode(tmp_path: Path) -> None:
     child.send("quit\r")
     finish(child)
     assert "\x1b[" not in (child.before or "")
+
+
+def test_watch_reloads_the_story_while_the_prompt_waits(tmp_path: Path) -> None:
+    root = tmp_path / "story"
+    root.mkdir()
+    (root / "story.yaml").write_text("id: w\ntitle: W\nversion: 1\nstart: a\n")
+    scene = root / "a.yaml"
+    scene.write_text("scenes:\n  - id: a\n    title: First draft\n    text: Hello.\n    choices:\n      - {label: Wait, goto: a, once: true}\n      - {label: Leave, goto: a, fallback: true}\n")
+    env = env_for_subprocess()
+    env.update({"TERM": "xterm-256color", "ADVENTURE_SAVES": str(tmp_path / "saves")})
+    child = pexpect.spawn(sys.executable, ["-m", "adventure", "play", "--story", str(root), "--watch", "--from", "a"], env=env, dimensions=(30, 90), encoding="utf-8", timeout=20)
+    child.expect("First draft")
+    child.expect("Wait")
+    scene.write_text(scene.read_text().replace("First draft", "Second draft"))
+    child.expect("Story files changed")
+    child.expect("Reloaded W")
+    child.expect("Second draft")
+    child.send("quit\r")
+    finish(child)
