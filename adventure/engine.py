@@ -134,24 +134,21 @@ def listed(story: Story, state: GameState) -> list[tuple[Choice, bool]]:
 def render_text(text: Text, state: Any) -> list[str]:
     """Paragraphs of text after conditions and interpolation."""
     out: list[str] = []
-    stack: list[Text] = [text]
-    positions = [0]
-    while stack:  # an explicit stack: nesting is bounded, but deep recursion costs time
-        parts, index = stack[-1], positions[-1]
-        if index >= len(parts):
-            stack.pop()
-            positions.pop()
-            continue
-        positions[-1] = index + 1
-        part = parts[index]
-        if type(part) is Paragraph:
-            out.append(part.template.render(state))
+    _render_into(text, state, out)
+    return out
+
+
+def _render_into(text: Text, state: Any, out: list[str]) -> None:
+    # Recursion is bounded: the loader refuses conditional text nested more than 8 deep.
+    for part in text:
+        if part.__class__ is Paragraph:
+            template = part.template  # type: ignore[union-attr]
+            static = template.static
+            out.append(static if static is not None else template.render(state))
         else:
             branch = part.then if part.condition.evaluate(state) else part.otherwise  # type: ignore[union-attr]
             if branch:
-                stack.append(branch)
-                positions.append(0)
-    return out
+                _render_into(branch, state, out)
 
 
 def view(story: Story, state: GameState) -> SceneView:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -48,6 +49,8 @@ class Env:
     scenes: frozenset[str]
     codex_titles: Mapping[str, str]
     chapters: Mapping[str, str] = field(default_factory=dict)
+    # Stories repeat conditions (`trust >= 6` in many scenes): compile each text once.
+    cache: dict[tuple[str, str | None], Compiled] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,11 +370,16 @@ def _suggest(word: str, candidates: Any, fallback: str) -> str:
 
 def compile_expression(source: str, env: Env, want: TypeName | None = None) -> Compiled:
     """Parse, type-check and compile one expression; raise ExprError on any problem."""
+    cached = env.cache.get((source, want))
+    if cached is not None:
+        return cached
     lead = len(source) - len(source.lstrip())
     try:
-        return _compile(source, env, want)
+        compiled = _compile(source, env, want)
     except ExprError as err:
         raise ExprError(err.message, err.offset + lead, err.hint) from None
+    env.cache[(source, want)] = compiled
+    return compiled
 
 
 def _compile(source: str, env: Env, want: TypeName | None) -> Compiled:
@@ -406,15 +414,16 @@ class Template:
     """Text with `{expression}` holes, split once at load time."""
 
     parts: tuple[TemplatePart, ...]
+    static: str | None = None  # the text itself when there is nothing to interpolate
 
     @property
     def is_plain(self) -> bool:
-        return all(isinstance(part, str) for part in self.parts)
+        return self.static is not None
 
     def render(self, state: Any) -> str:
-        if len(self.parts) == 1 and isinstance(self.parts[0], str):
-            return self.parts[0]
-        return "".join(part if isinstance(part, str) else format_value(part.evaluate(state)) for part in self.parts)
+        if self.static is not None:
+            return self.static
+        return "".join(part if part.__class__ is str else format_value(part.evaluate(state)) for part in self.parts)  # type: ignore[union-attr]
 
     def expressions(self) -> tuple[Compiled, ...]:
         return tuple(part for part in self.parts if isinstance(part, Compiled))
@@ -428,33 +437,38 @@ def split_template(text: str) -> list[tuple[bool, str, int]]:
     index = 0
     length = len(text)
     while index < length:
-        char = text[index]
-        if char == "{":
-            if text.startswith("{{", index):
-                literal.append("{")
-                index += 2
-                continue
-            end = _closing_brace(text, index + 1)
+        match = _BRACE.search(text, index)
+        if match is None:
+            literal.append(text[index:])
+            break
+        found = match.start()
+        literal.append(text[index:found])
+        if text.startswith("{{", found):
+            literal.append("{")
+            index = found + 2
+        elif text.startswith("}}", found):
+            literal.append("}")
+            index = found + 2
+        elif text[found] == "}":
+            raise ExprError("a lone `}`", found, "write }} for a literal brace")
+        else:
+            end = _closing_brace(text, found + 1)
             if end < 0:
-                raise ExprError("`{` is never closed", index, "write {{ for a literal brace")
-            if literal:
-                pieces.append((False, "".join(literal), literal_start))
-                literal = []
-            pieces.append((True, text[index + 1:end], index + 1))
+                raise ExprError("`{` is never closed", found, "write {{ for a literal brace")
+            joined = "".join(literal)
+            if joined:
+                pieces.append((False, joined, literal_start))
+            literal = []
+            pieces.append((True, text[found + 1:end], found + 1))
             index = end + 1
             literal_start = index
-            continue
-        if char == "}":
-            if text.startswith("}}", index):
-                literal.append("}")
-                index += 2
-                continue
-            raise ExprError("a lone `}`", index, "write }} for a literal brace")
-        literal.append(char)
-        index += 1
-    if literal:
-        pieces.append((False, "".join(literal), literal_start))
+    joined = "".join(literal)
+    if joined:
+        pieces.append((False, joined, literal_start))
     return pieces
+
+
+_BRACE = re.compile(r"[{}]")
 
 
 def _closing_brace(text: str, start: int) -> int:
@@ -482,7 +496,7 @@ def _closing_brace(text: str, start: int) -> int:
 def compile_template(text: str, env: Env) -> Template:
     """Compile interpolated text; raise ExprError with the offset within `text`."""
     if "{" not in text and "}" not in text:
-        return Template((text,))
+        return Template((text,), text)
     parts: list[TemplatePart] = []
     for is_expression, piece, offset in split_template(text):
         if not is_expression:
@@ -492,6 +506,9 @@ def compile_template(text: str, env: Env) -> Template:
             parts.append(compile_expression(piece, env))
         except ExprError as err:
             raise ExprError(err.message, offset + err.offset, err.hint) from None
+    if all(isinstance(part, str) for part in parts):
+        joined = "".join(parts)  # type: ignore[arg-type]
+        return Template((joined,), joined)
     return Template(tuple(parts))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -18,6 +20,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 2_000_000
+MAX_DUPLICATES_REPORTED = 100  # per file: a file of nothing but duplicates must not flood memory
 # Standard tags an author may write explicitly (`!!str 42`); anything else is refused.
 ALLOWED_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "bool", "null", "float", "map", "seq", "omap")
@@ -55,6 +58,7 @@ class Map:
     col: int
     size: int = 1
     index: dict[str, tuple[Scalar, Node]] = field(default_factory=dict)
+    merged_at: dict[str, int] = field(default_factory=dict)  # positions in `pairs` of merged keys
 
     def get(self, key: str) -> Node | None:
         pair = self.index.get(key)
@@ -75,10 +79,14 @@ class YamlProblem(Exception):
 def read_text(path: str, limit: int = MAX_FILE_BYTES) -> str:
     """Read a file as UTF-8 text (a BOM is allowed); raise YamlProblem on anything else."""
     try:
-        size = os.path.getsize(path)
-        if size > limit:
-            raise YamlProblem(0, 0, f"file is {size:,} bytes; the limit is {limit:,}", "split it into several chapter files")
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer that never comes
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise YamlProblem(0, 0, "not a regular file (a pipe, device or socket)", "a scene file must be an ordinary file")
+            if info.st_size > limit:
+                raise YamlProblem(0, 0, f"file is {info.st_size:,} bytes; the limit is {limit:,}", "split it into several chapter files")
             data = handle.read(limit + 1)
     except OSError as err:
         raise YamlProblem(0, 0, f"cannot read file: {err.strerror or err}") from None
@@ -97,6 +105,8 @@ def decode(data: bytes) -> str:
         before = data[: err.start]
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise YamlProblem(1, 1, "the file is UTF-16 text, not UTF-8", "save the file as UTF-8") from None
         raise YamlProblem(line, col, f"invalid UTF-8 (byte 0x{data[err.start]:02x})", "save the file as UTF-8") from None
     if "\x00" in text:
         offset = text.index("\x00")
@@ -106,13 +116,140 @@ def decode(data: bytes) -> str:
     return text
 
 
+FAST_PATH_MAX_OPENERS = 3000
+FAST_PATH_MAX_LINE = 500
+IMPLICIT_TAGS = ALLOWED_TAGS | frozenset("tag:yaml.org,2002:" + name for name in ("timestamp", "merge", "value"))
+
+
 def compose(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """Parse one YAML document into positioned nodes, safely, choosing the faster way.
+
+    libyaml's own composer (C) recurses once per nesting level and would overflow the C
+    stack on a hostile file, so it is used only when a cheap bound proves the nesting is
+    shallow: few flow brackets and no long lines (block nesting needs indentation or
+    indicators, both bounded by line length). Every other file takes the event loop below.
+    """
+    if text.count("[") + text.count("{") <= FAST_PATH_MAX_OPENERS and _longest_line(text) <= FAST_PATH_MAX_LINE:
+        return _compose_fast(text)
+    return compose_events(text)
+
+
+def _longest_line(text: str) -> int:
+    return max(map(len, text.split("\n")), default=0)
+
+
+class _PlainLoader(_Loader):  # type: ignore[misc, valid-type]
+    """libyaml's composer without PyYAML's implicit typing: the loader reads raw scalar text
+    itself (so `title: No` stays text), and explicit tags never reach `resolve`."""
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
+def _compose_fast(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """libyaml composes; we convert its nodes, checking what the event loop checks."""
+    try:
+        root = yaml.compose(text, Loader=_PlainLoader)
+    except yaml.composer.ComposerError as err:
+        mark = err.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = err.problem or ""
+        if "another document" in problem or "single document" in (err.context or ""):
+            raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)") from None
+        if "undefined alias" in problem:
+            lines = text.splitlines()
+            found = re.match(r"\*[^\s,\]}]+", lines[line - 1][col - 1:]) if 0 < line <= len(lines) else None
+            name = found.group(0) if found else "alias"
+            raise YamlProblem(line, col, f"unknown alias {name}", "define the anchor (&name) before using it") from None
+        raise _yaml_problem(err, text) from None
+    except yaml.MarkedYAMLError as err:
+        raise _yaml_problem(err, text) from None
+    except yaml.reader.ReaderError as err:
+        raise _reader_problem(err, text) from None
+    except yaml.YAMLError as err:
+        raise YamlProblem(0, 0, f"YAML error: {err}") from None
+    if root is None:
+        return None, []
+    problems: list[tuple[int, int, str, str]] = []
+    return _convert(root, problems), problems
+
+
+def _convert(root: yaml.Node, problems: list[tuple[int, int, str, str]]) -> Node:
+    """PyYAML nodes to ours, iteratively; shared (aliased) nodes are converted once."""
+    done: dict[int, Node] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 0)]
+    while stack:
+        node, children_done, depth = stack.pop()
+        key = id(node)
+        if key in done:
+            continue
+        mark = node.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        if depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):  # as the event loop counts: collections only
+            raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+        tag = node.tag
+        if tag not in IMPLICIT_TAGS and tag != "!":
+            raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
+        if isinstance(node, yaml.ScalarNode):
+            done[key] = Scalar(node.value, line, col, not node.style, None, node.style or "")
+            continue
+        if not children_done:
+            if key in active:
+                raise YamlProblem(line, col, "an alias refers to the node that contains it", "recursive structures are not allowed")
+            active.add(key)
+            stack.append((node, True, depth))
+            children = node.value if isinstance(node, yaml.SequenceNode) else [part for pair in node.value for part in pair]
+            stack.extend((child, False, depth + 1) for child in reversed(children) if id(child) not in done)
+            continue
+        active.discard(key)
+        if isinstance(node, yaml.SequenceNode):
+            converted: Seq | Map = Seq([], line, col)
+            for child in node.value:
+                _attach_to(converted, done[id(child)], None, problems, set())
+        else:
+            converted = Map([], line, col)
+            merged: set[str] = set()
+            for key_node, value_node in node.value:
+                key_converted = done[id(key_node)]
+                if not isinstance(key_converted, Scalar):
+                    raise YamlProblem(key_converted.line, key_converted.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
+                _attach_to(converted, done[id(value_node)], key_converted, problems, merged)
+        done[key] = converted
+    return done[id(root)]
+
+
+def _attach_to(parent: Seq | Map, node: Node, key: Scalar | None, problems: list[tuple[int, int, str, str]], merged: set[str]) -> None:
+    frame = _Frame(parent, None, key, merged)
+    _attach([frame], [], node, problems)
+
+
+def _yaml_problem(err: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    mark = err.problem_mark or err.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    message = err.problem or err.context or "invalid YAML"
+    return YamlProblem(line, col, f"YAML syntax error: {message}", _yaml_hint(message, text, line))
+
+
+def _reader_problem(err: yaml.reader.ReaderError, text: str) -> YamlProblem:
+    offset = max(err.position, 0)
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return YamlProblem(line, col, f"character U+{err.character:04X} is not allowed in YAML", "write control characters as escapes inside double quotes, or remove them")
+
+
+def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
     """Parse one YAML document into nodes without recursion or alias blow-up.
 
     Returns the root (None for an empty file) and the non-fatal problems found (duplicate
     keys), each as (line, col, message, hint). Raises YamlProblem for fatal ones.
     """
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the pure-Python reader checks every character right here
+    except yaml.reader.ReaderError as err:
+        raise _reader_problem(err, text) from None
     problems: list[tuple[int, int, str, str]] = []
     anchors: dict[str, Node] = {}
     open_anchors: set[str] = set()
@@ -161,15 +298,9 @@ def compose(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
                     mark = event.start_mark
                     raise YamlProblem(mark.line + 1, mark.column + 1, "a second YAML document in one file", "put one document per file (remove the extra ---)")
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = err.problem or err.context or "invalid YAML"
-        raise YamlProblem(line, col, f"YAML syntax error: {message}", _yaml_hint(message, text, line)) from None
+        raise _yaml_problem(err, text) from None
     except yaml.reader.ReaderError as err:
-        offset = max(err.position, 0)
-        line = text.count("\n", 0, offset) + 1
-        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        raise YamlProblem(line, col, f"character U+{err.character:04X} is not allowed in YAML", "write control characters as escapes inside double quotes, or remove them") from None
+        raise _reader_problem(err, text) from None
     except yaml.YAMLError as err:
         raise YamlProblem(0, 0, f"YAML error: {err}") from None
     finally:
@@ -221,20 +352,27 @@ def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[t
     if previous is not None:
         if key.value in frame.merged:  # an explicit key overrides a merged one, as YAML says
             frame.merged.discard(key.value)
-            parent.pairs = [pair for pair in parent.pairs if pair[0].value != key.value]
-        else:
+            position = parent.merged_at.pop(key.value)
+            parent.pairs[position] = parent.index[key.value] = (key, node)  # in place: linear time
+            return
+        if len(problems) < MAX_DUPLICATES_REPORTED:
             problems.append((
                 key.line, key.col,
                 f"duplicate key `{key.value}` (first at line {previous[0].line}, again at line {key.line})",
                 "YAML would silently keep only the last one: remove or rename one of them",
             ))
+        elif len(problems) == MAX_DUPLICATES_REPORTED:
+            problems.append((key.line, key.col, f"duplicate key `{key.value}`, and more duplicate keys after it that are not listed", "fix these first"))
     parent.pairs.append((key, node))
     parent.index[key.value] = (key, node)
 
 
 def _check_size(node: Seq | Map) -> None:
     if node.size > MAX_EXPANDED_NODES:
-        raise YamlProblem(node.line, node.col, "aliases expand to too many nodes", "this looks like an alias bomb; write the data out plainly")
+        raise YamlProblem(
+            node.line, node.col, f"the file expands to more than {MAX_EXPANDED_NODES:,} values",
+            "with aliases (*name) this looks like an alias bomb: write the data out plainly; without, split the file",
+        )
 
 
 def _merge(frame: _Frame, source: Node, key: Scalar) -> None:
@@ -248,6 +386,7 @@ def _merge(frame: _Frame, source: Node, key: Scalar) -> None:
         for merged_key, value in item.pairs:
             if merged_key.value not in parent.index:
                 frame.merged.add(merged_key.value)
+                parent.merged_at[merged_key.value] = len(parent.pairs)
                 parent.pairs.append((merged_key, value))
                 parent.index[merged_key.value] = (merged_key, value)
 

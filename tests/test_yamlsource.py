@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adventure.yamlsource import MAX_DEPTH, Map, Scalar, Seq, YamlProblem, compose, decode, load_file
 
@@ -118,3 +120,52 @@ def test_very_long_lines_are_fine(tmp_path: Path) -> None:
     path.write_text("a: " + "word " * 200_000 + "\n")
     root, problems = load_file(str(path), "long.yaml")
     assert problems == [] and isinstance(root, Map)
+
+
+def _shape(node: object) -> object:
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return ("scalar", node.value, node.line, node.col, node.plain, node.style)
+    if isinstance(node, Seq):
+        return ("seq", node.line, node.col, [_shape(item) for item in node.items])
+    assert isinstance(node, Map)
+    return ("map", node.line, node.col, [(key.value, key.line, key.col, _shape(value)) for key, value in node.pairs])
+
+
+def test_the_fast_and_the_event_composers_agree_on_every_real_file() -> None:
+    from adventure.yamlsource import _compose_fast, compose_events
+    from conftest import FEATURES, SHIPPED
+
+    files = [*SHIPPED.glob("*.yaml"), *FEATURES.rglob("*.yaml"), *(SHIPPED.parent / "docs" / "example").glob("*.yaml")]
+    assert len(files) > 5
+    for path in files:
+        text = path.read_text()
+        fast, fast_problems = _compose_fast(text)
+        slow, slow_problems = compose_events(text)
+        assert _shape(fast) == _shape(slow) and fast_problems == slow_problems, path
+
+
+YAML_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text("abcxyz<", min_size=1, max_size=4), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(YAML_VALUES, st.booleans())
+def test_the_two_composers_agree_on_generated_yaml(value: object, flow: bool) -> None:
+    import yaml
+
+    from adventure.yamlsource import _compose_fast, compose_events
+
+    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+    outcomes = []
+    for compose_with in (_compose_fast, compose_events):
+        try:
+            root, problems = compose_with(text)
+            outcomes.append((_shape(root), problems))
+        except YamlProblem as err:
+            outcomes.append(("problem", err.line, err.col))
+    assert outcomes[0] == outcomes[1]
