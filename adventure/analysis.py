@@ -267,7 +267,7 @@ def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: S
         return None
     seen: set[bool] = set()
     for combo in itertools.product(*choices):  # type: ignore[arg-type]
-        seen.add(bool(compiled.evaluate(_Probe(dict(zip(names, combo)), {}, frozenset()))))
+        seen.add(bool(compiled.evaluate(_Probe(dict(zip(names, combo, strict=True)), {}, frozenset()))))
         if len(seen) == 2:
             return None
     return seen.pop() if seen else None

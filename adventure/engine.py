@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .expr import Value
 from .model import (
-    AddInt, Choice, Effect, Ending, Paragraph, Pick, Roll, Scene, SetAdd, SetRemove, SetVar,
-    Story, Text, Unlock,
+    AddInt,
+    Choice,
+    Effect,
+    Ending,
+    Paragraph,
+    Pick,
+    Roll,
+    Scene,
+    SetAdd,
+    SetRemove,
+    SetVar,
+    Story,
+    Text,
+    Unlock,
 )
 from .state import GameState, next_random
 
@@ -39,7 +51,7 @@ class EndingReached:
     ending: Ending
 
 
-Event = Union[VariableChanged, CodexUnlocked, SceneEntered, EndingReached]
+Event = VariableChanged | CodexUnlocked | SceneEntered | EndingReached
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +238,7 @@ def _enter(story: Story, state: GameState, target: str, variables: Any, events: 
 class _Scratch:
     """A state-like view used while effects run, so computed values see earlier effects."""
 
-    __slots__ = ("scene", "vars", "visits", "turn", "unlocked")
+    __slots__ = ("scene", "turn", "unlocked", "vars", "visits")
 
     def __init__(self, state: GameState, variables: dict[str, Value], unlocked: frozenset[str]) -> None:
         self.scene, self.vars, self.visits, self.turn, self.unlocked = state.scene, variables, state.visits, state.turn, unlocked

@@ -227,27 +227,38 @@ Key = tuple[object, ...]
 Extractor = Callable[[GameState], Key]
 
 
+def _reader(kind: str, name: str, member: str) -> Callable[[GameState], object]:
+    """How to read one live item out of a state."""
+    def variable(state: GameState) -> object:
+        return state.vars[name]
+
+    def has_member(state: GameState) -> object:
+        return member in state.vars[name]  # type: ignore[operator]
+
+    def visits(state: GameState) -> object:
+        return state.visits.get(name, 0)
+
+    def unlocked(state: GameState) -> object:
+        return name in state.unlocked
+
+    def used(state: GameState) -> object:
+        return name in state.used
+
+    def turn(state: GameState) -> object:
+        return state.turn
+
+    readers = {"var": variable, "member": has_member, "visits": visits, "unlocked": unlocked, "used": used}
+    return readers.get(kind, turn)
+
+
 def key_function(story: Story) -> Extractor:
     """A function from a state to its merge key: the scene plus its live items' values."""
     live = live_items(story)
     cache: dict[tuple[Item, ...], Callable[[GameState], tuple[object, ...]]] = {}
 
     def build(items: tuple[Item, ...]) -> Callable[[GameState], tuple[object, ...]]:
-        readers: list[Callable[[GameState], object]] = []
-        for kind, name, member in items:
-            if kind == "var":
-                readers.append(lambda s, n=name: s.vars[n])
-            elif kind == "member":
-                readers.append(lambda s, n=name, m=member: m in s.vars[n])  # type: ignore[operator]
-            elif kind == "visits":
-                readers.append(lambda s, n=name: s.visits.get(n, 0))
-            elif kind == "unlocked":
-                readers.append(lambda s, n=name: n in s.unlocked)
-            elif kind == "used":
-                readers.append(lambda s, n=name: n in s.used)
-            else:
-                readers.append(lambda s: s.turn)
-        return lambda s: tuple(reader(s) for reader in readers)
+        readers = [_reader(kind, name, member) for kind, name, member in items]
+        return lambda state: tuple(reader(state) for reader in readers)
 
     per_scene = {}
     for scene_id, items in live.items():
@@ -279,7 +290,7 @@ class ExhaustiveReport:
 
 def successors(story: Story, state: GameState) -> list[tuple[int, GameState]]:
     """Every (typed number, next state) pair, one per outcome of chance."""
-    result = []
+    result: list[tuple[int, GameState]] = []
     for number, (choice, enabled) in enumerate(engine.listed(story, state), start=1):
         if not enabled:
             continue
@@ -397,8 +408,8 @@ def _find_soft_locks(report: ExhaustiveReport, parents: dict[Key, tuple[Key | No
     report.soft_lock_states = len(locked)
     seen_scenes: set[str] = set()
     for key in locked:  # BFS order: the first entry per scene has the shortest path
-        parent = parents[key][0]
-        if parent is not None and parent not in can_end:
+        entered_from = parents[key][0]
+        if entered_from is not None and entered_from not in can_end:
             continue  # already inside a stuck region; report only the step that led in
         scene_id = scene_of[key]
         if scene_id not in seen_scenes:

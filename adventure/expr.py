@@ -201,14 +201,14 @@ class _Compiler:
         parts = [self.expect(value, "bool", "both sides of and/or") for value in node.values]
         if isinstance(node.op, ast.And):
             def evaluate_and(s: Any, parts: list[Evaluator] = parts) -> Value:
-                for part in parts:
+                for part in parts:  # noqa: SIM110 - a plain loop is faster than all() on this hot path
                     if not part(s):
                         return False
                 return True
             return "bool", evaluate_and
 
         def evaluate_or(s: Any, parts: list[Evaluator] = parts) -> Value:
-            for part in parts:
+            for part in parts:  # noqa: SIM110 - a plain loop is faster than any() on this hot path
                 if part(s):
                     return True
             return False
@@ -529,7 +529,20 @@ def static_value(source: str) -> Value | None:
 
 
 __all__ = [
-    "BUILTINS", "Compiled", "Env", "ExprError", "FUNCTIONS", "RESERVED", "Template", "TypeName",
-    "Value", "VarInfo", "compile_expression", "compile_template", "evaluate_bool", "format_value",
-    "split_template", "static_value",
+    "BUILTINS",
+    "FUNCTIONS",
+    "RESERVED",
+    "Compiled",
+    "Env",
+    "ExprError",
+    "Template",
+    "TypeName",
+    "Value",
+    "VarInfo",
+    "compile_expression",
+    "compile_template",
+    "evaluate_bool",
+    "format_value",
+    "split_template",
+    "static_value",
 ]

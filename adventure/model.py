@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Union
 
 from .expr import Compiled, Template, TypeName, Value
 
@@ -55,7 +54,7 @@ class Conditional:
     where: Location
 
 
-TextPart = Union[Paragraph, Conditional]
+TextPart = Paragraph | Conditional
 Text = tuple[TextPart, ...]
 
 
@@ -125,7 +124,7 @@ class Pick:
     where: Location
 
 
-Effect = Union[SetVar, AddInt, SetAdd, SetRemove, Unlock, Roll, Pick]
+Effect = SetVar | AddInt | SetAdd | SetRemove | Unlock | Roll | Pick
 
 
 def effect_writes(effect: Effect) -> str | None:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import engine
-from .expr import Compiled, Env, VarInfo, Value, format_value
+from .expr import Compiled, Env, Value, VarInfo, format_value
 from .loader import check_story
 from .loader.reader import Reader
 from .model import Story
@@ -21,7 +21,7 @@ TOP_KEYS = ("name", "story", "seed", "start", "steps")
 @dataclass(frozen=True, slots=True)
 class Step:
     kind: str
-    value: object
+    value: Node
     line: int
     col: int
     shown: str

@@ -6,7 +6,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 import yaml
 
@@ -258,7 +258,7 @@ def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, st
     documents = 0
     try:
         while True:
-            event = loader.get_event()
+            event: Any = loader.get_event()  # PyYAML types events loosely; their fields are checked here
             if event is None:
                 break
             kind = type(event)

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import FEATURES, ROOT
 
 from adventure.analysis import analyse
 from adventure.cli import main
 from adventure.loader import load_story
-from conftest import FEATURES, ROOT
 
 DOC = (ROOT / "docs" / "warnings.md").read_text()
 EXAMPLES = re.findall(r"## (W\d+): .*?```yaml\n(.*?)```\n\nReported as:\n\n```text\n(.*?)\n```", DOC, re.S)
@@ -43,7 +43,7 @@ def test_a_clean_story_has_no_warnings() -> None:
 
 
 def test_strict_makes_warnings_fail_and_json_lists_them(tmp_path: Path, capsys) -> None:
-    code, block, _ = EXAMPLES[0]
+    _, block, _ = EXAMPLES[0]
     root = write_example(tmp_path / "ex", block)
     assert main(["check", str(root)]) == 0
     assert "[W101]" in capsys.readouterr().out

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import FEATURES, write_story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from adventure import saves
 from adventure.loader import load_story
 from adventure.saves import SaveError
 from adventure.session import Session
-from conftest import FEATURES, write_story
 
 STORY = load_story(str(FEATURES))
 
@@ -170,7 +170,7 @@ def test_failed_write_leaves_the_last_good_save(tmp_path: Path, monkeypatch: pyt
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    with pytest.raises(SaveError, match="No space left on device.*intact"):
+    with pytest.raises(SaveError, match=r"No space left on device.*intact"):
         saves.save(played(2, 4), str(tmp_path), "a")
     assert (tmp_path / "a.json").read_bytes() == good
     assert [name for name in os.listdir(tmp_path) if ".tmp-" in name] == []

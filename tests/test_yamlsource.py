@@ -38,7 +38,7 @@ def test_nodes_carry_their_line_and_column() -> None:
 def test_duplicate_keys_are_reported_with_both_lines() -> None:
     _, problems = compose("id: a\ntext: one\ntitle: t\ntext: two\n")
     assert len(problems) == 1
-    line, col, message, hint = problems[0]
+    line, _, message, hint = problems[0]
     assert line == 4 and "first at line 2" in message and "again at line 4" in message
     assert "last one" in hint
 
@@ -134,8 +134,9 @@ def _shape(node: object) -> object:
 
 
 def test_the_fast_and_the_event_composers_agree_on_every_real_file() -> None:
-    from adventure.yamlsource import _compose_fast, compose_events
     from conftest import FEATURES, SHIPPED
+
+    from adventure.yamlsource import _compose_fast, compose_events
 
     files = [*SHIPPED.glob("*.yaml"), *FEATURES.rglob("*.yaml"), *(SHIPPED.parent / "docs" / "example").glob("*.yaml")]
     assert len(files) > 5

@@ -127,7 +127,7 @@ def _raw_chapter(raw: RawScene) -> str:
     return clean(chapter.value) if isinstance(chapter, Scalar) else raw.chapter
 
 
-def _digest_file(digest: "hashlib._Hash", path: str, root: str) -> None:
+def _digest_file(digest: hashlib._Hash, path: str, root: str) -> None:
     try:
         with open(path, "rb") as handle:
             data = handle.read()

@@ -88,10 +88,10 @@ def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:
         read_codex(reader, values["codex"], decls)
     if "renamed" in values:
         renamed = reader.mapping(values["renamed"], "renamed")
-        for key, value in renamed.pairs if renamed else ():
-            target = reader.string(value, f"renamed {key.value}")
+        for old, value in renamed.pairs if renamed else ():
+            target = reader.string(value, f"renamed {old.value}")
             if target is not None:
-                header.renamed[key.value] = (target, value)
+                header.renamed[old.value] = (target, value)
 
 
 def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> None:

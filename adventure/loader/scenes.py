@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from ..expr import Env, Template
 from ..model import (
-    AddInt, Choice, CodexEntry, Conditional, Effect, Ending, Paragraph, Pick, Roll, Scene,
-    SetAdd, SetRemove, SetVar, Text, TextPart, Unlock, Variable,
+    AddInt,
+    Choice,
+    CodexEntry,
+    Conditional,
+    Effect,
+    Ending,
+    Paragraph,
+    Pick,
+    Roll,
+    Scene,
+    SetAdd,
+    SetRemove,
+    SetVar,
+    Text,
+    TextPart,
+    Unlock,
+    Variable,
 )
 from ..textsafe import clean
 from ..yamlsource import Map, Node, Scalar, Seq
