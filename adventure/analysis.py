@@ -6,9 +6,10 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .expr import Compiled, Template, Value
+from .expr import Compiled, Value
 from .model import AddInt, Choice, Conditional, Effect, Location, Pick, Roll, SetAdd, SetVar, Story, Text, Unlock
 from .problems import Problem
+from .template import Template
 
 MAX_COMBINATIONS = 4096
 

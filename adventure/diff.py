@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .expr import Template, Value
+from .expr import Value
 from .model import Conditional, Paragraph, Scene, Story, Text, Variable
 from .problems import Problem
+from .template import Template
 
 _POSITIONAL = re.compile(r"#[0-9]+$")
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from .expr import Template
 from .model import Choice, Scene, Story
+from .template import Template
 from .textsafe import clean
 
 GraphFormat = Literal["dot", "mermaid"]

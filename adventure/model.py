@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .expr import Compiled, Template, TypeName, Value
+from .expr import Compiled, TypeName, Value
+from .template import Template
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from adventure import explore
+from conftest import FEATURES
+
+from adventure import explore, liveness
 from adventure.cli import main
 from adventure.loader import load_story
-from conftest import FEATURES
 
 FLAWED = {
     "story.yaml": """\
@@ -135,7 +136,7 @@ def test_exhaustive_search_stops_at_its_state_limit(story_dir) -> None:
 
 def test_live_items_drop_what_nothing_ahead_can_read(story_dir) -> None:
     story = load_story(str(story_dir(FLAWED)))
-    live = explore.live_items(story)
+    live = liveness.live_items(story)
     assert ("var", "key", "") in live["gate"] and ("var", "key", "") in live["door"]
     assert ("var", "coins", "") in live["maze"]
     assert live["home"] == () and live["secret"] == ()
@@ -146,8 +147,8 @@ def test_set_membership_tests_make_only_that_member_live(story_dir) -> None:
     files = dict(FLAWED)
     files["scenes.yaml"] = files["scenes.yaml"].replace("if: key\n", "if: '\"b\" in notes'\n")
     story = load_story(str(story_dir(files)))
-    assert ("member", "notes", "b") in explore.live_items(story)["door"]
-    assert not any(item[1] == "notes" and item[0] == "var" for item in explore.live_items(story)["door"])
+    assert ("member", "notes", "b") in liveness.live_items(story)["door"]
+    assert not any(item[1] == "notes" and item[0] == "var" for item in liveness.live_items(story)["door"])
 
 
 def test_explore_cli_reports_and_exit_codes(story_dir, capsys) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
-
 from conftest import FEATURES, env_for_subprocess
 
 DOWN = "\x1b[B"
@@ -79,6 +77,7 @@ def test_ctrl_c_asks_before_quitting(tmp_path: Path) -> None:
     child.send("n\r")
     child.send("1\r")
     child.expect("The Hall, turn 1")
+    child.expect("Roll the dice")  # the choices are drawn by the prompt: it is waiting now
     child.sendintr()
     child.expect("Quit the game\\?")
     child.send("y\r")

@@ -6,9 +6,10 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from ..expr import Compiled, Env, ExprError, Template, TypeName, compile_expression, compile_template
+from ..expr import Compiled, Env, ExprError, TypeName, compile_expression
 from ..model import Location
 from ..problems import Problem
+from ..template import Template, compile_template
 from ..textsafe import clean, clean_block
 from ..yamlsource import Map, Node, Scalar, Seq
 

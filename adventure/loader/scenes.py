@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..expr import Env, Template
+from ..expr import Env
 from ..model import (
     AddInt,
     Choice,
@@ -22,6 +22,7 @@ from ..model import (
     Unlock,
     Variable,
 )
+from ..template import Template
 from ..textsafe import clean
 from ..yamlsource import Map, Node, Scalar, Seq
 from .declarations import NAME, Declarations, RawCodex, RawScene

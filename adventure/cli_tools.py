@@ -1,0 +1,222 @@
+"""The author-tool commands of the command line: check, explore, test, graph, schema, diff."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable
+from typing import TextIO
+
+from .cli import bundled_story
+from .problems import Problem
+from .textsafe import clean
+
+EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Run one tool command; returns its exit code."""
+    handlers: dict[str, Callable[[], int]] = {
+        "check": lambda: _check(args, stdout),
+        "explore": lambda: _explore(args, stdout, stderr),
+        "test": lambda: _test(args, stdout),
+        "graph": lambda: _graph(args, stdout, stderr),
+        "schema": lambda: _schema(args, stdout),
+        "diff": lambda: _diff(args, stdout),
+    }
+    return handlers[args.command]()
+
+
+def _check(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .analysis import analyse
+    from .loader import check_story
+    from .stats import summary
+
+    root = args.story or bundled_story()
+    story, problems = check_story(root)
+    warnings = analyse(story) if story is not None else []
+    failed = story is None or (args.strict and bool(warnings))
+    if args.format == "json":
+        payload = {
+            "ok": not failed,
+            "problems": [problem.to_json() for problem in [*problems, *warnings]],
+            "summary": summary(story) if story is not None else None,
+        }
+        stdout.write(json.dumps(payload, indent=2) + "\n")
+        return EXIT_STORY if failed else EXIT_OK
+    paint = _painter(stdout, args.no_color)
+    for problem in sorted([*problems, *warnings], key=lambda p: p.sort_key()):
+        stdout.write(paint(problem) + "\n")
+    if story is None:
+        stdout.write(f"{_count(len(problems), 'problem')} in {root}\n")
+        return EXIT_STORY
+    facts = summary(story)
+    verdict = "No problems." if not warnings else f"{_count(len(warnings), 'warning')}{' (--strict: failing)' if args.strict else ''}."
+    stdout.write(
+        f"{story.title}: {_count(facts['scenes'], 'scene')}, {_count(facts['choices'], 'choice')}, "
+        f"{_count(facts['words'], 'word')}, {_count(facts['endings'], 'ending')}, "
+        f"{_count(facts['codex'], 'codex entry', 'codex entries')}. {verdict}\n"
+    )
+    return EXIT_STORY if failed else EXIT_OK
+
+
+def _painter(stream: TextIO, no_color: bool) -> Callable[[Problem], str]:
+    """Colour problems on a terminal (red errors, yellow warnings, dim hints)."""
+    try:
+        color = stream.isatty() and not no_color and not os.environ.get("NO_COLOR")
+    except (AttributeError, ValueError):
+        color = False
+
+    def paint(problem: Problem) -> str:
+        text = problem.format()
+        if not color:
+            return text
+        first, _, rest = text.partition("\n")
+        tone = "33" if problem.severity == "warning" else "31"
+        return f"\x1b[{tone}m{first}\x1b[0m" + (f"\n\x1b[2m{rest}\x1b[0m" if rest else "")
+    return paint
+
+
+def _load_or_report(root: str, stdout: TextIO) -> object:
+    """The story, or None after printing its problems."""
+    from .loader import check_story
+
+    story, problems = check_story(root)
+    if story is None:
+        for problem in problems:
+            stdout.write(problem.format() + "\n")
+        stdout.write(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {root}\n")
+    return story
+
+
+def _progress_bar(stream: TextIO) -> object:
+    """A one-line progress display on a terminal; nothing when output is not a terminal."""
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total:
+            filled = int(30 * done / total)
+            stream.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done:,}/{total:,}")
+        else:
+            stream.write(f"\r{done:,} states explored")
+        stream.flush()
+    return show
+
+
+def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from . import explore, reports
+    from .model import Story
+
+    if (args.random is not None and args.random < 1) or args.max_steps < 1 or args.max_states < 1 or args.max_seconds <= 0:
+        stderr.write("adventure explore: counts and limits must be positive\n")
+        return EXIT_USAGE
+    story = _load_or_report(args.story or bundled_story(), stdout)
+    if not isinstance(story, Story):
+        return EXIT_STORY
+    progress = _progress_bar(stderr)
+    if args.exhaustive:
+        report = explore.exhaustive(story, args.max_states, args.max_seconds, progress)  # type: ignore[arg-type]
+        if progress:
+            stderr.write("\n")
+        if args.format == "json":
+            stdout.write(json.dumps(reports.exhaustive_json(report), indent=2) + "\n")
+        else:
+            stdout.write("\n".join(reports.exhaustive_text(report, story)) + "\n")
+        bad = not report.complete or report.soft_locks or report.unreached_scenes or any(path is None for path in report.endings.values())
+        return EXIT_STORY if bad else EXIT_OK
+    random_report = explore.random_playthroughs(story, args.random or 1000, args.seed, args.max_steps, progress)  # type: ignore[arg-type]
+    if progress:
+        stderr.write("\n")
+    if args.format == "json":
+        stdout.write(json.dumps(reports.random_json(random_report, story), indent=2) + "\n")
+    else:
+        stdout.write("\n".join(reports.random_text(random_report, story)) + "\n")
+    return EXIT_STORY if random_report.failures else EXIT_OK
+
+
+def _test(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import walkthrough
+
+    paths: list[str] = []
+    for given in args.files:
+        if os.path.isdir(given):
+            paths.extend(sorted(os.path.join(given, name) for name in os.listdir(given) if name.endswith((".yaml", ".yml"))))
+        else:
+            paths.append(given)
+    results, problems = walkthrough.run_files(paths, bundled_story(), args.story)
+    for problem in problems:
+        stdout.write(problem.format() + "\n")
+    for result in results:
+        if result.passed:
+            stdout.write(f"PASS {result.path}: {result.name} ({result.total_steps} steps)\n")
+        else:
+            stdout.write(f"FAIL {result.path}: {result.name} (after {result.steps_run} of {result.total_steps} steps)\n")
+            for problem in result.problems:
+                stdout.write("  " + problem.format().replace("\n", "\n  ") + "\n")
+    passed = sum(result.passed for result in results)
+    stdout.write(f"{passed} of {len(results)} walkthroughs passed\n")
+    return EXIT_OK if results and passed == len(results) and not problems else EXIT_STORY
+
+
+def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import shutil
+    import subprocess
+
+    from . import graph
+    from .model import Story
+
+    try:
+        target = graph.plan_output(args.output, args.format)
+    except ValueError as err:
+        stderr.write(f"adventure graph: {err}\n")
+        return EXIT_USAGE
+    if args.coverage is not None and args.coverage < 1:
+        stderr.write("adventure graph: --coverage needs a positive number of playthroughs\n")
+        return EXIT_USAGE
+    story = _load_or_report(args.story or bundled_story(), stderr)
+    if not isinstance(story, Story):
+        return EXIT_STORY
+    coverage = graph.measure_coverage(story, args.coverage, args.seed) if args.coverage else None
+    text = graph.graph_text(story, target.format, coverage)
+    if not args.output:
+        stdout.write(text)
+        return EXIT_OK
+    if target.image:
+        dot = shutil.which("dot")
+        if dot is None:
+            stderr.write(graph.DOT_MISSING.format(name=args.output))
+            return EXIT_STORY
+        done = subprocess.run(graph.dot_command(dot, target.image, args.output), input=text.encode("utf-8"), capture_output=True, check=False)
+        if done.returncode != 0:
+            stderr.write(f"adventure graph: dot failed: {clean(done.stderr.decode('utf-8', 'replace').strip())}\n")
+            return EXIT_STORY
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        stderr.write(f"adventure graph: cannot write {args.output}: {err.strerror or err}\n")
+        return EXIT_STORY
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .schema import schema_json
+
+    stdout.write(schema_json(args.schema_for))
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, stdout: TextIO) -> int:
+    from .diff import report
+
+    breaks, text = report(args.old, args.new, args.format)
+    stdout.write(text)
+    return EXIT_STORY if breaks else EXIT_OK
+
+
+def _count(number: int, one: str, many: str = "") -> str:
+    """`1 scene`, `2 scenes`, `1,024 words`."""
+    return f"{number:,} {one if number == 1 else (many or one + 's')}"
