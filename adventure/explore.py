@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -66,9 +67,13 @@ def random_playthroughs(
     scene_hits, choice_hits, ending_hits = report.scene_hits, report.choice_hits, report.ending_hits
     scenes = story.scenes
     started = time.perf_counter()
+    take = engine.take
+    render = engine.render_text
     for run in range(runs):
         game_seed = run_seed(seed, run)
-        picker = game_seed ^ 0x5DEECE66D
+        # the picker is separate from the game's own generator, so choosing does not
+        # change what the story's rolls produce; random.Random(int) is stable across versions
+        pick = random.Random(game_seed).random
         state = engine.new_game(story, game_seed).state
         seen = {state.scene}
         path: list[int] = []
@@ -77,23 +82,23 @@ def random_playthroughs(
             for _ in range(max_steps):
                 scene = scenes[state.scene]
                 if build_text:
-                    engine.render_text(scene.text, state)
+                    render(scene.text, state)
                 if scene.ending is not None:
                     ended = scene.ending.id
                     break
                 options = engine.listed(story, state)
-                enabled = [number for number, (_, ok) in enumerate(options, start=1) if ok]
+                enabled = [number for number, (_, ok) in enumerate(options, 1) if ok]
                 if not enabled:
                     report.failures.append(Failure(run, game_seed, tuple(path), state.scene, "no choice can be taken here (a dead end)"))
                     break
-                number, picker = next_random(picker)
-                number = enabled[number % len(enabled)]
+                number = enabled[int(pick() * len(enabled))]
                 choice = options[number - 1][0]
                 if build_text:
                     choice.label.render(state)
                 path.append(number)
-                choice_hits[choice.key] = choice_hits.get(choice.key, 0) + 1
-                state = engine.take(story, state, choice).state
+                key = choice.key
+                choice_hits[key] = choice_hits.get(key, 0) + 1
+                state = take(story, state, choice).state
                 seen.add(state.scene)
             else:
                 report.failures.append(Failure(run, game_seed, tuple(path), state.scene, f"no ending after {max_steps} choices (a loop?)"))

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .expr import Compiled, Env, ExprError, compile_expression, format_value
 
 TemplatePart = str | Compiled
+
+
+Piece = Callable[[Any], str]
+
+
+def _piece(part: TemplatePart) -> Piece:
+    """A function giving one part's text: chosen once, by the expression's type."""
+    if isinstance(part, str):
+        return lambda state, text=part: text
+    evaluate = part.evaluate
+    if part.type == "int":
+        return lambda state: str(evaluate(state))
+    if part.type == "string":
+        return evaluate  # type: ignore[return-value]
+    return lambda state: format_value(evaluate(state))
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +33,11 @@ class Template:
 
     parts: tuple[TemplatePart, ...]
     static: str | None = None  # the text itself when there is nothing to interpolate
+    pieces: tuple[Piece, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.static is None and not self.pieces:
+            object.__setattr__(self, "pieces", tuple(_piece(part) for part in self.parts))
 
     @property
     def is_plain(self) -> bool:
@@ -25,7 +46,7 @@ class Template:
     def render(self, state: Any) -> str:
         if self.static is not None:
             return self.static
-        return "".join(part if part.__class__ is str else format_value(part.evaluate(state)) for part in self.parts)  # type: ignore[union-attr]
+        return "".join([piece(state) for piece in self.pieces])
 
     def expressions(self) -> tuple[Compiled, ...]:
         return tuple(part for part in self.parts if isinstance(part, Compiled))
