@@ -18,7 +18,8 @@ Piece = Callable[[Any], str]
 def _piece(part: TemplatePart) -> Piece:
     """A function giving one part's text: chosen once, by the expression's type."""
     if isinstance(part, str):
-        return lambda state, text=part: text
+        text: str = part
+        return lambda state: text
     evaluate = part.evaluate
     if part.type == "int":
         return lambda state: str(evaluate(state))
