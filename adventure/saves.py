@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -138,7 +139,10 @@ def save_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
 def save(session: Session, folder: str, slot: str) -> str:
     """Save the session to a slot; returns the path. SaveError says why it failed."""
     path = slot_path(folder, slot)
-    data = json.dumps(save_data(session), ensure_ascii=False, indent=1).encode("utf-8")
+    try:
+        data = json.dumps(save_data(session), ensure_ascii=False, indent=1).encode("utf-8")
+    except (ValueError, RecursionError) as err:  # e.g. a number too long to write out
+        raise SaveError(f"Could not save to {slot!r}: the game cannot be written out ({type(err).__name__}). Your previous save (if any) is intact.") from None
     try:
         write_atomically(path, data)
     except OSError as err:
@@ -152,10 +156,14 @@ def save(session: Session, folder: str, slot: str) -> str:
 
 def _read_json(path: str) -> Any:
     try:
-        size = os.path.getsize(path)
-        if size > MAX_SAVE_BYTES:
-            raise SaveError(f"{path} is {size:,} bytes, too large to be a save file")
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: a named pipe in the save folder must not wait for a writer forever
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise SaveError(f"{path} is not a regular file, so it cannot be a save. It has been left as it is.")
+            if info.st_size > MAX_SAVE_BYTES:
+                raise SaveError(f"{path} is {info.st_size:,} bytes, too large to be a save file")
             raw = handle.read(MAX_SAVE_BYTES + 1)
     except FileNotFoundError:
         raise SaveError(f"There is no save called {os.path.basename(path)[:-5]!r}.") from None
@@ -163,7 +171,7 @@ def _read_json(path: str) -> Any:
         raise SaveError(f"Cannot read {path}: {err.strerror or err}") from None
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:  # ValueError: bad JSON, or a number too long
         raise SaveError(f"{path} is damaged and cannot be read ({_short(err)}). It has been left as it is.") from None
 
 
@@ -172,6 +180,8 @@ def _short(err: Exception) -> str:
         return f"invalid JSON at line {err.lineno}, column {err.colno}"
     if isinstance(err, UnicodeDecodeError):
         return "not UTF-8 text"
+    if isinstance(err, ValueError):
+        return "a number too long to read"
     return "nested too deeply"
 
 
@@ -282,8 +292,6 @@ def record_ending(folder: str, story_id: str, ending_id: str) -> list[str]:
     if ending_id not in found:
         found.append(ending_id)
         data = json.dumps({"format": FORMAT_VERSION, "endings": profile}, indent=1).encode("utf-8")
-        try:
+        with contextlib.suppress(OSError):  # losing the trophy list must never interrupt the game
             write_atomically(os.path.join(folder, PROFILE + ".json"), data, keep_backup=False)
-        except OSError:
-            pass  # losing the trophy list must never interrupt the game
     return found

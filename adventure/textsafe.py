@@ -9,6 +9,9 @@ _TABLE[0x7F] = "\u2421"  # ␡
 _TABLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})  # C1 controls, incl. CSI and OSC
 # Bidirectional overrides and isolates can make text display differently from what it is.
 _TABLE.update({code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)})
+# Lone surrogates (from JSON escapes like "\udc9b" in a save) would be written out as raw
+# bytes, 0x9B (a one-byte CSI) among them, wherever stdout uses errors="surrogateescape".
+_TABLE.update({code: "\ufffd" for code in range(0xD800, 0xE000)})
 _KEEP_NEWLINES = dict(_TABLE)
 del _KEEP_NEWLINES[0x0A]
 _KEEP_NEWLINES[0x09] = " "

@@ -13,12 +13,7 @@ import argparse
 import os
 import random
 
-WORDS = (
-    "rain city neon street window signal rust engine shadow glass quiet light tower harbour "
-    "market wire song distant machine river stone cold warm door careful sudden bright hollow "
-    "voice memory ticket station orbit dust lantern bridge canal velvet static iron thread "
-    "whisper patient ordinary strange small enormous slow quick red blue"
-).split()
+WORDS = ["rain", "city", "neon", "street", "window", "signal", "rust", "engine", "shadow", "glass", "quiet", "light", "tower", "harbour", "market", "wire", "song", "distant", "machine", "river", "stone", "cold", "warm", "door", "careful", "sudden", "bright", "hollow", "voice", "memory", "ticket", "station", "orbit", "dust", "lantern", "bridge", "canal", "velvet", "static", "iron", "thread", "whisper", "patient", "ordinary", "strange", "small", "enormous", "slow", "quick", "red", "blue"]
 FLAGS = 20
 COUNTERS = 10
 MEMBERS = 20
@@ -65,7 +60,7 @@ def scene(rng: random.Random, index: int, count: int) -> list[str]:
     if index % 7 == 0:
         lines.append(f"    recap: You passed scene {index}.")
     is_ending = index > 0 and rng.random() < 0.04
-    body = [paragraph(rng, 45), paragraph(rng, 30) + f" Counter one reads {{counter1}}."]
+    body = [paragraph(rng, 45), paragraph(rng, 30) + " Counter one reads {counter1}."]
     lines.append("    text:")
     for text in body:
         lines.append(f"      - {text}")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from conftest import FEATURES, ROOT, env_for_subprocess
 
 from adventure import __version__
 from adventure.cli import bundled_story, main
-from conftest import FEATURES, ROOT, env_for_subprocess
 
 
 def run(args: list[str], stdin: str = "") -> tuple[int, str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FEATURES, MINIMAL_STORY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,7 +11,6 @@ from adventure import engine
 from adventure.engine import ChoiceError, CodexUnlocked, EndingReached, SceneEntered, VariableChanged
 from adventure.loader import load_story
 from adventure.state import GameState, state_from_data
-from conftest import FEATURES, MINIMAL_STORY
 
 STORY = load_story(str(FEATURES))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import FEATURES, MINIMAL_STORY, write_story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adventure.loader import check_story, find_files, load_story
 from adventure.model import AddInt, Conditional, Paragraph, SetAdd
 from adventure.problems import StoryError
-from conftest import FEATURES, MINIMAL_STORY, write_story
 
 ONE_SCENE = """\
 scenes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import FEATURES, HERE
 
 from adventure import walkthrough
 from adventure.cli import bundled_story, main
-from conftest import FEATURES, HERE
 
 WALKTHROUGHS = sorted((HERE / "walkthroughs").glob("*.yaml"))
 

@@ -1,0 +1,455 @@
+"""Untrusted story files: every hostile input gives a clear `path:line` problem or a correct load.
+
+The corpus is tests/hostile/ (one small file per case, each loaded as a scene file of an
+otherwise sound story); the cases too big to commit are generated here. Each load runs
+under a guard: in-process with an alarm and a tracemalloc peak, or in a subprocess with
+address-space and CPU limits and a timeout.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import stat
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import HERE, env_for_subprocess
+from guards import CONTROL, adventure_command, assert_no_crash, guarded, run_limited
+
+from adventure import engine, yamlsource
+from adventure.cli import main
+from adventure.loader import check_story
+from adventure.model import Story
+from adventure.problems import Problem
+from adventure.yamlsource import MAX_DUPLICATES_REPORTED, MAX_FILE_BYTES, load_file
+
+CORPUS = HERE / "hostile"
+MEMORY_BUDGET = 64 * 1024 * 1024  # tracemalloc peak allowed for loading one small hostile file
+
+BASE = {
+    "story.yaml": "id: hostile\ntitle: Hostile\nversion: 1\nstart: start\n",
+    "base.yaml": (
+        "scenes:\n"
+        "  - id: start\n    title: Start\n    text: Hi.\n    choices:\n      - {label: End, goto: end}\n"
+        "  - id: end\n    title: End\n    text: Bye.\n    ending: {id: end, name: End}\n"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Loads:
+    """A legal input: the story loads, with these scenes from the hostile file."""
+
+    scenes: tuple[str, ...] = ("h",)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An illegal input: problems at these (line, message fragment) places in the file."""
+
+    at: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+
+
+def refused(*at: tuple[int, str]) -> Refused:
+    return Refused(tuple(at))
+
+
+EXPECTED: dict[str, Loads | Refused] = {
+    # unsafe and unknown tags: refused before anything is built
+    "tag-python-object-apply.yaml": refused((4, "tag tag:yaml.org,2002:python/object/apply:os.system is not allowed")),
+    "tag-python-name.yaml": refused((7, "python/name:os.system is not allowed")),
+    "tag-python-via-directive.yaml": refused((6, "python/object/new:os.system is not allowed")),
+    "tag-custom-local.yaml": refused((4, "tag !secret is not allowed")),
+    "tag-binary.yaml": refused((4, "binary is not allowed")),
+    "tag-set.yaml": refused((5, "set is not allowed")),
+    # aliases
+    "alias-bomb.yaml": refused((7, "expands to more than 2,000,000 values")),
+    "alias-recursive.yaml": refused((4, "refers to the node that contains it")),
+    "alias-unknown.yaml": refused((4, "unknown alias *nowhere")),
+    "anchors-and-merge.yaml": Loads(("h", "h2", "h3")),
+    # nesting ten thousand levels deep, in every style
+    "deep-flow-sequences.yaml": refused((1, "nesting deeper than 64 levels")),
+    "deep-flow-mappings.yaml": refused((1, "nesting deeper than 64 levels")),
+    "deep-block-sequences.yaml": refused((2, "nesting deeper than 64 levels")),
+    "deep-block-mappings.yaml": refused((65, "nesting deeper than 64 levels")),
+    "deep-text-conditions.yaml": refused((23, "nests conditions more than 8 deep")),
+    # bytes that are not UTF-8 text
+    "nul-byte.yaml": refused((5, "NUL byte")),
+    "invalid-utf8.yaml": refused((4, "invalid UTF-8 (byte 0xe9)")),
+    "truncated-utf8.yaml": refused((5, "invalid UTF-8")),
+    "utf8-surrogate.yaml": refused((4, "invalid UTF-8")),
+    "utf16-file.yaml": refused((1, "the file is UTF-16 text, not UTF-8")),
+    "bom.yaml": Loads(),
+    "bom-inside-text.yaml": Loads(),
+    # line endings and tabs
+    "crlf.yaml": Loads(),
+    "crlf-with-error.yaml": refused((7, "there is no scene `nowhere`")),
+    "cr-only.yaml": Loads(),
+    "tab-indentation.yaml": refused((6, "YAML syntax error")),
+    "tab-inside-text.yaml": Loads(),
+    # documents
+    "multiple-documents.yaml": refused((6, "a second YAML document")),
+    "document-end-then-garbage.yaml": refused((7, "YAML syntax error")),
+    "yaml-directive-2.yaml": refused((1, "incompatible YAML document")),
+    "empty.yaml": refused((1, "file is empty")),
+    "comments-only.yaml": refused((1, "file is empty")),
+    # duplicates: an error naming both lines
+    "duplicate-keys.yaml": refused((6, "duplicate key `text` (first at line 4, again at line 6)")),
+    "duplicate-keys-in-choice.yaml": refused((8, "duplicate key `goto` (first at line 7, again at line 8)")),
+    "duplicate-scene-id.yaml": refused((2, "duplicate scene id `start`")),
+    # control characters: raw ones are not YAML; escaped ones load and are made visible
+    "raw-escape-byte.yaml": refused((4, "U+001B is not allowed")),
+    "raw-c1-csi.yaml": refused((4, "U+009B is not allowed")),
+    "raw-bell.yaml": refused((4, "U+0007 is not allowed")),
+    "raw-bidi-controls.yaml": Loads(),
+    "escapes-in-text.yaml": Loads(),
+    "escape-in-key.yaml": refused((5, "unknown key `␛]0;pwned␇`")),
+    # ids that try to climb out of their folder are just invalid or unknown ids
+    "scene-id-climbs.yaml": refused((2, "scene id `../../etc/passwd` is not valid"), (10, "no codex entry `../../secrets`"), (13, "no scene `../../../root`")),
+    # values and expressions
+    "huge-integer.yaml": refused((2, "must be a whole number")),
+    "python-in-condition.yaml": refused((8, "only the built-in functions can be called")),
+    "python-in-interpolation.yaml": refused((4, "only the built-in functions can be called")),
+    "expression-too-long.yaml": refused((8, "the limit is 1000")),
+    "expression-deep-parens.yaml": refused((8, "nested")),
+    "interpolation-unclosed.yaml": refused((4, "never closed")),
+    "complex-key.yaml": refused((5, "a mapping key must be a plain name")),
+    "wrong-types.yaml": refused((1, "chapter must be text"), (4, "title must be text"), (6, "choices must be a list")),
+    "scenes-not-a-list.yaml": refused((1, "scenes must be a list")),
+    "null-scene.yaml": refused((2, "a scene must be a mapping"), (3, "a scene must be a mapping")),
+}
+
+
+def hostile_story(root: Path, name: str, data: bytes) -> Path:
+    """A sound two-scene story with `data` added as the scene file hostile/<name>."""
+    for relative, text in BASE.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+    (root / "hostile").mkdir(exist_ok=True)
+    (root / "hostile" / name).write_bytes(data)
+    return root
+
+
+def rendered_strings(story: Story) -> list[str]:
+    """Every piece of story text as the player would see it at the start."""
+    state = engine.new_game(story).state
+    texts: list[str] = [story.title]
+    for scene in story.scenes.values():
+        texts += [scene.title.render(state), scene.chapter]
+        texts += engine.render_text(scene.text, state)
+        texts += [choice.label.render(state) for choice in scene.choices]
+        if scene.ending is not None:
+            texts.append(scene.ending.name)
+        if scene.recap is not None:
+            texts.append(scene.recap.render(state))
+    return texts
+
+
+def check_located(problems: list[Problem], path: Path, expected: Refused) -> None:
+    for line, fragment in expected.at:
+        assert any(problem.path == str(path) and problem.line == line and fragment in problem.message for problem in problems), (
+            line, fragment, [problem.format() for problem in problems])
+    for problem in problems:
+        assert problem.line > 0 and problem.path.startswith(str(path.parent.parent)), problem.format()
+        assert not CONTROL.search(problem.format()), problem.format()
+
+
+def test_every_corpus_file_has_an_expectation_and_every_expectation_a_file() -> None:
+    assert sorted(os.listdir(CORPUS)) == sorted(EXPECTED)
+    assert all(path.stat().st_size < 100_000 for path in CORPUS.iterdir())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_file_gives_a_located_problem_or_loads(tmp_path: Path, name: str) -> None:
+    root = hostile_story(tmp_path / "story", name, (CORPUS / name).read_bytes())
+    path = root / "hostile" / name
+    with guarded() as usage:
+        story, problems = check_story(str(root))
+    assert usage.peak_bytes < MEMORY_BUDGET
+    expected = EXPECTED[name]
+    if isinstance(expected, Loads):
+        assert story is not None and problems == [], [problem.format() for problem in problems]
+        assert set(expected.scenes) <= set(story.scenes)
+        for text in rendered_strings(story):
+            assert not CONTROL.search(text), repr(text)
+        return
+    assert story is None
+    check_located(problems, path, expected)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", str(root)], stdout=out, stderr=err) == 1
+    first_line, first_fragment = expected.at[0]
+    assert f"{path}:{first_line}:" in out.getvalue() and first_fragment in out.getvalue()
+    assert not CONTROL.search(out.getvalue())
+
+
+def test_escaped_control_characters_are_kept_visible_not_dropped(tmp_path: Path) -> None:
+    root = hostile_story(tmp_path / "story", "escapes.yaml", (CORPUS / "escapes-in-text.yaml").read_bytes())
+    story, _ = check_story(str(root))
+    assert story is not None
+    shown = " ".join(rendered_strings(story))
+    for visible in ("␛]0;pwned␇", "␛]52;c;ZWNobyBwd25lZA==␇", "␛[31m", "␍ return", "␈", "␡", "\ufffd txt.exe"):
+        assert visible in shown, visible
+
+
+# --- generated cases: too big to commit, or not files at all ------------------------------
+
+
+def limited_check(root: Path) -> tuple[int, str]:
+    """`adventure check` in a subprocess under memory and CPU limits."""
+    result = run_limited(adventure_command("check", str(root)))
+    assert_no_crash(result.stderr)
+    return result.returncode, result.stdout
+
+
+def test_a_file_over_the_size_limit_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    data = b"# padding\n" * (MAX_FILE_BYTES // 10 + 1)
+    root = hostile_story(tmp_path / "story", "huge.yaml", data)
+    code, out = limited_check(root)
+    assert code == 1 and f"{root / 'hostile' / 'huge.yaml'}: file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}" in out
+
+
+@pytest.mark.xfail(strict=True, reason="loader/__init__.py _digest_file reads every file whole, whatever its size (see docs/reliability.md)")
+def test_a_sparse_file_of_twenty_gigabytes_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    root = hostile_story(tmp_path / "story", "sparse.yaml", b"")
+    os.truncate(root / "hostile" / "sparse.yaml", 20 * 1024**3)  # costs no disk space
+    code, out = limited_check(root)
+    assert code == 1 and "sparse.yaml: file is 21,474,836,480 bytes" in out
+
+
+def test_the_alias_bomb_is_refused_in_bounded_memory_in_a_subprocess(tmp_path: Path) -> None:
+    root = hostile_story(tmp_path / "story", "bomb.yaml", (CORPUS / "alias-bomb.yaml").read_bytes())
+    code, out = limited_check(root)
+    assert code == 1 and f"{root / 'hostile' / 'bomb.yaml'}:7:" in out and "alias bomb" in out
+
+
+def test_a_hundred_thousand_levels_of_nesting_are_refused(tmp_path: Path) -> None:
+    root = hostile_story(tmp_path / "story", "deep.yaml", b"scenes: " + b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    code, out = limited_check(root)
+    assert code == 1 and f"{root / 'hostile' / 'deep.yaml'}:1:" in out and "nesting deeper" in out
+
+
+def test_a_one_megabyte_line_of_text_loads(tmp_path: Path) -> None:
+    words = "word " * 200_000
+    data = f"scenes:\n  - id: h\n    title: Long\n    text: {words}\n    ending: {{id: h, name: H}}\n".encode()
+    root = hostile_story(tmp_path / "story", "long.yaml", data)
+    with guarded():
+        story, problems = check_story(str(root))
+    assert problems == [] and story is not None
+    assert len(engine.render_text(story.scenes["h"].text, engine.new_game(story).state)[0]) == len(words.strip())
+
+
+def test_an_error_at_the_end_of_a_one_megabyte_line_is_located(tmp_path: Path) -> None:
+    data = b"scenes: [" + b"a, " * 350_000 + b"b: c: d]\n"
+    root = hostile_story(tmp_path / "story", "long-error.yaml", data)
+    with guarded(measure=False):
+        _, problems = check_story(str(root))
+    [problem] = problems
+    assert problem.line == 1 and problem.col > 1_000_000 and "syntax error" in problem.message
+
+
+def test_merge_keys_that_override_many_keys_load_in_linear_time(tmp_path: Path) -> None:
+    # Overriding merged keys one by one used to rebuild the key list each time: with
+    # 40,000 keys that is over a billion steps, a hang in practice.
+    keys = 40_000
+    data = (
+        "variables: {}\nbase: &b {" + ", ".join(f"k{i}: 0" for i in range(keys)) + "}\n"
+        "merged: {<<: *b, " + ", ".join(f"k{i}: 1" for i in range(keys)) + "}\n"
+    ).encode()
+    root = hostile_story(tmp_path / "story", "merge.yaml", data)
+    code, out = limited_check(root)
+    assert code == 1 and "unknown key `base`" in out and "unknown key `merged`" in out
+
+
+@pytest.mark.parametrize("style", ["block", "flow"])
+def test_thousands_of_duplicate_keys_give_a_bounded_report(tmp_path: Path, style: str) -> None:
+    if style == "block":
+        data = b"scenes: []\nchapter: c\n" + b"chapter: again\n" * 5_000
+    else:
+        data = b"scenes: []\nchapter: {" + b"a: 1, " * 5_000 + b"a: 2}\n"
+    root = hostile_story(tmp_path / "story", "dups.yaml", data)
+    with guarded(measure=False):
+        _, problems = check_story(str(root))
+    duplicates = [problem for problem in problems if "duplicate key" in problem.message]
+    assert len(duplicates) == MAX_DUPLICATES_REPORTED + 1, len(duplicates)
+    if style == "block":
+        assert duplicates[0].line == 3 and "(first at line 2, again at line 3)" in duplicates[0].message
+    assert "more duplicate keys after it that are not listed" in duplicates[-1].message
+
+
+def test_a_file_too_big_to_expand_names_the_limit_not_just_aliases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlsource, "MAX_EXPANDED_NODES", 1_000)
+    root = hostile_story(tmp_path / "story", "wide.yaml", b"scenes: [" + b"1," * 1_000 + b"1]\n")
+    _, problems = check_story(str(root))
+    [problem] = problems
+    assert problem.line == 1 and "the file expands to more than 1,000 values" in problem.message and "split the file" in problem.hint
+
+
+# --- things that are not regular files ------------------------------------------------------
+
+
+def test_a_named_pipe_as_a_scene_file_is_a_problem_not_a_hang(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    with guarded():
+        root, problems = load_file(str(pipe), "pipe.yaml")
+    assert root is None and "not a regular file" in problems[0].message
+
+
+def test_a_link_to_a_device_as_a_scene_file_is_a_problem(tmp_path: Path) -> None:
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    with guarded():
+        root, problems = load_file(str(link), "zero.yaml")
+    assert root is None and "not a regular file" in problems[0].message
+
+
+@pytest.fixture
+def refuse_special_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a pipe or device would block or never end: make it fail at once instead."""
+    real_open = builtins.open
+
+    def checked_open(file: object, *args: object, **kwargs: object) -> object:
+        if isinstance(file, (str, bytes, os.PathLike)):
+            try:
+                mode = os.stat(file).st_mode
+            except OSError:
+                mode = stat.S_IFREG
+            if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                raise AssertionError(f"blocking open of a special file: {file!r}")
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", checked_open)
+
+
+@pytest.mark.xfail(strict=True, reason="loader/__init__.py _digest_file opens every scene file with a blocking open() (see docs/reliability.md)")
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_story_with_a_pipe_or_device_among_its_files_is_checked_without_blocking(tmp_path: Path, kind: str, refuse_special_files: None) -> None:
+    root = hostile_story(tmp_path / "story", "fine.yaml", b"")
+    (root / "hostile" / "fine.yaml").unlink()
+    special = root / "hostile" / "special.yaml"
+    if kind == "fifo":
+        os.mkfifo(special)
+    else:
+        special.symlink_to("/dev/zero")
+    with guarded():
+        story, problems = check_story(str(root))
+    assert story is None and any("not a regular file" in problem.message for problem in problems)
+
+
+def test_a_folder_link_that_loops_back_is_not_followed(tmp_path: Path) -> None:
+    root = hostile_story(tmp_path / "story", "a.yaml", b"scenes:\n  - {id: h, title: H, text: x, ending: {id: h, name: H}}\n")
+    (root / "hostile" / "loop").symlink_to("..", target_is_directory=True)
+    with guarded():
+        story, problems = check_story(str(root))
+    assert problems == [] and story is not None and "h" in story.scenes
+
+
+@pytest.mark.xfail(strict=True, reason="problems.py Problem.format prints file paths raw (see docs/reliability.md)")
+def test_a_file_name_with_escape_sequences_is_shown_harmlessly(tmp_path: Path) -> None:
+    root = hostile_story(tmp_path / "story", "\x1b]0;pwned\x07\u202e.yaml", b"scenes: 1\n")
+    out = io.StringIO()
+    assert main(["check", str(root)], stdout=out) == 1
+    assert "pwned" in out.getvalue() and not CONTROL.search(out.getvalue())
+
+
+# --- escape sequences in story text, played through the real plain player -----------------
+
+ESCAPES = {
+    "story.yaml": r'''
+        id: escapes
+        title: "Escapes \e]0;title\a"
+        version: 1
+        start: start
+        blurb: "\e[2J blurb"
+        variables:
+          name: {type: string, default: "\e]52;c;cHduZWQ=\a"}
+          mood: {type: string}
+        status: "\e]0;status\a {name} \u202e{mood}"
+        codex:
+          lore:
+            title: "\e[31mLore\e[0m"
+            text: "\e]8;;http://evil\e\\click\e]8;;\e\\ \r\u202e"
+    ''',
+    "scenes.yaml": r'''
+        chapter: "\e[1mChapter\r"
+        scenes:
+          - id: start
+            title: "\e]0;window title\x07 Start {name}"
+            recap: "\e[2K\r recap {mood}"
+            on_enter:
+              - unlock: lore
+              - pick: {into: mood, from: ["\e]52;c;ZXZpbA==\a", "\x9b31m", "\u2066\u202e"]}
+            text:
+              - "Clipboard \e]52;c;ZWNobyBwd25lZA==\a and \e[31mred\e[0m and CR\rover and \u202eRLO and \x9b C1."
+              - if: 'name != ""'
+                text: "You are {name}, feeling {mood}.\b\b\x7f"
+            choices:
+              - label: "\e[8mHidden\e[0m go on"
+                goto: start
+                effects:
+                  - set: {name: "\e[?1049h"}
+              - label: "\u202eLocked"
+                goto: start
+                if: "false"
+                disabled: "\e]0;because\a {name}"
+              - label: Finish
+                goto: end
+          - id: end
+            title: End
+            text: "\e[6n bye"
+            ending: {id: end, name: "\e[5mThe End\r"}
+    ''',
+}
+
+PLAYER_INPUT = "\n".join([
+    "1", "status", "codex", "codex lore", "recap", "history", "2", "\x1b[2J", "\u202e1",
+    "codex \x1b]52;c;aGk=\x07", "save \x1b]0;x\x07", "load \x1b[31m", "save good", "saves", "load good",
+    "undo", "help", "3", "restart", "3", "quit",
+]) + "\n"
+
+
+def test_escape_sequences_never_reach_the_terminal_from_the_plain_player(story_dir: Callable[[dict[str, str]], Path], tmp_path: Path) -> None:
+    root = story_dir(ESCAPES)
+    env = env_for_subprocess()
+    env["ADVENTURE_SAVES"] = str(tmp_path / "saves")
+    result = subprocess.run(
+        [*adventure_command("play", "--plain", "--story", str(root), "--seed", "3")],
+        input=PLAYER_INPUT.encode(), capture_output=True, env=env, timeout=60,
+    )
+    assert result.returncode == 0 and result.stderr == b"", result.stderr.decode()
+    out = result.stdout
+    for raw in (b"\x1b", b"\x07", b"\r", b"\x08", b"\x7f", "\u202e".encode(), "\u2066".encode(), "\x9b".encode()):
+        assert raw not in out, raw
+    text = out.decode("utf-8")
+    assert not CONTROL.search(text)
+    # shown harmlessly: made visible, and the game went on through every command
+    assert "␛]52;c;ZWNobyBwd25lZA==␇" in text and "␛]0;window title␇" in text
+    assert "Saved to slot 'good'" in text and "Loaded slot 'good'" in text and "*** The End: ␛[5mThe End␍ ***" in text
+
+
+def test_escape_sequences_in_a_story_are_harmless_in_check_output(story_dir: Callable[[dict[str, str]], Path]) -> None:
+    root = story_dir({**ESCAPES, "broken.yaml": 'scenes:\n  - id: b\n    title: "\\e]0;x\\a"\n    text: "\\e[31m {nope}"\n    ending: {id: b, name: B}\n'})
+    for args in (["check", str(root)], ["check", str(root), "--format", "json"]):
+        out = io.StringIO()
+        assert main(args, stdout=out) == 1
+        assert not CONTROL.search(out.getvalue()) and "nope" in out.getvalue()
+
+
+def test_the_corpus_loads_the_same_under_the_pure_python_yaml_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from adventure import yamlsource
+    monkeypatch.setattr(yamlsource, "_Loader", yaml.SafeLoader)
+    for name, expected in sorted(EXPECTED.items()):
+        root = hostile_story(tmp_path / name, name, (CORPUS / name).read_bytes())
+        with guarded(measure=False):
+            story, problems = check_story(str(root))
+        assert (story is not None) == isinstance(expected, Loads), (name, [problem.format() for problem in problems])
+        if isinstance(expected, Refused):
+            lines = {problem.line for problem in problems}
+            assert all(problem.line > 0 for problem in problems) and expected.at[0][0] in lines, (name, [problem.format() for problem in problems])
