@@ -61,7 +61,10 @@ def run(session: Session, line: str, hooks: SaveHooks | None = None) -> Result |
     name, argument = words[0].lower(), (words[1].strip() if len(words) > 1 else "")
     hooks = hooks or SaveHooks()
     if name in ("help", "?", "h"):
-        return Result([f"{command:<8} {text}" for command, text in COMMANDS.items()] + ["Type a choice's number, or part of its words, to choose it."])
+        return Result([f"{command:<8} {text}" for command, text in COMMANDS.items()] + [
+            "Type a choice's number, or part of its words, to choose it (a command wins over",
+            "part of a label; a choice's whole label always chooses it).",
+        ])
     if name == "status":
         status = session.status()
         view = session.view()
@@ -79,9 +82,9 @@ def run(session: Session, line: str, hooks: SaveHooks | None = None) -> Result |
     if name == "undo":
         steps = 1
         if argument:
-            if not argument.isdigit() or int(argument) < 1:
+            if not (argument.isascii() and argument.isdecimal()) or int(argument[:9]) < 1:
                 return Result(["Usage: undo [n], where n is how many choices to take back."])
-            steps = int(argument)
+            steps = int(argument[:9]) if len(argument) <= 9 else 10**9  # a huge n: everything there is
         done = session.undo(steps)
         if not done:
             return Result(["There is nothing to undo."])

@@ -292,12 +292,17 @@ def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: li
     return variables, rng, unlocked
 
 
+INT_LIMIT = 2**53  # beyond this a counter is a runaway loop, and JSON readers lose precision
+
+
 def _clamp(story: Story, name: str, value: int) -> int:
     variable = story.variables[name]
-    if variable.min is not None and value < variable.min:
-        return variable.min
-    if variable.max is not None and value > variable.max:
-        return variable.max
+    low = variable.min if variable.min is not None else -INT_LIMIT
+    high = variable.max if variable.max is not None else INT_LIMIT
+    if value < low:
+        return low
+    if value > high:
+        return high
     return value
 
 

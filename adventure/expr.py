@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -113,7 +114,9 @@ def parse(source: str) -> ast.expr:
         raise ExprError("expression contains a NUL character", source.index("\x00"))
     try:
         # Newlines become spaces so folded YAML conditions parse; offsets stay the same.
-        tree = ast.parse(_flat(source), mode="eval")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ast would print SyntaxWarnings for text like `1if x`
+            tree = ast.parse(_flat(source), mode="eval")
     except SyntaxError as err:
         offset = max((err.offset or 1) - 1, 0)
         raise ExprError(f"syntax error: {err.msg}", offset, _syntax_hint(source)) from None
@@ -426,14 +429,11 @@ __all__ = [
     "Compiled",
     "Env",
     "ExprError",
-    "Template",
     "TypeName",
     "Value",
     "VarInfo",
     "compile_expression",
-    "compile_template",
     "evaluate_bool",
     "format_value",
-    "split_template",
     "static_value",
 ]

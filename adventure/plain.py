@@ -59,12 +59,22 @@ def render_scene(view: SceneView, columns: int) -> list[str]:
     return lines
 
 
+def exact_choice(session: Session, text: str) -> bool:
+    """True when the line is a listed choice's whole label: a label like "Save it for
+    after" is a choice, not the `save` command (which otherwise wins over label words)."""
+    wanted = text.strip().lower()
+    return not session.ended and any(choice.label.lower() == wanted for choice in session.view().choices)
+
+
 def pick(session: Session, text: str) -> int | None:
     """The choice number meant by a typed number or by part of a label."""
     view = session.view()
     if text.isdecimal():  # isdigit() would also accept "²", which int() refuses
         return int(text) if len(text) <= MAX_NUMBER_DIGITS else 0
     wanted = text.lower()
+    exact = [choice.number for choice in view.choices if choice.label.lower() == wanted]
+    if exact:
+        return exact[0]
     matches = [choice.number for choice in view.choices if wanted in choice.label.lower()]
     return matches[0] if len(matches) == 1 else None
 
@@ -136,7 +146,7 @@ def play(
             text = line.strip()
             if not text:
                 continue
-            result = commands.run(session, text, hooks)
+            result = None if exact_choice(session, text) else commands.run(session, text, hooks)
             if result is not None:
                 if result.lines:
                     show([clean(item) for item in result.lines])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .textsafe import clean
+
 Severity = Literal["error", "warning"]
 
 
@@ -21,14 +23,15 @@ class Problem:
     code: str = ""
 
     def format(self) -> str:
-        where = self.path
+        """`path:line:col: message`, with the hint on the next line; safe to print anywhere."""
+        where = clean(self.path)
         if self.line:
             where += f":{self.line}:{max(self.col, 1)}"
         label = "" if self.severity == "error" else "warning: "
         code = f" [{self.code}]" if self.code else ""
-        text = f"{where}: {label}{self.message}{code}"
+        text = f"{where}: {label}{clean(self.message)}{code}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {clean(self.hint)}"
         return text
 
     def sort_key(self) -> tuple[str, int, int, str]:

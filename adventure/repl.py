@@ -22,7 +22,7 @@ from prompt_toolkit.styles import Style
 from . import commands, render, saves
 from .engine import ChoiceError
 from .model import Story
-from .plain import pick
+from .plain import exact_choice, pick
 from .session import Session, describe_events
 from .shellhooks import Persistence, story_signature
 from .textsafe import clean
@@ -285,7 +285,7 @@ class Game:
         if text.lower() in ("look", "l"):
             self.show_scene()
             return True
-        result = commands.run(session, text, hooks)
+        result = None if exact_choice(session, text) else commands.run(session, text, hooks)
         if result is not None:
             if result.quit:
                 failure = self.persistence.autosave(session)

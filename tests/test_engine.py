@@ -163,3 +163,13 @@ def test_views_never_contain_control_characters(story_dir) -> None:
     story = load_story(str(root))
     view = engine.view(story, engine.new_game(story).state)
     assert "\x1b" not in view.title and all("\x1b" not in paragraph for paragraph in view.paragraphs)
+
+
+def test_an_unbounded_counter_stops_at_two_to_the_53(story_dir) -> None:
+    root = story_dir({"story.yaml": MINIMAL_STORY + "variables:\n  n: {type: int, default: 1}\n",
+                      "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: 'n is {n}'\n    choices:\n      - {label: Double, goto: a, effects: [{set: {n: {expr: 'n + n'}}}]}\n"})
+    story = load_story(str(root))
+    state = engine.new_game(story).state
+    for _ in range(60):
+        state = engine.choose(story, state, 1).state
+    assert state.vars["n"] == engine.INT_LIMIT

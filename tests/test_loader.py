@@ -271,3 +271,33 @@ def test_arbitrary_bytes_as_a_scene_file_never_raise(tmp_path_factory, data: byt
     write_story(root, {"story.yaml": MINIMAL_STORY, "b.yaml": ONE_SCENE})
     (root / "a.yaml").write_bytes(data)
     check_story(str(root))
+
+
+def test_problems_per_file_are_capped_with_a_summary(story_dir) -> None:
+    keys = "".join(f"    junk{i}: 1\n" for i in range(500))
+    root = story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n" + keys + "    ending: {id: e, name: E}\n"})
+    problems = problems_of(root)
+    assert 200 <= len(problems) <= 202
+    assert any("more than 200 problems in this file" in problem for problem in problems)
+
+
+def test_a_scene_file_linking_outside_the_story_is_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n")
+    root = write_story(tmp_path / "story", {"story.yaml": MINIMAL_STORY, "a.yaml": ONE_SCENE})
+    (root / "link.yaml").symlink_to(secret)
+    problems = problems_of(root)
+    assert any("link.yaml" in problem and "outside the story folder" in problem for problem in problems)
+    assert not any("password" in problem for problem in problems)
+
+
+def test_integer_literals_beyond_the_safe_range_are_refused(story_dir) -> None:
+    root = story_dir({"story.yaml": MINIMAL_STORY + "variables:\n  n: {type: int, default: 99999999999999999999}\n", "a.yaml": ONE_SCENE})
+    assert any("too large" in problem for problem in problems_of(root))
+
+
+def test_odd_number_syntax_in_a_condition_prints_no_warning(story_dir, capfd) -> None:
+    root = story_dir({"story.yaml": MINIMAL_STORY + "variables:\n  n: {type: int}\n",
+                      "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: l, goto: a, if: '1if n'}\n"})
+    problems_of(root)
+    assert "SyntaxWarning" not in capfd.readouterr().err

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SHIPPED
 
 from adventure import engine, explore
 from adventure.analysis import analyse
 from adventure.loader import load_story
 from adventure.stats import text_words
-from conftest import SHIPPED
 
 STORY = load_story(str(SHIPPED))
 

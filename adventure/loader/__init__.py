@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 from types import MappingProxyType
 
 from ..expr import Env, VarInfo
 from ..model import CodexEntry, Scene, Story
 from ..problems import Problem, StoryError
 from ..textsafe import clean
-from ..yamlsource import Map, Scalar, load_file
+from ..yamlsource import MAX_FILE_BYTES, Map, Scalar, load_file
 from .declarations import Declarations, RawScene, read_header, read_scene_file
 from .reader import Reader, suggest
 from .scenes import Compiler
@@ -79,7 +80,11 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
     if len(files) > MAX_FILES:
         problems.append(Problem(root, 0, 0, f"{len(files)} scene files; the limit is {MAX_FILES}"))
         files = files[:MAX_FILES]
+    inside = os.path.realpath(root)
     for path in files:
+        if os.path.commonpath([inside, os.path.realpath(path)]) != inside:
+            problems.append(Problem(path, 0, 0, "this file links to a place outside the story folder", "copy the file into the story instead of linking to it"))
+            continue
         node, file_problems = load_file(path, path)
         problems.extend(file_problems)
         _digest_file(digest, path, root)
@@ -128,9 +133,12 @@ def _raw_chapter(raw: RawScene) -> str:
 
 
 def _digest_file(digest: hashlib._Hash, path: str, root: str) -> None:
+    """Fold a file into the story's fingerprint; only regular files, never past the size limit."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return  # a pipe or device would block or never end; the loader has reported it
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError:
         return
     digest.update(os.path.relpath(path, root).encode("utf-8", "replace") + b"\0")

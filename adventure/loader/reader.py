@@ -13,11 +13,17 @@ from ..template import Template, compile_template
 from ..textsafe import clean, clean_block
 from ..yamlsource import Map, Node, Scalar, Seq
 
+MAX_PROBLEMS_PER_FILE = 200
+INT_LIMIT = 2**53
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
 _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 _NULL = frozenset({"", "~", "null"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def kind_of(node: Node | None) -> str:
@@ -41,11 +47,18 @@ class Reader:
     def __init__(self, path: str, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
+        self.count = 0
 
     def at(self, node: Node) -> Location:
         return Location(self.path, node.line, node.col)
 
     def error(self, node: Node | None, message: str, hint: str = "") -> None:
+        # A broken file can hold millions of mistakes; past a point more lines help nobody.
+        self.count += 1
+        if self.count > MAX_PROBLEMS_PER_FILE:
+            if self.count == MAX_PROBLEMS_PER_FILE + 1:
+                self.problems.append(Problem(self.path, 0, 0, f"more than {MAX_PROBLEMS_PER_FILE} problems in this file; the rest are not listed", "fix these first"))
+            return
         line, col = (node.line, node.col) if node is not None else (0, 0)
         self.problems.append(Problem(self.path, line, col, message, hint))
 
@@ -92,10 +105,14 @@ class Reader:
     def integer(self, node: Node | None, what: str) -> int | None:
         if isinstance(node, Scalar) and node.plain and _INT.match(node.value):
             try:
-                return int(node.value.replace("_", ""))
-            except ValueError:  # pragma: no cover - the pattern admits only digits
-                pass
-        shown = clean(node.value) if isinstance(node, Scalar) else kind_of(node)
+                number = int(node.value.replace("_", ""))
+            except ValueError:  # more digits than Python converts: certainly too large
+                number = None
+            if number is not None and abs(number) <= INT_LIMIT:
+                return number
+            self.error(node, f"{what} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
+            return None
+        shown = _short(clean(node.value)) if isinstance(node, Scalar) else kind_of(node)
         self.error(node, f"{what} must be a whole number, not {shown}")
         return None
 
