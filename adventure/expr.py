@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
-import difflib
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from . import exprhints as hints
+from .exprhints import FUNCTIONS
 
 TypeName = Literal["bool", "int", "string", "set"]
 Value = bool | int | str | frozenset[str]
@@ -16,7 +18,6 @@ Evaluator = Callable[[Any], Value]
 
 MAX_EXPRESSION_LENGTH = 1000
 MAX_DEPTH = 48
-FUNCTIONS = ("size", "visited", "visits", "unlocked", "title")
 BUILTINS = ("true", "false", "turn", "chapter")
 RESERVED = frozenset(FUNCTIONS + BUILTINS + ("True", "False", "and", "or", "not", "in"))
 
@@ -85,17 +86,6 @@ def _char_offset(source: str, byte_offset: int | None) -> int:
     return len(source.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
 
 
-def _syntax_hint(source: str) -> str:
-    if "&&" in source or "||" in source:
-        return "write `and` / `or` instead of && / ||"
-    if "!" in source.replace("!=", ""):
-        return "write `not x` instead of !x"
-    stripped = source.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", "")
-    if "=" in stripped:
-        return "compare with == (a single = is not allowed in a condition)"
-    return "conditions look like: trust >= 3 and \"viola\" in ids"
-
-
 def _flat(source: str) -> str:
     return source.replace("\r", " ").replace("\n", " ").strip()
 
@@ -119,7 +109,7 @@ def parse(source: str) -> ast.expr:
             tree = ast.parse(_flat(source), mode="eval")
     except SyntaxError as err:
         offset = max((err.offset or 1) - 1, 0)
-        raise ExprError(f"syntax error: {err.msg}", offset, _syntax_hint(source)) from None
+        raise ExprError(f"syntax error: {err.msg}", offset, hints.syntax_hint(source)) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExprError("expression is nested too deeply", 0) from None
     _check_depth(tree.body)
@@ -161,7 +151,7 @@ class _Compiler:
     def compile(self, node: ast.expr) -> tuple[TypeName, Evaluator]:
         method = getattr(self, "c_" + type(node).__name__, None)
         if method is None:
-            raise self.error(node, f"`{self.text_of(node)}` is not allowed in an expression", _allowed_hint())
+            raise self.error(node, f"`{self.text_of(node)}` is not allowed in an expression", hints.allowed_hint())
         result: tuple[TypeName, Evaluator] = method(node)
         return result
 
@@ -176,7 +166,7 @@ class _Compiler:
             return "string", lambda s, v=value: v
         if isinstance(value, float):
             raise self.error(node, f"{value!r} is not a whole number", "only whole numbers are supported")
-        raise self.error(node, f"`{self.text_of(node)}` is not a value an expression can use", _allowed_hint())
+        raise self.error(node, f"`{self.text_of(node)}` is not a value an expression can use", hints.allowed_hint())
 
     def c_Name(self, node: ast.Name) -> tuple[TypeName, Evaluator]:
         name = node.id
@@ -194,7 +184,7 @@ class _Compiler:
         if info is None:
             if name in FUNCTIONS:
                 raise self.error(node, f"`{name}` is a function", f"call it: {name}(...)")
-            raise self.error(node, f"unknown variable `{name}`", _suggest(name, self.env.variables, "declare it under `variables:` in story.yaml"))
+            raise self.error(node, f"unknown variable `{name}`", hints.suggest(name, self.env.variables, "declare it under `variables:` in story.yaml"))
         self.reads.variables.add(name)
         return info.type, lambda s, n=name: s.vars[n]
 
@@ -227,7 +217,7 @@ class _Compiler:
             return "int", inner
         if isinstance(node.op, ast.Invert):
             raise self.error(node, "`~` is not supported", "write `not x`")
-        raise self.error(node, "this operator is not supported", _allowed_hint())
+        raise self.error(node, "this operator is not supported", hints.allowed_hint())
 
     def c_BinOp(self, node: ast.BinOp) -> tuple[TypeName, Evaluator]:
         if not isinstance(node.op, (ast.Add, ast.Sub)):
@@ -272,7 +262,7 @@ class _Compiler:
             return lambda s: left(s) not in right(s)  # type: ignore[operator]
         if isinstance(op, (ast.Eq, ast.NotEq)):
             if ltype != rtype:
-                raise self.error(lnode, f"cannot compare {ltype} with {rtype}", _compare_hint(ltype, rtype))
+                raise self.error(lnode, f"cannot compare {ltype} with {rtype}", hints.compare_hint(ltype, rtype))
             if isinstance(op, ast.Eq):
                 return lambda s: left(s) == right(s)
             return lambda s: left(s) != right(s)
@@ -298,7 +288,7 @@ class _Compiler:
                 raise self.error(
                     member_node,
                     f"{member_node.value!r} is not a member of set `{set_node.id}`",
-                    _suggest(str(member_node.value), info.members, f"members: {', '.join(sorted(info.members))}"),
+                    hints.suggest(str(member_node.value), info.members, f"members: {', '.join(sorted(info.members))}"),
                 )
 
     def expect(self, node: ast.expr, wanted: TypeName, where: str) -> Evaluator:
@@ -316,10 +306,10 @@ class _Compiler:
 
     def c_Call(self, node: ast.Call) -> tuple[TypeName, Evaluator]:
         if not isinstance(node.func, ast.Name):
-            raise self.error(node, "only the built-in functions can be called", _functions_hint())
+            raise self.error(node, "only the built-in functions can be called", hints.functions_hint())
         name = node.func.id
         if node.keywords or len(node.args) != 1:
-            raise self.error(node, f"{name}() takes exactly one argument", _functions_hint())
+            raise self.error(node, f"{name}() takes exactly one argument", hints.functions_hint())
         arg = node.args[0]
         if name == "size":
             arg_type, inner = self.compile(arg)
@@ -332,13 +322,13 @@ class _Compiler:
             target = arg.value
             if name in ("visited", "visits"):
                 if target not in self.env.scenes:
-                    raise self.error(arg, f"there is no scene {target!r}", _suggest(target, self.env.scenes, "check the scene id"))
+                    raise self.error(arg, f"there is no scene {target!r}", hints.suggest(target, self.env.scenes, "check the scene id"))
                 self.reads.visits.add(target)
                 if name == "visited":
                     return "bool", lambda s, t=target: t in s.visits
                 return "int", lambda s, t=target: s.visits.get(t, 0)
             if target not in self.env.codex_titles:
-                raise self.error(arg, f"there is no codex entry {target!r}", _suggest(target, self.env.codex_titles, "check the codex id"))
+                raise self.error(arg, f"there is no codex entry {target!r}", hints.suggest(target, self.env.codex_titles, "check the codex id"))
             if name == "unlocked":
                 self.reads.unlocked.add(target)
                 return "bool", lambda s, t=target: t in s.unlocked
@@ -346,28 +336,7 @@ class _Compiler:
             return "string", lambda s, v=title: v
         if name == "len":
             raise self.error(node, "len() is not available", "use size(...)")
-        raise self.error(node, f"unknown function `{name}`", _functions_hint())
-
-
-def _allowed_hint() -> str:
-    return "expressions may use variables, numbers, quoted names, + -, comparisons, in, and/or/not, and " + ", ".join(f"{f}()" for f in FUNCTIONS)
-
-
-def _functions_hint() -> str:
-    return "functions: " + ", ".join(f"{f}()" for f in FUNCTIONS)
-
-
-def _compare_hint(ltype: str, rtype: str) -> str:
-    if "set" in (ltype, rtype):
-        return 'to test membership write "name" in the_set'
-    if "bool" in (ltype, rtype):
-        return "use the bool on its own, or `not` it"
-    return "both sides of == must have the same type"
-
-
-def _suggest(word: str, candidates: Any, fallback: str) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1)
-    return f"did you mean `{close[0]}`?" if close else fallback
+        raise self.error(node, f"unknown function `{name}`", hints.functions_hint())
 
 
 def compile_expression(source: str, env: Env, want: TypeName | None = None) -> Compiled:

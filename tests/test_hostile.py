@@ -281,7 +281,9 @@ def test_thousands_of_duplicate_keys_give_a_bounded_report(tmp_path: Path, style
 
 
 def test_a_file_too_big_to_expand_names_the_limit_not_just_aliases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlsource, "MAX_EXPANDED_NODES", 1_000)
+    from adventure import yamlnodes
+
+    monkeypatch.setattr(yamlnodes, "MAX_EXPANDED_NODES", 1_000)
     root = hostile_story(tmp_path / "story", "wide.yaml", b"scenes: [" + b"1," * 1_000 + b"1]\n")
     _, problems = check_story(str(root))
     [problem] = problems
@@ -441,8 +443,11 @@ def test_escape_sequences_in_a_story_are_harmless_in_check_output(story_dir: Cal
 def test_the_corpus_loads_the_same_under_the_pure_python_yaml_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
-    from adventure import yamlsource
-    monkeypatch.setattr(yamlsource, "_Loader", yaml.SafeLoader)
+    from adventure import yamlcompose
+
+    # every file through the event loop, driven by PyYAML's pure-Python parser
+    monkeypatch.setattr(yamlcompose, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(yamlsource, "compose", yamlcompose.compose_events)
     for name, expected in sorted(EXPECTED.items()):
         root = hostile_story(tmp_path / name, name, (CORPUS / name).read_bytes())
         with guarded(measure=False):

@@ -1,0 +1,40 @@
+"""Advice for expression mistakes: the hints that follow an error in a condition."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+FUNCTIONS = ("size", "visited", "visits", "unlocked", "title")
+
+
+def syntax_hint(source: str) -> str:
+    if "&&" in source or "||" in source:
+        return "write `and` / `or` instead of && / ||"
+    if "!" in source.replace("!=", ""):
+        return "write `not x` instead of !x"
+    stripped = source.replace("==", "").replace("!=", "").replace("<=", "").replace(">=", "")
+    if "=" in stripped:
+        return "compare with == (a single = is not allowed in a condition)"
+    return "conditions look like: trust >= 3 and \"viola\" in ids"
+
+
+def allowed_hint() -> str:
+    return "expressions may use variables, numbers, quoted names, + -, comparisons, in, and/or/not, and " + ", ".join(f"{f}()" for f in FUNCTIONS)
+
+
+def functions_hint() -> str:
+    return "functions: " + ", ".join(f"{f}()" for f in FUNCTIONS)
+
+
+def compare_hint(ltype: str, rtype: str) -> str:
+    if "set" in (ltype, rtype):
+        return 'to test membership write "name" in the_set'
+    if "bool" in (ltype, rtype):
+        return "use the bool on its own, or `not` it"
+    return "both sides of == must have the same type"
+
+
+def suggest(word: str, candidates: Any, fallback: str) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1)
+    return f"did you mean `{close[0]}`?" if close else fallback

@@ -1,0 +1,204 @@
+"""Composing YAML text into positioned nodes, safely: libyaml's composer or an event loop."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from .yamlnodes import (
+    IMPLICIT_TAGS,
+    MAX_DEPTH,
+    Map,
+    Node,
+    Scalar,
+    Seq,
+    YamlProblem,
+    _attach,
+    _check_tag,
+    _Frame,
+    _reader_problem,
+    _yaml_problem,
+)
+
+try:  # libyaml's C parser when present: same events and marks, much faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+FAST_PATH_MAX_OPENERS = 3000
+FAST_PATH_MAX_LINE = 500
+
+
+def compose(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """Parse one YAML document into positioned nodes, safely, choosing the faster way.
+
+    libyaml's own composer (C) recurses once per nesting level and would overflow the C
+    stack on a hostile file, so it is used only when a cheap bound proves the nesting is
+    shallow: few flow brackets and no long lines (block nesting needs indentation or
+    indicators, both bounded by line length). Every other file takes the event loop below.
+    """
+    if text.count("[") + text.count("{") <= FAST_PATH_MAX_OPENERS and _longest_line(text) <= FAST_PATH_MAX_LINE:
+        return _compose_fast(text)
+    return compose_events(text)
+
+
+def _longest_line(text: str) -> int:
+    return max(map(len, text.split("\n")), default=0)
+
+
+class _PlainLoader(_Loader):  # type: ignore[misc, valid-type]
+    """libyaml's composer without PyYAML's implicit typing: the loader reads raw scalar text
+    itself (so `title: No` stays text), and explicit tags never reach `resolve`."""
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
+def _compose_fast(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """libyaml composes; we convert its nodes, checking what the event loop checks."""
+    try:
+        root = yaml.compose(text, Loader=_PlainLoader)
+    except yaml.composer.ComposerError as err:
+        mark = err.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = err.problem or ""
+        if "another document" in problem or "single document" in (err.context or ""):
+            raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)") from None
+        if "undefined alias" in problem:
+            lines = text.splitlines()
+            found = re.match(r"\*[^\s,\]}]+", lines[line - 1][col - 1:]) if 0 < line <= len(lines) else None
+            name = found.group(0) if found else "alias"
+            raise YamlProblem(line, col, f"unknown alias {name}", "define the anchor (&name) before using it") from None
+        raise _yaml_problem(err, text) from None
+    except yaml.MarkedYAMLError as err:
+        raise _yaml_problem(err, text) from None
+    except yaml.reader.ReaderError as err:
+        raise _reader_problem(err, text) from None
+    except yaml.YAMLError as err:
+        raise YamlProblem(0, 0, f"YAML error: {err}") from None
+    if root is None:
+        return None, []
+    problems: list[tuple[int, int, str, str]] = []
+    return _convert(root, problems), problems
+
+
+def _convert(root: yaml.Node, problems: list[tuple[int, int, str, str]]) -> Node:
+    """PyYAML nodes to ours, iteratively; shared (aliased) nodes are converted once."""
+    done: dict[int, Node] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 0)]
+    while stack:
+        node, children_done, depth = stack.pop()
+        key = id(node)
+        if key in done:
+            continue
+        mark = node.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        if depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):  # as the event loop counts: collections only
+            raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+        tag = node.tag
+        if tag not in IMPLICIT_TAGS and tag != "!":
+            raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
+        if isinstance(node, yaml.ScalarNode):
+            done[key] = Scalar(node.value, line, col, not node.style, None, node.style or "")
+            continue
+        if not children_done:
+            if key in active:
+                raise YamlProblem(line, col, "an alias refers to the node that contains it", "recursive structures are not allowed")
+            active.add(key)
+            stack.append((node, True, depth))
+            children = node.value if isinstance(node, yaml.SequenceNode) else [part for pair in node.value for part in pair]
+            stack.extend((child, False, depth + 1) for child in reversed(children) if id(child) not in done)
+            continue
+        active.discard(key)
+        if isinstance(node, yaml.SequenceNode):
+            converted: Seq | Map = Seq([], line, col)
+            for child in node.value:
+                _attach_to(converted, done[id(child)], None, problems, set())
+        else:
+            converted = Map([], line, col)
+            merged: set[str] = set()
+            for key_node, value_node in node.value:
+                key_converted = done[id(key_node)]
+                if not isinstance(key_converted, Scalar):
+                    raise YamlProblem(key_converted.line, key_converted.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
+                _attach_to(converted, done[id(value_node)], key_converted, problems, merged)
+        done[key] = converted
+    return done[id(root)]
+
+
+def _attach_to(parent: Seq | Map, node: Node, key: Scalar | None, problems: list[tuple[int, int, str, str]], merged: set[str]) -> None:
+    frame = _Frame(parent, None, key, merged)
+    _attach([frame], [], node, problems)
+
+
+def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """Parse one YAML document into nodes without recursion or alias blow-up.
+
+    Returns the root (None for an empty file) and the non-fatal problems found (duplicate
+    keys), each as (line, col, message, hint). Raises YamlProblem for fatal ones.
+    """
+    try:
+        loader = _Loader(text)  # the pure-Python reader checks every character right here
+    except yaml.reader.ReaderError as err:
+        raise _reader_problem(err, text) from None
+    problems: list[tuple[int, int, str, str]] = []
+    anchors: dict[str, Node] = {}
+    open_anchors: set[str] = set()
+    stack: list[_Frame] = []
+    roots: list[Node] = []
+    documents = 0
+    try:
+        while True:
+            event: Any = loader.get_event()  # PyYAML types events loosely; their fields are checked here
+            if event is None:
+                break
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                mark = event.start_mark
+                _check_tag(event.tag, mark)
+                scalar = Scalar(event.value, mark.line + 1, mark.column + 1, not event.style, event.tag, event.style or "")
+                if event.anchor:
+                    anchors[event.anchor] = scalar
+                _attach(stack, roots, scalar, problems)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                mark = event.start_mark
+                _check_tag(event.tag, mark)
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlProblem(mark.line + 1, mark.column + 1, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+                node: Map | Seq = Map([], mark.line + 1, mark.column + 1) if kind is yaml.MappingStartEvent else Seq([], mark.line + 1, mark.column + 1)
+                if event.anchor:
+                    open_anchors.add(event.anchor)
+                stack.append(_Frame(node, event.anchor))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                if frame.anchor:
+                    open_anchors.discard(frame.anchor)
+                    anchors[frame.anchor] = frame.node
+                _attach(stack, roots, frame.node, problems)
+            elif kind is yaml.AliasEvent:
+                mark = event.start_mark
+                anchor = event.anchor
+                if anchor in open_anchors:
+                    raise YamlProblem(mark.line + 1, mark.column + 1, f"alias *{anchor} refers to the node that contains it", "recursive structures are not allowed")
+                if anchor not in anchors:
+                    raise YamlProblem(mark.line + 1, mark.column + 1, f"unknown alias *{anchor}", "define the anchor (&name) before using it")
+                _attach(stack, roots, anchors[anchor], problems)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    mark = event.start_mark
+                    raise YamlProblem(mark.line + 1, mark.column + 1, "a second YAML document in one file", "put one document per file (remove the extra ---)")
+    except yaml.MarkedYAMLError as err:
+        raise _yaml_problem(err, text) from None
+    except yaml.reader.ReaderError as err:
+        raise _reader_problem(err, text) from None
+    except yaml.YAMLError as err:
+        raise YamlProblem(0, 0, f"YAML error: {err}") from None
+    finally:
+        loader.dispose()
+    return (roots[0] if roots else None), problems

@@ -1,0 +1,174 @@
+"""Positioned YAML nodes, the limits on them, and the shared checks both composers apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 2_000_000
+MAX_DUPLICATES_REPORTED = 100  # per file: a file of nothing but duplicates must not flood memory
+# Standard tags an author may write explicitly (`!!str 42`); anything else is refused.
+ALLOWED_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "bool", "null", "float", "map", "seq", "omap")
+)
+IMPLICIT_TAGS = ALLOWED_TAGS | frozenset("tag:yaml.org,2002:" + name for name in ("timestamp", "merge", "value"))
+
+
+@dataclass(slots=True)
+class Scalar:
+    """A scalar as written: its text, where it starts, and whether it was quoted."""
+
+    value: str
+    line: int
+    col: int
+    plain: bool = True
+    tag: str | None = None
+    style: str = ""  # "", "'", '"', "|" or ">": literal blocks keep newlines, the rest fold
+
+
+@dataclass(slots=True)
+class Seq:
+    """A sequence node."""
+
+    items: list[Node]
+    line: int
+    col: int
+    size: int = 1
+
+
+@dataclass(slots=True)
+class Map:
+    """A mapping node; keys are scalars, in file order, duplicates already reported."""
+
+    pairs: list[tuple[Scalar, Node]]
+    line: int
+    col: int
+    size: int = 1
+    index: dict[str, tuple[Scalar, Node]] = field(default_factory=dict)
+    merged_at: dict[str, int] = field(default_factory=dict)  # positions in `pairs` of merged keys
+
+    def get(self, key: str) -> Node | None:
+        pair = self.index.get(key)
+        return pair[1] if pair else None
+Node = Scalar | Seq | Map
+
+
+class YamlProblem(Exception):
+    """A fatal problem in one file (the file yields no nodes)."""
+
+    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.line, self.col, self.message, self.hint = line, col, message, hint
+
+
+@dataclass(slots=True)
+class _Frame:
+    node: Map | Seq
+    anchor: str | None
+    key: Scalar | None = None
+    merged: set[str] = field(default_factory=set)
+
+
+def _check_tag(tag: str | None, mark: yaml.Mark) -> None:
+    if tag is not None and tag != "!" and tag not in ALLOWED_TAGS:
+        raise YamlProblem(mark.line + 1, mark.column + 1, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
+
+
+def _size(node: Node) -> int:
+    return 1 if isinstance(node, Scalar) else node.size
+
+
+def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[tuple[int, int, str, str]]) -> None:
+    """Add a finished node to its parent, checking keys and the expanded size."""
+    if not stack:
+        roots.append(node)
+        return
+    frame = stack[-1]
+    parent = frame.node
+    if isinstance(parent, Seq):
+        parent.items.append(node)
+        parent.size += _size(node)
+        _check_size(parent)
+        return
+    if frame.key is None:
+        if not isinstance(node, Scalar):
+            raise YamlProblem(node.line, node.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
+        frame.key = node
+        return
+    key, frame.key = frame.key, None
+    parent.size += 1 + _size(node)
+    _check_size(parent)
+    if key.value == "<<" and key.plain:
+        _merge(frame, node, key)
+        return
+    previous = parent.index.get(key.value)
+    if previous is not None:
+        if key.value in frame.merged:  # an explicit key overrides a merged one, as YAML says
+            frame.merged.discard(key.value)
+            position = parent.merged_at.pop(key.value)
+            parent.pairs[position] = parent.index[key.value] = (key, node)  # in place: linear time
+            return
+        if len(problems) < MAX_DUPLICATES_REPORTED:
+            problems.append((
+                key.line, key.col,
+                f"duplicate key `{key.value}` (first at line {previous[0].line}, again at line {key.line})",
+                "YAML would silently keep only the last one: remove or rename one of them",
+            ))
+        elif len(problems) == MAX_DUPLICATES_REPORTED:
+            problems.append((key.line, key.col, f"duplicate key `{key.value}`, and more duplicate keys after it that are not listed", "fix these first"))
+    parent.pairs.append((key, node))
+    parent.index[key.value] = (key, node)
+
+
+def _check_size(node: Seq | Map) -> None:
+    if node.size > MAX_EXPANDED_NODES:
+        raise YamlProblem(
+            node.line, node.col, f"the file expands to more than {MAX_EXPANDED_NODES:,} values",
+            "with aliases (*name) this looks like an alias bomb: write the data out plainly; without, split the file",
+        )
+
+
+def _merge(frame: _Frame, source: Node, key: Scalar) -> None:
+    """YAML merge keys (`<<: *defaults`): take the keys the mapping does not set itself."""
+    parent = frame.node
+    assert isinstance(parent, Map)
+    sources = source.items if isinstance(source, Seq) else [source]
+    for item in sources:
+        if not isinstance(item, Map):
+            raise YamlProblem(key.line, key.col, "`<<` must merge a mapping or a list of mappings")
+        for merged_key, value in item.pairs:
+            if merged_key.value not in parent.index:
+                frame.merged.add(merged_key.value)
+                parent.merged_at[merged_key.value] = len(parent.pairs)
+                parent.pairs.append((merged_key, value))
+                parent.index[merged_key.value] = (merged_key, value)
+
+
+def _yaml_problem(err: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    mark = err.problem_mark or err.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    message = err.problem or err.context or "invalid YAML"
+    return YamlProblem(line, col, f"YAML syntax error: {message}", _yaml_hint(message, text, line))
+
+
+def _reader_problem(err: yaml.reader.ReaderError, text: str) -> YamlProblem:
+    offset = max(err.position, 0)
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return YamlProblem(line, col, f"character U+{err.character:04X} is not allowed in YAML", "write control characters as escapes inside double quotes, or remove them")
+
+
+def _yaml_hint(message: str, text: str = "", line: int = 0) -> str:
+    lines = text.splitlines()
+    if "tab" in message or (0 < line <= len(lines) and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]):
+        return "YAML indentation must use spaces, not tabs"
+    if "mapping values are not allowed" in message:
+        return "a `:` inside text needs the whole value quoted, or use a `>` block"
+    if "could not find expected ':'" in message:
+        return "check the indentation and that every key ends with `:`"
+    if "control characters" in message or "special characters" in message:
+        return "the file contains bytes that are not text"
+    return "check the indentation and quoting around this line"
