@@ -177,6 +177,23 @@ def view(story: Story, state: GameState) -> SceneView:
     return SceneView(scene.id, scene.title.render(state), scene.chapter, tuple(render_text(scene.text, state)), choices, scene.ending)
 
 
+MAX_NUMBER_DIGITS = 9  # a longer "number" is no choice (and int() refuses very long ones)
+
+
+def find_choice(view: SceneView, text: str) -> int | None:
+    """The listed choice a player means by a number or by words: a whole label first,
+    else the one label containing the words; None when nothing or several match."""
+    text = text.strip()
+    if text.isascii() and text.isdecimal():  # isdigit() would also accept "²", which int() refuses
+        return int(text) if len(text) <= MAX_NUMBER_DIGITS else 0
+    wanted = text.lower()
+    exact = [choice.number for choice in view.choices if choice.label.lower() == wanted]
+    if exact:
+        return exact[0]
+    matches = [choice.number for choice in view.choices if wanted in choice.label.lower()]
+    return matches[0] if len(matches) == 1 else None
+
+
 def choose(story: Story, state: GameState, number: int) -> Outcome:
     """Take the n-th listed choice (counting from 1)."""
     scene = story.scenes[state.scene]

@@ -10,12 +10,11 @@ from collections.abc import Callable
 from typing import TextIO
 
 from . import commands
-from .engine import ChoiceError, SceneView
+from .engine import ChoiceError, SceneView, find_choice
 from .session import Session, describe_events
 from .textsafe import clean
 
 WIDTH_LIMIT = 100
-MAX_NUMBER_DIGITS = 9  # a longer "number" is no choice (and int() refuses very long ones)
 
 
 def width(stream: TextIO) -> int:
@@ -68,15 +67,7 @@ def exact_choice(session: Session, text: str) -> bool:
 
 def pick(session: Session, text: str) -> int | None:
     """The choice number meant by a typed number or by part of a label."""
-    view = session.view()
-    if text.isdecimal():  # isdigit() would also accept "²", which int() refuses
-        return int(text) if len(text) <= MAX_NUMBER_DIGITS else 0
-    wanted = text.lower()
-    exact = [choice.number for choice in view.choices if choice.label.lower() == wanted]
-    if exact:
-        return exact[0]
-    matches = [choice.number for choice in view.choices if wanted in choice.label.lower()]
-    return matches[0] if len(matches) == 1 else None
+    return find_choice(session.view(), text)
 
 
 def play(

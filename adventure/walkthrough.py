@@ -172,7 +172,7 @@ def _step(story: Story, env: Env, state: GameState, step: Step, reader: Reader) 
     node = step.value
     text = node.value if isinstance(node, Scalar) else ""
     if step.kind == "choose":
-        number = _find_choice(view, text) if isinstance(node, Scalar) else None
+        number = engine.find_choice(view, text) if isinstance(node, Scalar) else None
         if number is None:
             return f"no single listed choice matches {text!r}; listed: {_listing(view)}", state
         try:
@@ -220,16 +220,6 @@ def _step(story: Story, env: Env, state: GameState, step: Step, reader: Reader) 
 def _holds(compiled: Compiled, state: GameState) -> bool:
     return bool(compiled.evaluate(state))
 
-
-def _find_choice(view: engine.SceneView, text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    wanted = text.lower()
-    exact = [choice.number for choice in view.choices if choice.label.lower() == wanted]
-    if exact:
-        return exact[0]
-    matches = [choice.number for choice in view.choices if wanted in choice.label.lower()]
-    return matches[0] if len(matches) == 1 else None
 
 
 def run_files(paths: list[str], default_story: str, story_override: str | None = None) -> tuple[list[Result], list[Problem]]:

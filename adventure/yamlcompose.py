@@ -16,6 +16,7 @@ from .yamlnodes import (
     Seq,
     YamlProblem,
     _attach,
+    _check_size,
     _check_tag,
     _Frame,
     _reader_problem,
@@ -116,18 +117,32 @@ def _convert(root: yaml.Node, problems: list[tuple[int, int, str, str]]) -> Node
             continue
         active.discard(key)
         if isinstance(node, yaml.SequenceNode):
-            converted: Seq | Map = Seq([], line, col)
-            for child in node.value:
-                _attach_to(converted, done[id(child)], None, problems, set())
-        else:
-            converted = Map([], line, col)
-            merged: set[str] = set()
-            for key_node, value_node in node.value:
-                key_converted = done[id(key_node)]
-                if not isinstance(key_converted, Scalar):
-                    raise YamlProblem(key_converted.line, key_converted.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
-                _attach_to(converted, done[id(value_node)], key_converted, problems, merged)
-        done[key] = converted
+            items = [done[id(child)] for child in node.value]
+            sequence = Seq(items, line, col, 1 + sum(1 if item.__class__ is Scalar else item.size for item in items))  # type: ignore[union-attr, misc]
+            _check_size(sequence)
+            done[key] = sequence
+            continue
+        mapping = Map([], line, col)
+        merged: set[str] = set()
+        pairs, index = mapping.pairs, mapping.index
+        size = 1
+        for key_node, value_node in node.value:
+            key_converted, value = done[id(key_node)], done[id(value_node)]
+            if key_converted.__class__ is not Scalar:
+                raise YamlProblem(key_converted.line, key_converted.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
+            name = key_converted.value  # type: ignore[union-attr]
+            if name in index or name == "<<":  # duplicates and merge keys take the careful path
+                mapping.size = size
+                _attach_to(mapping, value, key_converted, problems, merged)  # type: ignore[arg-type]
+                size = mapping.size
+                continue
+            size += 1 + (1 if value.__class__ is Scalar else value.size)  # type: ignore[union-attr]
+            pair = (key_converted, value)
+            pairs.append(pair)  # type: ignore[arg-type]
+            index[name] = pair  # type: ignore[assignment]
+        mapping.size = size
+        _check_size(mapping)
+        done[key] = mapping
     return done[id(root)]
 
 
