@@ -82,7 +82,7 @@ def run(session: Session, line: str, hooks: SaveHooks | None = None) -> Result |
     if name == "undo":
         steps = 1
         if argument:
-            if not (argument.isascii() and argument.isdecimal()) or int(argument[:9]) < 1:
+            if not argument.isdecimal() or int(argument[:9]) < 1:
                 return Result(["Usage: undo [n], where n is how many choices to take back."])
             steps = int(argument[:9]) if len(argument) <= 9 else 10**9  # a huge n: everything there is
         done = session.undo(steps)

@@ -184,7 +184,7 @@ def find_choice(view: SceneView, text: str) -> int | None:
     """The listed choice a player means by a number or by words: a whole label first,
     else the one label containing the words; None when nothing or several match."""
     text = text.strip()
-    if text.isascii() and text.isdecimal():  # isdigit() would also accept "²", which int() refuses
+    if text.isdecimal():  # any decimal digits (٣ too); isdigit() would also accept "²", which int() refuses
         return int(text) if len(text) <= MAX_NUMBER_DIGITS else 0
     wanted = text.lower()
     exact = [choice.number for choice in view.choices if choice.label.lower() == wanted]
