@@ -96,10 +96,12 @@ class SceneView:
 # --- the engine -------------------------------------------------------------------------
 
 
+_SEED_MASK = (1 << 64) - 1
+
+
 def new_game(story: Story, seed: int = 0) -> Outcome:
     """Start a story: the start scene entered, its effects applied."""
-    state = GameState(scene=story.start, vars=story.defaults(), turn=0, rng=seed & ((1 << 64) - 1))
-    return _enter(story, state, story.start, state.vars, [], state.rng, state.turn)
+    return _arrive(story, story.start, story.defaults(), {}, 0, seed & _SEED_MASK, frozenset(), frozenset(), [])
 
 
 def start_at(story: Story, scene_id: str, values: dict[str, Value] | None = None, seed: int = 0) -> Outcome:
@@ -108,8 +110,7 @@ def start_at(story: Story, scene_id: str, values: dict[str, Value] | None = None
         raise ChoiceError(f"there is no scene `{scene_id}`")
     variables = story.defaults()
     variables.update(values or {})
-    state = GameState(scene=scene_id, vars=variables, rng=seed & ((1 << 64) - 1))
-    return _enter(story, state, scene_id, variables, [], state.rng, 0)
+    return _arrive(story, scene_id, variables, {}, 0, seed & _SEED_MASK, frozenset(), frozenset(), [])
 
 
 def listed(story: Story, state: GameState) -> list[tuple[Choice, bool]]:
@@ -222,8 +223,7 @@ def take(story: Story, state: GameState, choice: Choice, draws: list[int] | None
     if choice.effects:
         variables, rng, unlocked = _apply(story, state, choice.effects, events, draws)
     used = state.used | {choice.key} if choice.once else state.used
-    moved = GameState(state.scene, variables, state.visits, state.turn, rng, used, unlocked)
-    return _enter(story, moved, choice.target, variables, events, rng, state.turn + 1, draws)
+    return _arrive(story, choice.target, variables, state.visits, state.turn + 1, rng, used, unlocked, events, draws)
 
 
 def random_effects(story: Story, choice: Choice) -> list[int]:
@@ -238,18 +238,39 @@ def random_effects(story: Story, choice: Choice) -> list[int]:
     return sizes
 
 
-def _enter(story: Story, state: GameState, target: str, variables: Any, events: list[Event], rng: int, turn: int, draws: list[int] | None = None) -> Outcome:
-    scene: Scene = story.scenes[target]
-    visits = dict(state.visits)
-    visits[target] = visits.get(target, 0) + 1
-    entered = GameState(target, variables, visits, turn, rng, state.used, state.unlocked)
+def _arrive(
+    story: Story, target: str, variables: Any, visits: Any, turn: int, rng: int,
+    used: frozenset[str], unlocked: frozenset[str], events: list[Event], draws: list[int] | None = None,
+) -> Outcome:
+    """Enter a scene: count the visit, run its on_enter effects, and build the one new state."""
     events.append(SceneEntered(target))
-    if scene.on_enter:
-        variables, rng, unlocked = _apply(story, entered, scene.on_enter, events, draws)
-        entered = GameState(target, variables, visits, turn, rng, state.used, unlocked)
-    if scene.ending is not None:
-        events.append(EndingReached(scene.ending))
+    entered = _enter_quietly(story, target, variables, visits, turn, rng, used, unlocked, events, draws)
+    ending = story.scenes[target].ending
+    if ending is not None:
+        events.append(EndingReached(ending))
     return Outcome(entered, tuple(events))
+
+
+def _enter_quietly(
+    story: Story, target: str, variables: Any, visits: Any, turn: int, rng: int,
+    used: frozenset[str], unlocked: frozenset[str], events: list[Event] | None, draws: list[int] | None,
+) -> GameState:
+    scene: Scene = story.scenes[target]
+    visits = dict(visits)
+    visits[target] = visits.get(target, 0) + 1
+    if scene.on_enter:  # its effects already see the new scene, visit count and turn
+        arriving = GameState(target, variables, visits, turn, rng, used, unlocked)
+        variables, rng, unlocked = _apply(story, arriving, scene.on_enter, events, draws)
+    return GameState(target, variables, visits, turn, rng, used, unlocked)
+
+
+def advance(story: Story, state: GameState, choice: Choice) -> GameState:
+    """`take` without the events: the same new state, for tools that play millions of moves."""
+    variables, rng, unlocked = state.vars, state.rng, state.unlocked
+    if choice.effects:
+        variables, rng, unlocked = _apply(story, state, choice.effects, None)
+    used = state.used | {choice.key} if choice.once else state.used
+    return _enter_quietly(story, choice.target, variables, state.visits, state.turn + 1, rng, used, unlocked, None, None)
 
 
 class _Scratch:
@@ -267,7 +288,8 @@ def _draw(rng: int, draws: list[int] | None) -> tuple[int, int]:
     return next_random(rng)
 
 
-def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: list[Event], draws: list[int] | None = None) -> tuple[dict[str, Value], int, frozenset[str]]:
+def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: list[Event] | None, draws: list[int] | None = None) -> tuple[dict[str, Value], int, frozenset[str]]:
+    """Run effects on a copy of the variables; events are recorded unless `events` is None."""
     variables = dict(state.vars)
     rng = state.rng
     unlocked = state.unlocked
@@ -277,7 +299,8 @@ def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: li
             for entry in effect.entries:  # type: ignore[union-attr]
                 if entry not in unlocked:
                     unlocked = unlocked | {entry}
-                    events.append(CodexUnlocked(entry, story.codex[entry].title))
+                    if events is not None:
+                        events.append(CodexUnlocked(entry, story.codex[entry].title))
             continue
         name = effect.name  # type: ignore[union-attr]
         old = variables[name]
@@ -305,7 +328,8 @@ def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: li
             new = effect.options[number % len(effect.options)]  # type: ignore[union-attr]
         if new != old:
             variables[name] = new
-            events.append(VariableChanged(name, old, new))
+            if events is not None:
+                events.append(VariableChanged(name, old, new))
     return variables, rng, unlocked
 
 

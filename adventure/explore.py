@@ -67,7 +67,7 @@ def random_playthroughs(
     scene_hits, choice_hits, ending_hits = report.scene_hits, report.choice_hits, report.ending_hits
     scenes = story.scenes
     started = time.perf_counter()
-    take = engine.take
+    advance = engine.advance
     render = engine.render_text
     for run in range(runs):
         game_seed = run_seed(seed, run)
@@ -98,7 +98,7 @@ def random_playthroughs(
                 path.append(number)
                 key = choice.key
                 choice_hits[key] = choice_hits.get(key, 0) + 1
-                state = take(story, state, choice).state
+                state = advance(story, state, choice)
                 seen.add(state.scene)
             else:
                 report.failures.append(Failure(run, game_seed, tuple(path), state.scene, f"no ending after {max_steps} choices (a loop?)"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from conftest import ROOT
+
 from adventure.analysis import analyse
 from adventure.loader import load_story
-from conftest import ROOT
 
 DOC = (ROOT / "docs" / "scene-format.md").read_text()
 

@@ -173,3 +173,17 @@ def test_an_unbounded_counter_stops_at_two_to_the_53(story_dir) -> None:
     for _ in range(60):
         state = engine.choose(story, state, 1).state
     assert state.vars["n"] == engine.INT_LIMIT
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**64 - 1), st.lists(st.integers(0, 9), max_size=30))
+def test_advance_reaches_the_same_state_as_take(seed: int, picks: list[int]) -> None:
+    state = engine.new_game(STORY, seed).state
+    for pick in picks:
+        options = [choice for choice, enabled in engine.listed(STORY, state) if enabled]
+        if not options:
+            break
+        choice = options[pick % len(options)]
+        taken = engine.take(STORY, state, choice).state
+        assert engine.advance(STORY, state, choice) == taken
+        state = taken
