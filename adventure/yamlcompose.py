@@ -75,16 +75,21 @@ def _compose_fast(text: str) -> tuple[Node | None, list[tuple[int, int, str, str
             name = found.group(0) if found else "alias"
             raise YamlProblem(line, col, f"unknown alias {name}", "define the anchor (&name) before using it") from None
         raise _yaml_problem(err, text) from None
-    except yaml.MarkedYAMLError as err:
-        raise _yaml_problem(err, text) from None
-    except yaml.reader.ReaderError as err:
-        raise _reader_problem(err, text) from None
     except yaml.YAMLError as err:
-        raise YamlProblem(0, 0, f"YAML error: {err}") from None
+        raise _problem_of(err, text) from None
     if root is None:
         return None, []
     problems: list[tuple[int, int, str, str]] = []
     return _convert(root, problems), problems
+
+
+def _problem_of(err: yaml.YAMLError, text: str) -> YamlProblem:
+    """Any PyYAML error as a positioned problem for the author."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        return _yaml_problem(err, text)
+    if isinstance(err, yaml.reader.ReaderError):
+        return _reader_problem(err, text)
+    return YamlProblem(0, 0, f"YAML error: {err}")
 
 
 def _convert(root: yaml.Node, problems: list[tuple[int, int, str, str]]) -> Node:
@@ -208,12 +213,8 @@ def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, st
                 if documents > 1:
                     mark = event.start_mark
                     raise YamlProblem(mark.line + 1, mark.column + 1, "a second YAML document in one file", "put one document per file (remove the extra ---)")
-    except yaml.MarkedYAMLError as err:
-        raise _yaml_problem(err, text) from None
-    except yaml.reader.ReaderError as err:
-        raise _reader_problem(err, text) from None
     except yaml.YAMLError as err:
-        raise YamlProblem(0, 0, f"YAML error: {err}") from None
+        raise _problem_of(err, text) from None
     finally:
         loader.dispose()
     return (roots[0] if roots else None), problems

@@ -182,19 +182,19 @@ def test_watch_reloads_by_itself_when_a_file_changes(story_dir) -> None:
     assert "Story files changed." in text and "== Watched draft ==" in text
 
 
+SAVE_LABEL_STORY = {
+    "story.yaml": "id: s\ntitle: S\nversion: 1\nstart: a\n",
+    "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: Save it for after, goto: b}\n      - {label: Eat it, goto: b}\n  - id: b\n    title: Later\n    text: y\n    ending: {id: e, name: E}\n",
+}
+
+
 def test_a_whole_label_that_starts_with_a_command_word_is_a_choice(story_dir) -> None:
-    root = story_dir({
-        "story.yaml": "id: s\ntitle: S\nversion: 1\nstart: a\n",
-        "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: Save it for after, goto: b}\n      - {label: Eat it, goto: b}\n  - id: b\n    title: Later\n    text: y\n    ending: {id: e, name: E}\n",
-    })
+    root = story_dir(SAVE_LABEL_STORY)
     _, out, _ = run(["play", "--story", str(root), "--plain"], "save it for after\n")
     assert "== Later ==" in out and "not a slot name" not in out
 
 
 def test_a_command_still_wins_over_part_of_a_label(story_dir) -> None:
-    root = story_dir({
-        "story.yaml": "id: s\ntitle: S\nversion: 1\nstart: a\n",
-        "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: Save it for after, goto: b}\n      - {label: Eat it, goto: b}\n  - id: b\n    title: Later\n    text: y\n    ending: {id: e, name: E}\n",
-    })
+    root = story_dir(SAVE_LABEL_STORY)
     _, out, _ = run(["play", "--story", str(root), "--plain"], "save mine\n")
     assert "Saved to slot 'mine'." in out and "== Later ==" not in out
