@@ -75,17 +75,20 @@ def gather(story: Story) -> Facts:
             if isinstance(effect, SetVar) and effect.computed is not None:
                 read(effect.computed, effect.where)
 
+    def text(parts: Text, where: object, what: str) -> None:
+        for item in _templates_of(parts):
+            if isinstance(item, Compiled):
+                read(item, where)
+                facts.expressions.append((item, where, what))
+            else:
+                read_template(item, where)
+
     for scene in story.scenes.values():
         facts.graph[scene.id] = {choice.target for choice in scene.choices}
         read_template(scene.title, scene.where)
         read_template(scene.recap, scene.where)
         effects(scene.on_enter)
-        for item in _templates_of(scene.text):
-            if isinstance(item, Compiled):
-                read(item, scene.where)
-                facts.expressions.append((item, scene.where, "text condition"))
-            else:
-                read_template(item, scene.where)
+        text(scene.text, scene.where, "text condition")
         for choice in scene.choices:
             read_template(choice.label, choice.where)
             read_template(choice.disabled, choice.where)
@@ -94,12 +97,7 @@ def gather(story: Story) -> Facts:
                 read(choice.condition, choice.where)
                 facts.expressions.append((choice.condition, choice.where, "choice condition"))
     for entry in story.codex.values():
-        for item in _templates_of(entry.text):
-            if isinstance(item, Compiled):
-                read(item, entry.where)
-                facts.expressions.append((item, entry.where, "codex condition"))
-            else:
-                read_template(item, entry.where)
+        text(entry.text, entry.where, "codex condition")
     read_template(story.status, Location(story.files[0] if story.files else story.root, 0, 0))
     return facts
 
@@ -123,13 +121,19 @@ def unreachable_scenes(facts: Facts) -> Iterator[Problem]:
 
 def dead_ends(facts: Facts) -> Iterator[Problem]:
     """W102 a scene whose every choice stays in it; W103 a scene from which no ending can be reached."""
-    endings = {scene.id for scene in facts.story.endings()}
     reachable = facts.reachable_from(facts.story.start)
-    trapped = {scene_id for scene_id in reachable if not facts.reachable_from(scene_id) & endings}
     predecessors: dict[str, set[str]] = {}
     for source, targets in facts.graph.items():
         for target in targets:
             predecessors.setdefault(target, set()).add(source)
+    can_end = {scene.id for scene in facts.story.endings()}  # grown backwards: scenes that lead to an ending
+    frontier = list(can_end)
+    while frontier:
+        for source in predecessors.get(frontier.pop(), ()):
+            if source not in can_end:
+                can_end.add(source)
+                frontier.append(source)
+    trapped = reachable - can_end
     for scene in facts.story.scenes.values():
         if scene.ending is not None or scene.id not in reachable:
             continue

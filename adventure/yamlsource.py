@@ -11,7 +11,7 @@ from .yamlnodes import MAX_DEPTH, MAX_DUPLICATES_REPORTED, MAX_EXPANDED_NODES, M
 
 __all__ = [
     "MAX_DEPTH", "MAX_DUPLICATES_REPORTED", "MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "Map", "Node", "Scalar", "Seq", "YamlProblem",
-    "_compose_fast", "compose", "compose_events", "decode", "load_file", "read_text",
+    "_compose_fast", "compose", "compose_events", "decode", "load_file", "load_file_text", "read_text",
 ]
 
 
@@ -57,11 +57,20 @@ def decode(data: bytes) -> str:
 
 def load_file(path: str, display: str) -> tuple[Node | None, list[Problem]]:
     """Read and compose one file; every problem comes back as a Problem, never an exception."""
+    _, root, problems = load_file_text(path, display)
+    return root, problems
+
+
+def load_file_text(path: str, display: str) -> tuple[str | None, Node | None, list[Problem]]:
+    """As `load_file`, also giving the text read (None when the file could not be read)."""
     try:
         text = read_text(path)
+    except YamlProblem as err:
+        return None, None, [Problem(display, err.line, err.col, err.message, err.hint)]
+    try:
         root, soft = compose(text)
     except YamlProblem as err:
-        return None, [Problem(display, err.line, err.col, err.message, err.hint)]
+        return text, None, [Problem(display, err.line, err.col, err.message, err.hint)]
     except (RecursionError, MemoryError):
-        return None, [Problem(display, 0, 0, "file is too complex to read", "simplify the file's structure")]
-    return root, [Problem(display, line, col, message, hint) for line, col, message, hint in soft]
+        return text, None, [Problem(display, 0, 0, "file is too complex to read", "simplify the file's structure")]
+    return text, root, [Problem(display, line, col, message, hint) for line, col, message, hint in soft]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import stat
 from types import MappingProxyType
 
 from ..expr import Env, VarInfo
 from ..model import CodexEntry, Scene, Story
 from ..problems import Problem, StoryError
 from ..textsafe import clean
-from ..yamlsource import MAX_FILE_BYTES, Map, Scalar, load_file
+from ..yamlsource import Map, Scalar, load_file_text
 from .declarations import Declarations, RawScene, read_header, read_scene_file
 from .reader import Reader, suggest
 from .scenes import Compiler
@@ -69,13 +68,13 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
     decls = Declarations()
     digest = hashlib.sha256()
     header_reader = Reader(story_path, problems)
-    header_root, file_problems = load_file(story_path, story_path)
+    header_text, header_root, file_problems = load_file_text(story_path, story_path)
     problems.extend(file_problems)
     if header_root is None and not file_problems:
         problems.append(Problem(story_path, 1, 1, "story.yaml is empty", "it needs id, title, version and start"))
     elif header_root is not None:
         read_header(header_reader, header_root, decls)
-    _digest_file(digest, story_path, root)
+    _digest(digest, story_path, root, header_text)
     files = find_files(root)
     if len(files) > MAX_FILES:
         problems.append(Problem(root, 0, 0, f"{len(files)} scene files; the limit is {MAX_FILES}"))
@@ -85,9 +84,9 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         if os.path.commonpath([inside, os.path.realpath(path)]) != inside:
             problems.append(Problem(path, 0, 0, "this file links to a place outside the story folder", "copy the file into the story instead of linking to it"))
             continue
-        node, file_problems = load_file(path, path)
+        text, node, file_problems = load_file_text(path, path)
         problems.extend(file_problems)
-        _digest_file(digest, path, root)
+        _digest(digest, path, root, text)
         if not file_problems or node is not None:
             read_scene_file(Reader(path, problems), node, decls)
     env = Env(
@@ -132,17 +131,12 @@ def _raw_chapter(raw: RawScene) -> str:
     return clean(chapter.value) if isinstance(chapter, Scalar) else raw.chapter
 
 
-def _digest_file(digest: hashlib._Hash, path: str, root: str) -> None:
-    """Fold a file into the story's fingerprint; only regular files, never past the size limit."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return  # a pipe or device would block or never end; the loader has reported it
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError:
-        return
+def _digest(digest: hashlib._Hash, path: str, root: str, text: str | None) -> None:
+    """Fold a file's text, as the loader read it, into the story's fingerprint."""
+    if text is None:
+        return  # unreadable: the loader has reported it, and such a story has no fingerprint
     digest.update(os.path.relpath(path, root).encode("utf-8", "replace") + b"\0")
-    digest.update(hashlib.sha256(data).digest())
+    digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
 
 
 def _cross_checks(decls: Declarations, scenes: dict[str, Scene], header: Reader, problems: list[Problem]) -> None:
