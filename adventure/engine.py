@@ -217,13 +217,17 @@ def take(story: Story, state: GameState, choice: Choice, draws: list[int] | None
     and `pick` consume (in order) instead of the state's generator.
     """
     events: list[Event] = []
-    variables = state.vars
-    rng = state.rng
-    unlocked = state.unlocked
+    variables, rng, used, unlocked = _leave(story, state, choice, events, draws)
+    return _arrive(story, choice.target, variables, state.visits, state.turn + 1, rng, used, unlocked, events, draws)
+
+
+def _leave(story: Story, state: GameState, choice: Choice, events: list[Event] | None, draws: list[int] | None) -> tuple[Any, int, frozenset[str], frozenset[str]]:
+    """What taking a choice changes before the move: its effects, and a once-only mark."""
+    variables, rng, unlocked = state.vars, state.rng, state.unlocked
     if choice.effects:
         variables, rng, unlocked = _apply(story, state, choice.effects, events, draws)
     used = state.used | {choice.key} if choice.once else state.used
-    return _arrive(story, choice.target, variables, state.visits, state.turn + 1, rng, used, unlocked, events, draws)
+    return variables, rng, used, unlocked
 
 
 def random_effects(story: Story, choice: Choice) -> list[int]:
@@ -266,10 +270,7 @@ def _enter_quietly(
 
 def advance(story: Story, state: GameState, choice: Choice) -> GameState:
     """`take` without the events: the same new state, for tools that play millions of moves."""
-    variables, rng, unlocked = state.vars, state.rng, state.unlocked
-    if choice.effects:
-        variables, rng, unlocked = _apply(story, state, choice.effects, None)
-    used = state.used | {choice.key} if choice.once else state.used
+    variables, rng, used, unlocked = _leave(story, state, choice, None, None)
     return _enter_quietly(story, choice.target, variables, state.visits, state.turn + 1, rng, used, unlocked, None, None)
 
 

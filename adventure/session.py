@@ -65,9 +65,8 @@ class Session:
 
     def choose(self, number: int) -> Outcome:
         """Take a listed choice; raises ChoiceError with a player-facing message."""
-        current = self.view()
-        outcome = engine.choose(self.story, self.state, number)
-        label = current.choices[number - 1].label
+        outcome = engine.choose(self.story, self.state, number)  # raises before anything changes
+        label = engine.listed(self.story, self.state)[number - 1][0].label.render(self.state)
         self.undo_stack.append(self.state)
         self.transcript.append(TranscriptLine(self.state.turn, "choice", label))
         self._record(outcome)
