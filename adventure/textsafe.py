@@ -19,12 +19,14 @@ _KEEP_NEWLINES[0x09] = " "
 
 def clean(text: str) -> str:
     """One line of text with every control character made visible."""
-    return text.translate(_TABLE)
+    # Every character the table changes is a control, format or surrogate character, none
+    # of them printable, so printable text (most text) is returned without a translation.
+    return text if text.isprintable() else text.translate(_TABLE)
 
 
 def clean_block(text: str) -> str:
     """Text that may span lines: newlines stay, tabs become spaces, other controls show."""
-    return text.translate(_KEEP_NEWLINES)
+    return text if text.isprintable() else text.translate(_KEEP_NEWLINES)
 
 
 def is_clean(text: str) -> bool:

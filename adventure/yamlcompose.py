@@ -28,6 +28,7 @@ try:  # libyaml's C parser when present: same events and marks, much faster
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_SCALAR, _SEQUENCE = yaml.ScalarNode, yaml.SequenceNode
 FAST_PATH_MAX_OPENERS = 3000
 FAST_PATH_MAX_LINE = 500
 
@@ -80,7 +81,7 @@ def _compose_fast(text: str) -> tuple[Node | None, list[tuple[int, int, str, str
     if root is None:
         return None, []
     problems: list[tuple[int, int, str, str]] = []
-    return _convert(root, problems), problems
+    return _convert(root, problems, text), problems
 
 
 def _problem_of(err: yaml.YAMLError, text: str) -> YamlProblem:
@@ -92,68 +93,109 @@ def _problem_of(err: yaml.YAMLError, text: str) -> YamlProblem:
     return YamlProblem(0, 0, f"YAML error: {err}")
 
 
-def _convert(root: yaml.Node, problems: list[tuple[int, int, str, str]]) -> Node:
-    """PyYAML nodes to ours, iteratively; shared (aliased) nodes are converted once."""
-    done: dict[int, Node] = {}
-    active: set[int] = set()
-    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 0)]
-    while stack:
-        node, children_done, depth = stack.pop()
+def _convert(root: yaml.Node, problems: list[tuple[int, int, str, str]], text: str) -> Node:
+    """PyYAML nodes to ours, with the event loop's checks.
+
+    Without a `*` in the text there can be no alias, so the tree shares no node and each
+    node is converted once, directly. With one, shared nodes are remembered (converted
+    once, counted at each use, so an alias bomb still trips the size limit) and an alias
+    inside its own anchor is refused.
+    """
+    shared: _Shared | None = _Shared() if "*" in text else None
+    return _node(root, problems, 0, shared)
+
+
+class _Shared:
+    """Aliased nodes already converted, and those being converted (to refuse a cycle)."""
+
+    __slots__ = ("active", "done")
+
+    def __init__(self) -> None:
+        self.done: dict[int, Node] = {}
+        self.active: set[int] = set()
+
+
+def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shared: _Shared | None) -> Node:
+    """One node and what it holds. Recursion is safe: depth stops at MAX_DEPTH.
+
+    `node` is a PyYAML node; which kind is decided by its class here, so it is typed loosely.
+    """
+    mark = node.start_mark
+    line, col = mark.line + 1, mark.column + 1
+    tag = node.tag
+    if tag not in IMPLICIT_TAGS and tag != "!":
+        raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
+    kind = node.__class__
+    if kind is _SCALAR:
+        style = node.style
+        return Scalar(node.value, line, col, not style, None, style or "")
+    if depth >= MAX_DEPTH:  # as the event loop counts: collections only
+        raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+    if shared is not None:
         key = id(node)
-        if key in done:
-            continue
-        mark = node.start_mark
-        line, col = mark.line + 1, mark.column + 1
-        if depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):  # as the event loop counts: collections only
-            raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
-        tag = node.tag
-        if tag not in IMPLICIT_TAGS and tag != "!":
-            raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
-        if isinstance(node, yaml.ScalarNode):
-            done[key] = Scalar(node.value, line, col, not node.style, None, node.style or "")
-            continue
-        if not children_done:
-            if key in active:
-                raise YamlProblem(line, col, "an alias refers to the node that contains it", "recursive structures are not allowed")
-            active.add(key)
-            stack.append((node, True, depth))
-            children = node.value if isinstance(node, yaml.SequenceNode) else [part for pair in node.value for part in pair]
-            stack.extend((child, False, depth + 1) for child in reversed(children) if id(child) not in done)
-            continue
-        active.discard(key)
-        if isinstance(node, yaml.SequenceNode):
-            items = [done[id(child)] for child in node.value]
-            sequence = Seq(items, line, col, 1 + sum(1 if item.__class__ is Scalar else item.size for item in items))  # type: ignore[union-attr, misc]
-            _check_size(sequence)
-            done[key] = sequence
-            continue
-        mapping = Map([], line, col)
-        merged: set[str] = set()
-        pairs, index = mapping.pairs, mapping.index
+        if key in shared.done:
+            return shared.done[key]
+        if key in shared.active:
+            raise YamlProblem(line, col, "an alias refers to the node that contains it", "recursive structures are not allowed")
+        shared.active.add(key)
+    depth += 1
+    converted: Seq | Map
+    # Scalars are most nodes: they are built inline here rather than through a call.
+    if kind is _SEQUENCE:
+        items: list[Node] = []
         size = 1
-        for key_node, value_node in node.value:
-            key_converted, value = done[id(key_node)], done[id(value_node)]
-            if key_converted.__class__ is not Scalar:
-                raise YamlProblem(key_converted.line, key_converted.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
-            name = key_converted.value  # type: ignore[union-attr]
-            if name in index or name == "<<":  # duplicates and merge keys take the careful path
-                mapping.size = size
-                _attach_to(mapping, value, key_converted, problems, merged)  # type: ignore[arg-type]
-                size = mapping.size
-                continue
-            size += 1 + (1 if value.__class__ is Scalar else value.size)  # type: ignore[union-attr]
-            pair = (key_converted, value)
-            pairs.append(pair)  # type: ignore[arg-type]
-            index[name] = pair  # type: ignore[assignment]
+        for child in node.value:
+            if child.__class__ is _SCALAR and child.tag in IMPLICIT_TAGS:
+                child_mark, style = child.start_mark, child.style
+                items.append(Scalar(child.value, child_mark.line + 1, child_mark.column + 1, not style, None, style or ""))
+                size += 1
+            else:
+                item = _node(child, problems, depth, shared)
+                items.append(item)
+                size += 1 if item.__class__ is Scalar else item.size  # type: ignore[union-attr]
+        converted = Seq(items, line, col, size)
+    else:
+        converted = _mapping(node, line, col, problems, depth, shared)
+    _check_size(converted)
+    if shared is not None:
+        shared.active.discard(id(node))
+        shared.done[id(node)] = converted
+    return converted
+
+
+def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str, str]], depth: int, shared: _Shared | None) -> Map:
+    pairs: list[tuple[Scalar, Node]] = []
+    mapping = Map(pairs, line, col)
+    names: dict[str, tuple[Scalar, Node]] = {}  # only while building: to find duplicates
+    careful: _Frame | None = None  # the event loop's bookkeeping, once a duplicate or `<<` appears
+    size = 1
+    for key_node, value_node in node.value:
+        if key_node.__class__ is _SCALAR and key_node.tag in IMPLICIT_TAGS:
+            key_mark, style = key_node.start_mark, key_node.style
+            key = Scalar(key_node.value, key_mark.line + 1, key_mark.column + 1, not style, None, style or "")
+        else:
+            converted_key = _node(key_node, problems, depth, shared)
+            if converted_key.__class__ is not Scalar:
+                raise YamlProblem(converted_key.line, converted_key.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
+            key = converted_key  # type: ignore[assignment]
+        if value_node.__class__ is _SCALAR and value_node.tag in IMPLICIT_TAGS:
+            value_mark, style = value_node.start_mark, value_node.style
+            value: Node = Scalar(value_node.value, value_mark.line + 1, value_mark.column + 1, not style, None, style or "")
+        else:
+            value = _node(value_node, problems, depth, shared)
+        name = key.value
+        if careful is None and name not in names and name != "<<":
+            size += 2 if value.__class__ is Scalar else 1 + value.size  # type: ignore[union-attr]
+            pairs.append(names.setdefault(name, (key, value)))
+            continue
+        if careful is None:
+            careful = _Frame(mapping, None, index=names)
         mapping.size = size
-        _check_size(mapping)
-        done[key] = mapping
-    return done[id(root)]
-
-
-def _attach_to(parent: Seq | Map, node: Node, key: Scalar | None, problems: list[tuple[int, int, str, str]], merged: set[str]) -> None:
-    frame = _Frame(parent, None, key, merged)
-    _attach([frame], [], node, problems)
+        careful.key = key
+        _attach([careful], [], value, problems)
+        size = mapping.size
+    mapping.size = size
+    return mapping
 
 
 def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:

@@ -47,12 +47,16 @@ class Map:
     line: int
     col: int
     size: int = 1
-    index: dict[str, tuple[Scalar, Node]] = field(default_factory=dict)
-    merged_at: dict[str, int] = field(default_factory=dict)  # positions in `pairs` of merged keys
 
     def get(self, key: str) -> Node | None:
-        pair = self.index.get(key)
-        return pair[1] if pair else None
+        """The value of `key` (the last one, as YAML keeps, if it was written twice)."""
+        # No index is kept: maps are small, and a dict per mapping would double a story's memory.
+        for name, value in reversed(self.pairs):
+            if name.value == key:
+                return value
+        return None
+
+
 Node = Scalar | Seq | Map
 
 
@@ -66,10 +70,14 @@ class YamlProblem(Exception):
 
 @dataclass(slots=True)
 class _Frame:
+    """A collection being built: its keys so far (to find duplicates) and which were merged."""
+
     node: Map | Seq
     anchor: str | None
     key: Scalar | None = None
     merged: set[str] = field(default_factory=set)
+    index: dict[str, tuple[Scalar, Node]] = field(default_factory=dict)
+    merged_at: dict[str, int] = field(default_factory=dict)  # positions in `pairs` of merged keys
 
 
 def _check_tag(tag: str | None, mark: yaml.Mark) -> None:
@@ -104,12 +112,12 @@ def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[t
     if key.value == "<<" and key.plain:
         _merge(frame, node, key)
         return
-    previous = parent.index.get(key.value)
+    previous = frame.index.get(key.value)
     if previous is not None:
         if key.value in frame.merged:  # an explicit key overrides a merged one, as YAML says
             frame.merged.discard(key.value)
-            position = parent.merged_at.pop(key.value)
-            parent.pairs[position] = parent.index[key.value] = (key, node)  # in place: linear time
+            position = frame.merged_at.pop(key.value)
+            parent.pairs[position] = frame.index[key.value] = (key, node)  # in place: linear time
             return
         if len(problems) < MAX_DUPLICATES_REPORTED:
             problems.append((
@@ -120,7 +128,7 @@ def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[t
         elif len(problems) == MAX_DUPLICATES_REPORTED:
             problems.append((key.line, key.col, f"duplicate key `{key.value}`, and more duplicate keys after it that are not listed", "fix these first"))
     parent.pairs.append((key, node))
-    parent.index[key.value] = (key, node)
+    frame.index[key.value] = (key, node)
 
 
 def _check_size(node: Seq | Map) -> None:
@@ -140,11 +148,11 @@ def _merge(frame: _Frame, source: Node, key: Scalar) -> None:
         if not isinstance(item, Map):
             raise YamlProblem(key.line, key.col, "`<<` must merge a mapping or a list of mappings")
         for merged_key, value in item.pairs:
-            if merged_key.value not in parent.index:
+            if merged_key.value not in frame.index:
                 frame.merged.add(merged_key.value)
-                parent.merged_at[merged_key.value] = len(parent.pairs)
+                frame.merged_at[merged_key.value] = len(parent.pairs)
                 parent.pairs.append((merged_key, value))
-                parent.index[merged_key.value] = (merged_key, value)
+                frame.index[merged_key.value] = (merged_key, value)
 
 
 def _yaml_problem(err: yaml.MarkedYAMLError, text: str) -> YamlProblem:

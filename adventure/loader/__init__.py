@@ -97,8 +97,10 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
     )
     compiler = Compiler(decls, env)
     scenes: dict[str, Scene] = {}
-    for scene_id, raw in decls.scenes.items():
-        scene = compiler.scene(raw)
+    # Each scene's nodes are let go once it is built, so the model reuses their memory
+    # instead of both being held at once (from here on, env.scenes answers "does it exist").
+    for scene_id in list(decls.scenes):
+        scene = compiler.scene(decls.scenes.pop(scene_id))
         if scene is not None:
             scenes[scene_id] = scene
     codex: dict[str, CodexEntry] = {}
@@ -107,7 +109,7 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         if entry is not None:
             codex[entry_id] = entry
     status = compiler.status(header_reader, decls.header.status)
-    _cross_checks(decls, scenes, header_reader, problems)
+    _cross_checks(decls, env.scenes, scenes, header_reader, problems)
     if problems:
         return None, problems
     header = decls.header
@@ -139,11 +141,11 @@ def _digest(digest: hashlib._Hash, path: str, root: str, text: str | None) -> No
     digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
 
 
-def _cross_checks(decls: Declarations, scenes: dict[str, Scene], header: Reader, problems: list[Problem]) -> None:
+def _cross_checks(decls: Declarations, scene_ids: frozenset[str], scenes: dict[str, Scene], header: Reader, problems: list[Problem]) -> None:
     start = decls.header.start
-    if start and start not in decls.scenes:
+    if start and start not in scene_ids:
         node = decls.header.start_node
-        hint = suggest(start, decls.scenes) or ("no scenes were found: put scene files beside story.yaml" if not decls.scenes else "check the scene id")
+        hint = suggest(start, scene_ids) or ("no scenes were found: put scene files beside story.yaml" if not scene_ids else "check the scene id")
         header.error(node, f"start scene `{start}` does not exist", hint)
     endings: dict[str, Scene] = {}
     canonical: list[Scene] = []
@@ -159,7 +161,7 @@ def _cross_checks(decls: Declarations, scenes: dict[str, Scene], header: Reader,
     for extra in canonical[1:]:
         problems.append(Problem(extra.where.path, extra.where.line, extra.where.col, f"more than one canonical ending (`{canonical[0].id}` and `{extra.id}`)", "mark only the story's true ending canonical"))
     for old, (new, node) in decls.header.renamed.items():
-        if new not in decls.scenes:
-            header.error(node, f"renamed: `{old}` points at `{new}`, which does not exist", suggest(new, decls.scenes))
-        if old in decls.scenes:
+        if new not in scene_ids:
+            header.error(node, f"renamed: `{old}` points at `{new}`, which does not exist", suggest(new, scene_ids))
+        if old in scene_ids:
             header.error(node, f"renamed: `{old}` still exists as a scene", "remove the rename, or the old scene")

@@ -70,7 +70,7 @@ class Compiler:
                 else:
                     result.extend(self.text(reader, item, what, depth + 1))
             return tuple(result)
-        if isinstance(node, Map) and "if" in node.index:
+        if isinstance(node, Map) and node.get("if") is not None:
             conditional = self.conditional(reader, node, what, depth)
             return (conditional,) if conditional is not None else ()
         reader.error(node, f"{what} must be text or a list of paragraphs, not {kind_of(node)}", "see docs/scene-format.md#text")
@@ -279,8 +279,8 @@ class Compiler:
         values = reader.fields(node, "a choice", CHOICE_KEYS, ("label", "goto"))
         label = reader.template(values["label"], self.env, "label") if "label" in values else None
         target = reader.string(values["goto"], "goto") if "goto" in values else None
-        if target is not None and target not in self.decls.scenes:
-            reader.error(values["goto"], f"goto: there is no scene `{target}`", suggest(target, self.decls.scenes) or "check the scene id, or write that scene")
+        if target is not None and target not in self.env.scenes:
+            reader.error(values["goto"], f"goto: there is no scene `{target}`", suggest(target, self.env.scenes) or "check the scene id, or write that scene")
             target = None
         condition = reader.expression(values["if"], self.env, "`if`") if "if" in values else None
         disabled = reader.template(values["disabled"], self.env, "disabled reason") if "disabled" in values else None
