@@ -12,6 +12,7 @@ from .yamlnodes import (
     MAX_DEPTH,
     Map,
     Node,
+    Positions,
     Scalar,
     Seq,
     YamlProblem,
@@ -21,6 +22,7 @@ from .yamlnodes import (
     _Frame,
     _reader_problem,
     _yaml_problem,
+    has_other_line_breaks,
 )
 
 try:  # libyaml's C parser when present: same events and marks, much faster
@@ -41,7 +43,7 @@ def compose(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
     shallow: few flow brackets and no long lines (block nesting needs indentation or
     indicators, both bounded by line length). Every other file takes the event loop below.
     """
-    if text.count("[") + text.count("{") <= FAST_PATH_MAX_OPENERS and _longest_line(text) <= FAST_PATH_MAX_LINE:
+    if text.count("[") + text.count("{") <= FAST_PATH_MAX_OPENERS and _longest_line(text) <= FAST_PATH_MAX_LINE and not has_other_line_breaks(text):
         return _compose_fast(text)
     return compose_events(text)
 
@@ -61,17 +63,21 @@ class _PlainLoader(_Loader):  # type: ignore[misc, valid-type]
 
 
 def _compose_fast(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
-    """libyaml composes; we convert its nodes, checking what the event loop checks."""
+    """libyaml composes; we convert its nodes, checking what the event loop checks.
+
+    Node positions are libyaml's own, so this is only for text that counts lines as an
+    editor does (`compose` sends the rest to the event loop, which recounts them).
+    """
     try:
         root = yaml.compose(text, Loader=_PlainLoader)
     except yaml.composer.ComposerError as err:
         mark = err.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        line, col = Positions(text)(mark) if mark else (0, 0)
         problem = err.problem or ""
         if "another document" in problem or "single document" in (err.context or ""):
             raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)") from None
         if "undefined alias" in problem:
-            lines = text.splitlines()
+            lines = text.split("\n")
             found = re.match(r"\*[^\s,\]}]+", lines[line - 1][col - 1:]) if 0 < line <= len(lines) else None
             name = found.group(0) if found else "alias"
             raise YamlProblem(line, col, f"unknown alias {name}", "define the anchor (&name) before using it") from None
@@ -209,6 +215,7 @@ def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, st
     except yaml.reader.ReaderError as err:
         raise _reader_problem(err, text) from None
     problems: list[tuple[int, int, str, str]] = []
+    where = Positions(text)
     anchors: dict[str, Node] = {}
     open_anchors: set[str] = set()
     stack: list[_Frame] = []
@@ -221,18 +228,18 @@ def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, st
                 break
             kind = type(event)
             if kind is yaml.ScalarEvent:
-                mark = event.start_mark
-                _check_tag(event.tag, mark)
-                scalar = Scalar(event.value, mark.line + 1, mark.column + 1, not event.style, event.tag, event.style or "")
+                line, col = where(event.start_mark)
+                _check_tag(event.tag, line, col)
+                scalar = Scalar(event.value, line, col, not event.style, event.tag, event.style or "")
                 if event.anchor:
                     anchors[event.anchor] = scalar
                 _attach(stack, roots, scalar, problems)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                mark = event.start_mark
-                _check_tag(event.tag, mark)
+                line, col = where(event.start_mark)
+                _check_tag(event.tag, line, col)
                 if len(stack) >= MAX_DEPTH:
-                    raise YamlProblem(mark.line + 1, mark.column + 1, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
-                node: Map | Seq = Map([], mark.line + 1, mark.column + 1) if kind is yaml.MappingStartEvent else Seq([], mark.line + 1, mark.column + 1)
+                    raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+                node: Map | Seq = Map([], line, col) if kind is yaml.MappingStartEvent else Seq([], line, col)
                 if event.anchor:
                     open_anchors.add(event.anchor)
                 stack.append(_Frame(node, event.anchor))
@@ -243,18 +250,18 @@ def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, st
                     anchors[frame.anchor] = frame.node
                 _attach(stack, roots, frame.node, problems)
             elif kind is yaml.AliasEvent:
-                mark = event.start_mark
+                line, col = where(event.start_mark)
                 anchor = event.anchor
                 if anchor in open_anchors:
-                    raise YamlProblem(mark.line + 1, mark.column + 1, f"alias *{anchor} refers to the node that contains it", "recursive structures are not allowed")
+                    raise YamlProblem(line, col, f"alias *{anchor} refers to the node that contains it", "recursive structures are not allowed")
                 if anchor not in anchors:
-                    raise YamlProblem(mark.line + 1, mark.column + 1, f"unknown alias *{anchor}", "define the anchor (&name) before using it")
+                    raise YamlProblem(line, col, f"unknown alias *{anchor}", "define the anchor (&name) before using it")
                 _attach(stack, roots, anchors[anchor], problems)
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    mark = event.start_mark
-                    raise YamlProblem(mark.line + 1, mark.column + 1, "a second YAML document in one file", "put one document per file (remove the extra ---)")
+                    line, col = where(event.start_mark)
+                    raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)")
     except yaml.YAMLError as err:
         raise _problem_of(err, text) from None
     finally:

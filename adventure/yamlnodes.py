@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -80,9 +83,36 @@ class _Frame:
     merged_at: dict[str, int] = field(default_factory=dict)  # positions in `pairs` of merged keys
 
 
-def _check_tag(tag: str | None, mark: yaml.Mark) -> None:
+class Positions:
+    """Line and column (from 1) of a PyYAML mark, counted as an editor counts them.
+
+    libyaml follows YAML 1.1 and also ends a line at NEL, LS, PS and a lone CR; editors
+    (and every message here) count only newlines. In a file holding one of those,
+    positions are recounted from the mark's character offset.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.recount = has_other_line_breaks(text)
+        self._starts: list[int] = []
+
+    def __call__(self, mark: Any) -> tuple[int, int]:
+        if not self.recount:
+            return mark.line + 1, mark.column + 1
+        if not self._starts:
+            self._starts = [0, *(found.end() for found in re.finditer("\n", self.text))]
+        line = bisect.bisect_right(self._starts, mark.index)
+        return line, mark.index - self._starts[line - 1] + 1
+
+
+def has_other_line_breaks(text: str) -> bool:
+    """Whether libyaml would count lines in `text` differently from an editor."""
+    return "\x85" in text or "\u2028" in text or "\u2029" in text or text.count("\r") != text.count("\r\n")
+
+
+def _check_tag(tag: str | None, line: int, col: int) -> None:
     if tag is not None and tag != "!" and tag not in ALLOWED_TAGS:
-        raise YamlProblem(mark.line + 1, mark.column + 1, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
+        raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
 
 
 def _size(node: Node) -> int:
@@ -157,7 +187,7 @@ def _merge(frame: _Frame, source: Node, key: Scalar) -> None:
 
 def _yaml_problem(err: yaml.MarkedYAMLError, text: str) -> YamlProblem:
     mark = err.problem_mark or err.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    line, col = Positions(text)(mark) if mark else (0, 0)
     message = err.problem or err.context or "invalid YAML"
     return YamlProblem(line, col, f"YAML syntax error: {message}", _yaml_hint(message, text, line))
 
@@ -170,7 +200,7 @@ def _reader_problem(err: yaml.reader.ReaderError, text: str) -> YamlProblem:
 
 
 def _yaml_hint(message: str, text: str = "", line: int = 0) -> str:
-    lines = text.splitlines()
+    lines = text.split("\n")  # lines as our positions count them
     if "tab" in message or (0 < line <= len(lines) and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]):
         return "YAML indentation must use spaces, not tabs"
     if "mapping values are not allowed" in message:

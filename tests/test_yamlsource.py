@@ -200,3 +200,14 @@ def test_the_fast_composer_agrees_with_the_event_loop_on_aliases_merges_and_dupl
             # an alias cycle is reported at the alias by one and at its anchor by the other
             outcomes.append(("problem", err.line, "contains it" in err.message or (err.col, err.message)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("other_break", ["\x85", "\u2028", "\u2029", "\r"])
+def test_positions_count_only_newlines_as_line_breaks_as_editors_do(other_break: str) -> None:
+    # libyaml (YAML 1.1) also breaks lines at NEL, LS, PS and a lone CR
+    root, _ = compose(f"a: 'x{other_break}y'\nb: 2\nc: [1, 2]\n")
+    assert isinstance(root, Map)
+    assert [(key.value, key.line, value.line, value.col) for key, value in root.pairs] == [("a", 1, 1, 4), ("b", 2, 2, 4), ("c", 3, 3, 4)]
+    with pytest.raises(YamlProblem) as raised:
+        compose(f"{other_break}chapter: The House\nv")
+    assert raised.value.line <= 2
