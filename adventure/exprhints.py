@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-from typing import Any
+from collections.abc import Iterable
 
 FUNCTIONS = ("size", "visited", "visits", "unlocked", "title")
 
@@ -35,6 +34,9 @@ def compare_hint(ltype: str, rtype: str) -> str:
     return "both sides of == must have the same type"
 
 
-def suggest(word: str, candidates: Any, fallback: str) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1)
+def suggest(word: str, candidates: Iterable[str], fallback: str = "") -> str:
+    """"did you mean `x`?" for the closest candidate, or the fallback when none is close."""
+    import difflib  # only a story with a mistake needs it: kept off the start-up path
+
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else fallback

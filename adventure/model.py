@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .expr import Compiled, TypeName, Value
+from .expr import Compiled, Env, TypeName, Value
 from .template import Template
 
 
@@ -206,6 +206,9 @@ class Story:
     renamed: Mapping[str, str] = field(default_factory=_frozen)  # type: ignore[arg-type]
     files: tuple[str, ...] = ()
     fingerprint: str = ""
+    # What the story's expressions were checked against, for tools that compile more of
+    # them later (walkthrough checks) exactly as the loader did.
+    env: Env | None = field(default=None, compare=False, repr=False)
 
     def endings(self) -> list[Scene]:
         """Ending scenes, in story order."""

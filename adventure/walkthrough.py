@@ -12,7 +12,7 @@ from .loader.reader import Reader
 from .model import Story
 from .problems import Problem
 from .state import GameState
-from .yamlsource import Map, Node, Scalar, Seq, load_file
+from .yamlsource import Map, Node, Scalar, load_file
 
 STEP_KINDS = ("choose", "see", "not_see", "scene", "expect", "check", "ending", "can_choose", "cannot_choose", "unlocked")
 TOP_KEYS = ("name", "story", "seed", "start", "steps")
@@ -104,26 +104,7 @@ def _value(node: Node, story: Story, name: str, reader: Reader) -> Value | None:
     if variable is None:
         reader.error(node, f"the story has no variable `{name}`")
         return None
-    if variable.type == "int":
-        return reader.integer(node, f"value of `{name}`")
-    if variable.type == "bool":
-        return reader.boolean(node, f"value of `{name}`")
-    if variable.type == "string":
-        return node.value if isinstance(node, Scalar) else reader.string(node, f"value of `{name}`")
-    members = frozenset(text for text, _ in reader.strings(node, f"members of `{name}`")) if not (isinstance(node, Seq) and not node.items) else frozenset()
-    unknown = members - variable.members
-    if unknown:
-        reader.error(node, f"{', '.join(sorted(unknown))} not in `{name}`'s members")
-        return None
-    return members
-
-
-def _env(story: Story) -> Env:
-    return Env(
-        variables={name: VarInfo(v.type, v.members, v.min, v.max) for name, v in story.variables.items()},
-        scenes=frozenset(story.scenes), codex_titles={key: entry.title for key, entry in story.codex.items()},
-        chapters={scene.id: scene.chapter for scene in story.scenes.values()},
-    )
+    return reader.literal(node, name, VarInfo(variable.type, variable.members, variable.min, variable.max), f"value of `{name}`")
 
 
 def _screen(view: engine.SceneView) -> str:
@@ -155,7 +136,8 @@ def run(walk: Walkthrough, story: Story) -> Result:
     except engine.ChoiceError as err:
         result.problems.append(Problem(walk.path, 1, 1, f"cannot start: {err}"))
         return result
-    env = _env(story)
+    assert story.env is not None, "a loaded story keeps the environment it was checked in"
+    env = story.env
     for index, step in enumerate(walk.steps, start=1):
         failure, state = _step(story, env, state, step, reader)
         result.steps_run = index

@@ -301,3 +301,44 @@ def test_odd_number_syntax_in_a_condition_prints_no_warning(story_dir, capfd) ->
                       "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: l, goto: a, if: '1if n'}\n"})
     problems_of(root)
     assert "SyntaxWarning" not in capfd.readouterr().err
+
+
+def _paragraphs_by_the_general_rule(text: str, style: str) -> list[str]:
+    import re
+
+    chunks = re.split(r"\n[ \t]*\n", text.strip()) if style == "|" else text.strip().split("\n")
+    joined = (" ".join(line.strip() for line in chunk.splitlines() if line.strip()) for chunk in chunks)
+    return [paragraph for paragraph in joined if paragraph]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("ab \n\t\r\u2028\x85\xa0\u3000.")), max_size=20), st.sampled_from(["|", "", ">"]))
+def test_the_quick_path_for_one_line_paragraphs_agrees_with_the_general_rule(text: str, style: str) -> None:
+    from adventure.loader.reader import paragraphs
+
+    assert paragraphs(text, style) == _paragraphs_by_the_general_rule(text, style)
+
+
+@pytest.mark.parametrize(("declaration", "effect", "message"), [
+    ("{type: int, min: 0, max: 3, default: 5}", "{set: {v: 1}}", "story.yaml:6:43: default is 5, outside `v`'s range 0..3"),
+    ("{type: int, min: 0, max: 3}", "{set: {v: 7}}", "a.yaml:8:29: value for `v` is 7, outside `v`'s range 0..3"),
+    ("{type: set, members: [red, blue], default: [rde]}", "{add: {v: blue}}", "story.yaml:6:50: `rde` is not a member of set `v`"),
+    ("{type: set, members: [red, blue]}", "{remove: {v: [bleu]}}", "a.yaml:8:33: `bleu` is not a member of set `v`"),
+    ("{type: string}", "{set: {v: ~}}", "a.yaml:8:29: value for `v` is empty"),
+])
+def test_defaults_and_effects_read_values_of_a_variables_type_alike(story_dir, declaration: str, effect: str, message: str) -> None:
+    root = story_dir({
+        "story.yaml": MINIMAL_STORY + f"variables:\n  v: {declaration}\n",
+        "a.yaml": f"scenes:\n  - id: a\n    title: A\n    text: Hello.\n    choices:\n      - label: Go\n        goto: a\n        effects: [{effect}]\n",
+    })
+    _, problems = check_story(str(root))
+    assert any(message in problem.format() for problem in problems), [problem.format() for problem in problems]
+
+
+def test_a_quoted_empty_string_is_a_value_but_a_bare_one_is_not(story_dir) -> None:
+    root = story_dir({
+        "story.yaml": MINIMAL_STORY + "variables:\n  v: {type: string, default: ''}\n",
+        "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: Hi.\n    choices:\n      - {label: Go, goto: a, effects: [{set: {v: ''}}]}\n",
+    })
+    story = load_story(str(root))
+    assert story.variables["v"].default == "" and story.scenes["a"].choices[0].effects[0].value == ""  # type: ignore[union-attr]

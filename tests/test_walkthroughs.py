@@ -70,3 +70,15 @@ def test_the_cli_runs_folders_and_sets_the_exit_code(tmp_path: Path, capsys) -> 
     assert main(["test", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "0 of 1 walkthroughs passed" in out
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ("{keys: [bras]}", "walk.yaml:5:16: `bras` is not a member of set `keys`\n    hint: did you mean `brass`?"),
+    ("{dice: 9}", "walk.yaml:5:15: value of `dice` is 9, outside `dice`'s range 1..6"),
+    ("{brave: maybe}", "value of `brave` must be true or false, not maybe"),
+])
+def test_start_values_are_read_as_the_loader_reads_them(tmp_path: Path, values: str, message: str) -> None:
+    path = write(tmp_path, "  - scene: hall\n", f"start:\n  scene: hall\n  set: {values}\n")
+    [result], _ = walkthrough.run_files([path], bundled_story())
+    assert not result.passed
+    assert message in "\n".join(problem.format() for problem in result.problems)

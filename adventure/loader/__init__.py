@@ -8,12 +8,13 @@ import os
 from types import MappingProxyType
 
 from ..expr import Env, VarInfo
+from ..exprhints import suggest
 from ..model import CodexEntry, Scene, Story
 from ..problems import Problem, StoryError
 from ..textsafe import clean
 from ..yamlsource import Map, Scalar, load_file_text
 from .declarations import Declarations, RawScene, read_header, read_scene_file
-from .reader import Reader, suggest
+from .reader import Reader
 from .scenes import Compiler
 
 STORY_FILE = "story.yaml"
@@ -118,7 +119,7 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         scenes=MappingProxyType(scenes), variables=MappingProxyType(dict(decls.variables)),
         codex=MappingProxyType(codex), status=status, author=header.author, blurb=header.blurb,
         renamed=MappingProxyType({old: new for old, (new, _) in header.renamed.items()}),
-        files=(story_path, *files), fingerprint=digest.hexdigest()[:16],
+        files=(story_path, *files), fingerprint=digest.hexdigest()[:16], env=env,
     )
     return story, problems
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..expr import RESERVED, TypeName, Value
+from ..expr import RESERVED, TypeName, Value, VarInfo
+from ..exprhints import suggest
 from ..model import Variable
 from ..problems import Problem
-from ..textsafe import clean
 from ..yamlsource import Map, Node, Scalar
-from .reader import Reader, suggest
+from .reader import Reader
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 SCENE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
@@ -200,34 +200,21 @@ def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | 
 
 
 def _default(reader: Reader, typed: TypeName, node: Node | None, low: int | None, high: int | None, members: frozenset[str], name: str) -> Value:
-    if typed == "bool":
-        return bool(reader.boolean(node, "default")) if node is not None else False
-    if typed == "int":
-        if node is None:
-            value = 0
-            if low is not None and value < low:
-                value = low
-            if high is not None and value > high:
-                value = high
-            return value
-        number = reader.integer(node, "default")
-        if number is None:
-            return 0
-        if (low is not None and number < low) or (high is not None and number > high):
-            reader.error(node, f"default {number} is outside {low}..{high}")
-        return number
-    if typed == "string":
-        if node is None:
-            return ""
-        if isinstance(node, Scalar):
-            return clean(node.value)
-        return reader.string(node, "default") or ""
-    if node is None:
-        return frozenset()
-    chosen = set()
-    for member, item in reader.strings(node, "default"):
-        if member not in members:
-            reader.error(item, f"`{member}` is not a member of set `{name}`", suggest(member, members) or f"members: {', '.join(sorted(members))}")
-        chosen.add(member)
-    return frozenset(chosen)
+    """The declared default, or else the type's own."""
+    value = reader.literal(node, name, VarInfo(typed, members, low, high), "default") if node is not None else None
+    return value if value is not None else _unset(typed, low, high)
 
+
+def _unset(typed: TypeName, low: int | None, high: int | None) -> Value:
+    if typed == "bool":
+        return False
+    if typed == "string":
+        return ""
+    if typed == "set":
+        return frozenset()
+    number = 0  # an int starts at 0, moved into its range
+    if low is not None:
+        number = max(number, low)
+    if high is not None:
+        number = min(number, high)
+    return number

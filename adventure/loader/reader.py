@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
-from ..expr import Compiled, Env, ExprError, TypeName, compile_expression
+from ..expr import Compiled, Env, ExprError, TypeName, Value, VarInfo, compile_expression
+from ..exprhints import suggest
 from ..model import Location
 from ..problems import Problem
 from ..template import Template, compile_template
@@ -35,10 +35,6 @@ def kind_of(node: Node | None) -> str:
         return "a list"
     return "a value" if node.plain else "a quoted string"
 
-
-def suggest(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
 
 
 class Reader:
@@ -127,6 +123,31 @@ class Reader:
         self.error(node, f"{what} must be true or false, not {shown}")
         return None
 
+    def literal(self, node: Node, name: str, variable: VarInfo, what: str) -> Value | None:
+        """A value of `name`'s type as written, within its range or members; None (reported) if not."""
+        if variable.type == "bool":
+            return self.boolean(node, what)
+        if variable.type == "int":
+            number = self.integer(node, what)
+            if number is not None and ((variable.min is not None and number < variable.min) or (variable.max is not None and number > variable.max)):
+                self.error(node, f"{what} is {number}, outside `{name}`'s range {variable.min}..{variable.max}")
+                return None
+            return number
+        if variable.type == "string":
+            if isinstance(node, Scalar) and not node.plain:
+                return clean(node.value)  # quoted: any text, "" included
+            return self.string(node, what)
+        if isinstance(node, Seq) and not node.items:
+            return frozenset()
+        members: set[str] = set()
+        unknown = False
+        for member, item in self.strings(node, what):
+            if member not in variable.members:
+                self.error(item, f"`{member}` is not a member of set `{name}`", suggest(member, variable.members) or f"members: {', '.join(sorted(variable.members))}")
+                unknown = True
+            members.add(member)
+        return None if unknown else frozenset(members)
+
     def identifier(self, node: Node | None, what: str, pattern: re.Pattern[str], rule: str) -> str | None:
         text = self.string(node, what)
         if text is None:
@@ -195,6 +216,9 @@ def paragraphs(text: str, style: str = "|") -> list[str]:
     A literal block (`|`) keeps its line breaks, so a blank line separates paragraphs. Every
     other style has already folded lines into spaces and a blank line into one newline.
     """
+    if text.isprintable():  # one line (no break of any kind): the common case, kept quick
+        stripped = text.strip()
+        return [stripped] if stripped else []
     chunks = _BLANK_LINE.split(text.strip()) if style == "|" else text.strip().split("\n")
     result = []
     for chunk in chunks:

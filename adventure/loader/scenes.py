@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..expr import Env
+from ..exprhints import suggest
 from ..model import (
     AddInt,
     Choice,
@@ -26,7 +27,7 @@ from ..template import Template
 from ..textsafe import clean
 from ..yamlsource import Map, Node, Scalar, Seq
 from .declarations import NAME, Declarations, RawCodex, RawScene
-from .reader import Reader, kind_of, paragraphs, suggest
+from .reader import Reader, kind_of, paragraphs
 
 SCENE_KEYS = ("id", "title", "text", "chapter", "recap", "on_enter", "choices", "ending")
 CHOICE_KEYS = ("label", "goto", "if", "disabled", "effects", "once", "fallback", "id")
@@ -114,15 +115,6 @@ class Compiler:
             return None
         return variable
 
-    def _members(self, reader: Reader, variable: Variable, node: Node) -> frozenset[str]:
-        members = set()
-        for member, item in reader.strings(node, f"members of `{variable.name}`"):
-            if member not in variable.members:
-                reader.error(item, f"`{member}` is not a member of set `{variable.name}`", suggest(member, variable.members) or f"members: {', '.join(sorted(variable.members))}")
-            else:
-                members.add(member)
-        return frozenset(members)
-
     def effect_set(self, reader: Reader, node: Node) -> list[Effect]:
         result: list[Effect] = []
         assignments = reader.mapping(node, "set")
@@ -137,20 +129,9 @@ class Compiler:
                     if compiled is not None:
                         result.append(SetVar(variable.name, None, compiled, reader.at(key)))
                 continue
-            literal: object = None
-            if variable.type == "bool":
-                literal = reader.boolean(value, f"value for `{variable.name}`")
-            elif variable.type == "int":
-                literal = reader.integer(value, f"value for `{variable.name}`")
-                if isinstance(literal, int) and not _in_range(variable, literal):
-                    reader.error(value, f"{literal} is outside `{variable.name}`'s range {variable.min}..{variable.max}")
-                    literal = None
-            elif variable.type == "string":
-                literal = reader.string(value, f"value for `{variable.name}`") if not (isinstance(value, Scalar) and value.value == "") else ""
-            else:
-                literal = self._members(reader, variable, value) if not (isinstance(value, Seq) and not value.items) else frozenset()
+            literal = reader.literal(value, variable.name, self.env.variables[variable.name], f"value for `{variable.name}`")
             if literal is not None:
-                result.append(SetVar(variable.name, literal, None, reader.at(key)))  # type: ignore[arg-type]
+                result.append(SetVar(variable.name, literal, None, reader.at(key)))
         return result
 
     def effect_add(self, reader: Reader, node: Node, sign: int = 1, name: str = "add") -> list[Effect]:
@@ -166,8 +147,8 @@ class Compiler:
                 if amount is not None:
                     result.append(AddInt(variable.name, sign * amount, reader.at(key)))
             else:
-                members = self._members(reader, variable, value)
-                if members:
+                members = reader.literal(value, variable.name, self.env.variables[variable.name], f"members of `{variable.name}`")
+                if isinstance(members, frozenset) and members:
                     result.append(SetAdd(variable.name, members, reader.at(key)))
         return result
 
@@ -180,8 +161,8 @@ class Compiler:
         for key, value in changes.pairs if changes else ():
             variable = self._variable(reader, key, "remove", ("set",))
             if variable is not None:
-                members = self._members(reader, variable, value)
-                if members:
+                members = reader.literal(value, variable.name, self.env.variables[variable.name], f"members of `{variable.name}`")
+                if isinstance(members, frozenset) and members:
                     result.append(SetRemove(variable.name, members, reader.at(key)))
         return result
 
@@ -323,10 +304,6 @@ class Compiler:
 
     def status(self, reader: Reader, node: Node | None) -> Template | None:
         return reader.template(node, self.env, "status") if node is not None else None
-
-
-def _in_range(variable: Variable, value: int) -> bool:
-    return (variable.min is None or value >= variable.min) and (variable.max is None or value <= variable.max)
 
 
 def _effect_hint(effect: str, type_name: str) -> str:
