@@ -6,10 +6,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .textsafe import clean
+
+if TYPE_CHECKING:
+    from .model import Story
+    from .preload import PendingStory
+    from .problems import StoryError
+    from .session import Session
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff")
@@ -140,15 +146,19 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
     from .session import Session
 
     root = args.story or bundled_story()
+    interactive = not args.plain and _interactive(stdin, stdout)
+    if interactive and not (args.from_scene or args.assignments or args.watch):
+        from .titlepage import read_title_page
+
+        page = read_title_page(root)
+        if page is not None:  # the title screen shows while the scenes load
+            from .preload import PendingStory
+
+            return _play_in_terminal(PendingStory(root, page), args, stderr)
     try:
         story = load_story(root)
     except StoryError as err:
-        stderr.write(err.report() + "\n")
-        stderr.write(f"The story in {root} has {len(err.problems)} problem(s); fix them and try again (adventure check {root}).\n")
-        return EXIT_STORY
-    from .shellhooks import Persistence
-
-    persistence = Persistence(save_folder(args.saves))
+        return _story_errors(err, root, stderr)
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(8), "little")
     try:
         values = dict(_parse_assignment(item, story) for item in args.assignments)
@@ -159,18 +169,12 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
     except (ValueError, engine.ChoiceError) as err:
         stderr.write(f"adventure: {err}\n")
         return EXIT_USAGE
-    if not args.plain and _interactive(stdin, stdout):
-        from . import repl
-
-        color = not args.no_color and not os.environ.get("NO_COLOR")
-        game = repl.Game(story, persistence, color, args.seed, args.watch)
-        if session is not None:
-            game.session = session
-            game.show_scene()
-        return game.play()
+    if interactive:
+        return _play_in_terminal(story, args, stderr, session)
     from .plain import play
-    from .shellhooks import story_signature
+    from .shellhooks import Persistence, story_signature
 
+    persistence = Persistence(save_folder(args.saves))
     watch = None
     if args.watch:
         signature = [story_signature(story.root)]
@@ -186,6 +190,28 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
         session or Session.new(story, seed), stdin, stdout, persistence.hooks(),
         after_move=persistence.autosave, ending_note=persistence.ending_note, watch=watch,
     )
+
+
+def _play_in_terminal(story: Story | PendingStory, args: argparse.Namespace, stderr: TextIO, session: Session | None = None) -> int:
+    from . import repl
+    from .problems import StoryError
+    from .shellhooks import Persistence
+
+    color = not args.no_color and not os.environ.get("NO_COLOR")
+    game = repl.Game(story, Persistence(save_folder(args.saves)), color, args.seed, args.watch)
+    if session is not None:
+        game.session = session
+        game.show_scene()
+    try:
+        return game.play()
+    except StoryError as err:  # found while the title screen was showing
+        return _story_errors(err, story.root, stderr)
+
+
+def _story_errors(err: StoryError, root: str, stderr: TextIO) -> int:
+    stderr.write(err.report() + "\n")
+    stderr.write(f"The story in {root} has {len(err.problems)} problem(s); fix them and try again (adventure check {root}).\n")
+    return EXIT_STORY
 
 
 def _interactive(stdin: TextIO, stdout: TextIO) -> bool:

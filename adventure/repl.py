@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from prompt_toolkit import PromptSession, print_formatted_text
-from prompt_toolkit.application import get_app
+from prompt_toolkit.application import Application, get_app
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition
@@ -23,11 +23,14 @@ from . import commands, render, saves
 from .engine import ChoiceError
 from .model import Story
 from .plain import exact_choice, pick
+from .preload import PendingStory
 from .session import Session, describe_events
 from .shellhooks import Persistence, story_signature
 from .textsafe import clean
+from .titlepage import TitlePage
 
 RELOAD = "\x00reload"
+LOAD_FAILED = "\x00load-failed"  # what the title screen answers when the story turns out broken
 WATCH_SECONDS = 1.0
 HINT = "↑↓ Enter: choose · Tab · help · Ctrl-D: save & quit"
 
@@ -62,10 +65,14 @@ class _ChoiceCompleter(Completer):
 class Game:
     """One run of the terminal player."""
 
-    def __init__(self, story: Story, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> None:
+    def __init__(self, story: Story | PendingStory, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> None:
         self.watch = watch
         self.signature = story_signature(story.root) if watch else ()
-        self.story = story
+        # A pending story is still loading: the title screen shows its title page meanwhile,
+        # and the first use of `story` waits for it (raising StoryError if it is broken).
+        self._pending = story if isinstance(story, PendingStory) else None
+        self._story = story if isinstance(story, Story) else None
+        self._title_app: Application[str] | None = None
         self.persistence = persistence
         self.seed = seed
         self.session: Session | None = None
@@ -73,11 +80,34 @@ class Game:
         self.style = Style.from_dict(render.STYLE_RULES if color else {})
         self.color_depth = ColorDepth.DEPTH_8_BIT if color else ColorDepth.DEPTH_1_BIT
         self.history = InMemoryHistory()
-        self.prompt_session: PromptSession[str] = PromptSession(
-            history=self.history, completer=_ChoiceCompleter(self), complete_while_typing=False,
-            enable_history_search=True, key_bindings=self._bindings(), color_depth=self.color_depth,
-            style=self.style, bottom_toolbar=self._toolbar, reserve_space_for_menu=4,
-        )
+        self._prompt_session: PromptSession[str] | None = None
+
+    @property
+    def prompt_session(self) -> PromptSession[str]:
+        """The game's prompt, made when first needed: the title screen draws sooner without it."""
+        if self._prompt_session is None:
+            self._prompt_session = PromptSession(
+                history=self.history, completer=_ChoiceCompleter(self), complete_while_typing=False,
+                enable_history_search=True, key_bindings=self._bindings(), color_depth=self.color_depth,
+                style=self.style, bottom_toolbar=self._toolbar, reserve_space_for_menu=4,
+            )
+        return self._prompt_session
+
+    @property
+    def story(self) -> Story:
+        if self._story is None:
+            assert self._pending is not None
+            self._story = self._pending.story()
+        return self._story
+
+    @story.setter
+    def story(self, story: Story) -> None:
+        self._story = story
+
+    def page(self) -> TitlePage:
+        if self._story is None and self._pending is not None:
+            return self._pending.page
+        return TitlePage(self.story.id, self.story.title, self.story.blurb)
 
     # output ---------------------------------------------------------------------------
     def width(self) -> int:
@@ -118,7 +148,7 @@ class Game:
         return FormattedText(fragments)
 
     def _toolbar(self) -> FormattedText:
-        status = self.session.status() if self.session is not None else self.story.title
+        status = self.session.status() if self.session is not None else self.page().title
         return FormattedText([("class:toolbar", f" {clean(status)} "), ("class:toolbar", f"  {HINT}"[: max(0, self.width() - len(status) - 2)])])
 
     def _bindings(self) -> KeyBindings:
@@ -187,6 +217,8 @@ class Game:
 
     def title_screen(self) -> bool:
         """The title menu; False when the player quits."""
+        if self._pending is not None and self._story is None:
+            self._pending.when_done(self._story_loaded)
         while True:
             options: list[tuple[str, str]] = [("new", "New game")]
             autosave = os.path.join(self.persistence.folder, saves.AUTOSAVE + ".json")
@@ -195,16 +227,19 @@ class Game:
             if saves.list_slots(self.persistence.folder):
                 options.append(("load", "Load a saved game"))
             options += [("endings", "Endings found"), ("quit", "Quit")]
-            found = self.persistence.endings_found(self.story.id)
-            total = len(self.story.endings())
-            header = [("class:title", f"\n  {clean(self.story.title)}\n")]
-            if self.story.blurb:
-                header += [("class:body", "\n".join("  " + line for line in render.wrap(self.story.blurb, self.width() - 2)) + "\n")]
-            header += [("class:hint", f"  Endings found: {sum(1 for scene in self.story.endings() if scene.ending and scene.ending.id in found)} of {total}\n")]
+            page = self.page()
+            found = self.persistence.endings_found(page.id)
             try:
-                picked = choice_prompt(FormattedText(header), options=options, default="continue" if len(options) > 3 and options[1][0] == "continue" else "new", style=self.style)
+                picked = choice_prompt(
+                    self._title_header(page, found), options=options, style=self.style,
+                    default="continue" if len(options) > 3 and options[1][0] == "continue" else "new",
+                )
             except (KeyboardInterrupt, EOFError):
                 return False
+            finally:
+                self._title_app = None
+            if self._pending is not None and (picked == LOAD_FAILED or (picked == "quit" and self._pending.failed)):
+                self._pending.story()  # raises the StoryError listing every problem: never left unsaid
             if picked == "quit":
                 return False
             if picked == "new":
@@ -220,6 +255,34 @@ class Game:
                     return True
             if picked == "endings":
                 self.show_endings(found)
+
+    def _title_header(self, page: TitlePage, found: list[str]) -> Callable[[], FormattedText]:
+        """The title, blurb and endings count, drawn afresh at each render: the count
+        appears once the story (which knows its endings) has loaded."""
+        def header() -> FormattedText:
+            self._title_app = get_app()  # first, so a load ending from now on redraws it
+            if self._pending is not None:
+                self._pending.start()  # only now: until the title is drawn it would compete for the CPU
+            fragments = [("class:title", f"\n  {clean(page.title)}\n")]
+            if page.blurb:
+                fragments.append(("class:body", "\n".join("  " + line for line in render.wrap(page.blurb, self.width() - 2)) + "\n"))
+            if self._pending is None or (self._pending.ready and not self._pending.failed):
+                endings = [scene.ending.id for scene in self.story.endings() if scene.ending is not None]
+                fragments.append(("class:hint", f"  Endings found: {sum(1 for ending_id in endings if ending_id in found)} of {len(endings)}\n"))
+            else:
+                fragments.append(("class:hint", "\n"))
+            return FormattedText(fragments)
+        return header
+
+    def _story_loaded(self) -> None:
+        """On the loading thread: redraw the title screen, or leave it if the story is broken."""
+        app = self._title_app
+        if app is None or app.loop is None:
+            return  # not drawn yet: its first drawing sees the loaded story
+        if self._pending is not None and self._pending.failed:
+            app.loop.call_soon_threadsafe(lambda: app.exit(result=LOAD_FAILED) if app.is_running else None)
+        else:
+            app.invalidate()  # thread safe
 
     def pick_slot(self) -> str | None:
         slots = saves.list_slots(self.persistence.folder)
@@ -314,6 +377,6 @@ class Game:
         return True
 
 
-def run(story: Story, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> int:
+def run(story: Story | PendingStory, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> int:
     """Run the terminal player; returns the exit code."""
     return Game(story, persistence, color, seed, watch).play()

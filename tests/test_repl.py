@@ -147,3 +147,36 @@ def test_watch_reloads_the_story_while_the_prompt_waits(tmp_path: Path) -> None:
     child.expect("Second draft")
     child.send("quit\r")
     finish(child)
+
+
+def spawn_story(story: Path, saves: Path) -> pexpect.spawn:
+    env = env_for_subprocess()
+    env.update({"TERM": "xterm-256color", "ADVENTURE_SAVES": str(saves)})
+    return pexpect.spawn(sys.executable, ["-m", "adventure", "--story", str(story)], env=env, dimensions=(40, 100), encoding="utf-8", timeout=20)
+
+
+def test_the_title_screen_shows_before_the_scenes_load_and_a_broken_story_still_reports_every_problem(tmp_path: Path) -> None:
+    import shutil
+
+    story = tmp_path / "story"
+    shutil.copytree(FEATURES, story)
+    hall = story / "rooms" / "hall.yaml"
+    hall.write_text(hall.read_text(encoding="utf-8").replace("goto: vault", "goto: vaultt", 1), encoding="utf-8")
+    child = spawn_story(story, tmp_path / "saves")
+    child.expect("Every Feature")  # story.yaml alone is enough for the title page
+    child.expect(pexpect.EOF)  # the load, finished behind the title screen, found the mistake
+    child.close()
+    assert child.exitstatus == 1
+    output = child.before or ""
+    assert "goto: there is no scene `vaultt`" in output and "did you mean `vault`?" in output and "1 problem(s)" in output
+
+
+def test_the_endings_count_appears_on_the_title_screen_once_the_story_has_loaded(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.expect("New game")
+    child.expect("Endings found: 0 of 2")
+    child.send("\r")
+    child.expect("Look around")
+    child.send("\x04")
+    child.expect("Saved. Goodbye.")
+    finish(child)

@@ -12,12 +12,12 @@ from ..exprhints import suggest
 from ..model import CodexEntry, Scene, Story
 from ..problems import Problem, StoryError
 from ..textsafe import clean
+from ..titlepage import STORY_FILE
 from ..yamlsource import Map, Scalar, load_file_text
 from .declarations import Declarations, RawScene, read_header, read_scene_file
 from .reader import Reader
 from .scenes import Compiler
 
-STORY_FILE = "story.yaml"
 MAX_FILES = 2000
 
 __all__ = ["STORY_FILE", "check_story", "find_files", "load_story"]
