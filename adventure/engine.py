@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .expr import Value
-from .model import (
-    AddInt,
-    Choice,
-    Effect,
-    Ending,
-    Paragraph,
-    Pick,
-    Roll,
-    Scene,
-    SetAdd,
-    SetRemove,
-    SetVar,
-    Story,
-    Text,
-    Unlock,
-)
-from .state import GameState, next_random
-
-# --- events ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class VariableChanged:
-    name: str
-    old: Value
-    new: Value
-
-
-@dataclass(frozen=True, slots=True)
-class CodexUnlocked:
-    entry: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True)
-class SceneEntered:
-    scene: str
-
-
-@dataclass(frozen=True, slots=True)
-class EndingReached:
-    ending: Ending
-
-
-Event = VariableChanged | CodexUnlocked | SceneEntered | EndingReached
+from .expr import Evaluator, Value
+from .model import Choice, Conditional, Ending, Paragraph, Pick, Roll, Story, Text
+from .moves import INT_LIMIT as INT_LIMIT
+from .moves import CodexUnlocked as CodexUnlocked
+from .moves import EndingReached as EndingReached
+from .moves import Event as Event
+from .moves import SceneEntered as SceneEntered
+from .moves import VariableChanged as VariableChanged
+from .moves import Working, enter_into, step_into
+from .state import GameState
+from .template import around_variable
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +66,7 @@ _SEED_MASK = (1 << 64) - 1
 
 def new_game(story: Story, seed: int = 0) -> Outcome:
     """Start a story: the start scene entered, its effects applied."""
-    return _arrive(story, story.start, story.defaults(), {}, 0, seed & _SEED_MASK, frozenset(), frozenset(), [])
+    return _start(story, story.start, story.defaults(), seed)
 
 
 def start_at(story: Story, scene_id: str, values: dict[str, Value] | None = None, seed: int = 0) -> Outcome:
@@ -110,10 +75,20 @@ def start_at(story: Story, scene_id: str, values: dict[str, Value] | None = None
         raise ChoiceError(f"there is no scene `{scene_id}`")
     variables = story.defaults()
     variables.update(values or {})
-    return _arrive(story, scene_id, variables, {}, 0, seed & _SEED_MASK, frozenset(), frozenset(), [])
+    return _start(story, scene_id, variables, seed)
 
 
-def listed(story: Story, state: GameState) -> list[tuple[Choice, bool]]:
+def _start(story: Story, scene_id: str, variables: dict[str, Value], seed: int) -> Outcome:
+    work = Working(scene_id, variables, {}, 0, seed & _SEED_MASK, frozenset(), frozenset())
+    events: list[Event] = []
+    scene = story.scenes[scene_id]
+    enter_into(story, work, scene_id, scene.on_enter, events, None)
+    if scene.ending is not None:
+        events.append(EndingReached(scene.ending))
+    return Outcome(work.freeze(), tuple(events))
+
+
+def listed(story: Story, state: GameState | Working) -> list[tuple[Choice, bool]]:
     """The choices the player sees, each with whether it can be taken."""
     scene = story.scenes[state.scene]
     shown: list[tuple[Choice, bool]] = []
@@ -162,6 +137,58 @@ def _render_into(text: Text, state: Any, out: list[str]) -> None:
             branch = part.then if part.condition.evaluate(state) else part.otherwise  # type: ignore[union-attr]
             if branch:
                 _render_into(branch, state, out)
+
+
+# --- text prepared once, for tools that render millions of scenes ------------------------
+
+
+class Branch:
+    """A conditional part of a prepared text."""
+
+    __slots__ = ("condition", "otherwise", "then")
+
+    def __init__(self, condition: Evaluator, then: TextPlan, otherwise: TextPlan) -> None:
+        self.condition, self.then, self.otherwise = condition, then, otherwise
+
+
+# Each item is a plain paragraph's text; (before, variable, after) for text around one int or
+# string variable, the commonest interpolation; a Branch; or a template's renderer.
+PlanItem = str | tuple[str, str, str] | Branch | Callable[[Any], str]
+TextPlan = tuple[PlanItem, ...]
+
+
+def text_plan(text: Text) -> TextPlan:
+    """A text prepared for `render_plan`: flat tuples built together, where the model's text
+    is a tree of objects spread over the heap (a cache miss each, on a large story)."""
+    items: list[PlanItem] = []
+    for part in text:
+        if isinstance(part, Conditional):
+            items.append(Branch(part.condition.evaluate, text_plan(part.then), text_plan(part.otherwise)))
+            continue
+        template = part.template
+        if template.static is not None:
+            items.append(template.static)
+            continue
+        hole = around_variable(template)
+        items.append(hole if hole is not None else template.renderer())
+    return tuple(items)
+
+
+def render_plan(plan: TextPlan, state: Any) -> list[str]:
+    """The same paragraphs as `render_text` gives for the text the plan was made from."""
+    out: list[str] = []
+    for item in plan:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, tuple):
+            before, name, after = item
+            out.append(before + str(state.vars[name]) + after)  # str() of a string is itself
+        elif isinstance(item, Branch):
+            # bounded: the loader refuses conditional text nested more than 8 deep
+            out += render_plan(item.then if item.condition(state) else item.otherwise, state)
+        else:
+            out.append(item(state))
+    return out
 
 
 def view(story: Story, state: GameState) -> SceneView:
@@ -217,17 +244,21 @@ def take(story: Story, state: GameState, choice: Choice, draws: list[int] | None
     and `pick` consume (in order) instead of the state's generator.
     """
     events: list[Event] = []
-    variables, rng, used, unlocked = _leave(story, state, choice, events, draws)
-    return _arrive(story, choice.target, variables, state.visits, state.turn + 1, rng, used, unlocked, events, draws)
+    work = _working(story, state, choice)
+    step_into(story, work, choice, events, draws)
+    return Outcome(work.freeze(), tuple(events))
 
 
-def _leave(story: Story, state: GameState, choice: Choice, events: list[Event] | None, draws: list[int] | None) -> tuple[Any, int, frozenset[str], frozenset[str]]:
-    """What taking a choice changes before the move: its effects, and a once-only mark."""
-    variables, rng, unlocked = state.vars, state.rng, state.unlocked
-    if choice.effects:
-        variables, rng, unlocked = _apply(story, state, choice.effects, events, draws)
-    used = state.used | {choice.key} if choice.once else state.used
-    return variables, rng, used, unlocked
+def advance(story: Story, state: GameState, choice: Choice) -> GameState:
+    """`take` without the events: the same new state, for tools that play many moves."""
+    work = _working(story, state, choice)
+    step_into(story, work, choice)
+    return work.freeze()
+
+
+def _working(story: Story, state: GameState, choice: Choice) -> Working:
+    """A copy of `state` to move in; a move without effects shares the variables, unchanged."""
+    return Working.of(state, bool(choice.effects or story.scenes[choice.target].on_enter))
 
 
 def random_effects(story: Story, choice: Choice) -> list[int]:
@@ -240,112 +271,6 @@ def random_effects(story: Story, choice: Choice) -> list[int]:
         elif isinstance(effect, Pick):
             sizes.append(len(effect.options))
     return sizes
-
-
-def _arrive(
-    story: Story, target: str, variables: Any, visits: Any, turn: int, rng: int,
-    used: frozenset[str], unlocked: frozenset[str], events: list[Event], draws: list[int] | None = None,
-) -> Outcome:
-    """Enter a scene: count the visit, run its on_enter effects, and build the one new state."""
-    events.append(SceneEntered(target))
-    entered = _enter_quietly(story, target, variables, visits, turn, rng, used, unlocked, events, draws)
-    ending = story.scenes[target].ending
-    if ending is not None:
-        events.append(EndingReached(ending))
-    return Outcome(entered, tuple(events))
-
-
-def _enter_quietly(
-    story: Story, target: str, variables: Any, visits: Any, turn: int, rng: int,
-    used: frozenset[str], unlocked: frozenset[str], events: list[Event] | None, draws: list[int] | None,
-) -> GameState:
-    scene: Scene = story.scenes[target]
-    visits = dict(visits)
-    visits[target] = visits.get(target, 0) + 1
-    if scene.on_enter:  # its effects already see the new scene, visit count and turn
-        arriving = GameState(target, variables, visits, turn, rng, used, unlocked)
-        variables, rng, unlocked = _apply(story, arriving, scene.on_enter, events, draws)
-    return GameState(target, variables, visits, turn, rng, used, unlocked)
-
-
-def advance(story: Story, state: GameState, choice: Choice) -> GameState:
-    """`take` without the events: the same new state, for tools that play millions of moves."""
-    variables, rng, used, unlocked = _leave(story, state, choice, None, None)
-    return _enter_quietly(story, choice.target, variables, state.visits, state.turn + 1, rng, used, unlocked, None, None)
-
-
-class _Scratch:
-    """A state-like view used while effects run, so computed values see earlier effects."""
-
-    __slots__ = ("scene", "turn", "unlocked", "vars", "visits")
-
-    def __init__(self, state: GameState, variables: dict[str, Value], unlocked: frozenset[str]) -> None:
-        self.scene, self.vars, self.visits, self.turn, self.unlocked = state.scene, variables, state.visits, state.turn, unlocked
-
-
-def _draw(rng: int, draws: list[int] | None) -> tuple[int, int]:
-    if draws:
-        return draws.pop(0), rng
-    return next_random(rng)
-
-
-def _apply(story: Story, state: GameState, effects: Sequence[Effect], events: list[Event] | None, draws: list[int] | None = None) -> tuple[dict[str, Value], int, frozenset[str]]:
-    """Run effects on a copy of the variables; events are recorded unless `events` is None."""
-    variables = dict(state.vars)
-    rng = state.rng
-    unlocked = state.unlocked
-    for effect in effects:
-        kind = type(effect)
-        if kind is Unlock:
-            for entry in effect.entries:  # type: ignore[union-attr]
-                if entry not in unlocked:
-                    unlocked = unlocked | {entry}
-                    if events is not None:
-                        events.append(CodexUnlocked(entry, story.codex[entry].title))
-            continue
-        name = effect.name  # type: ignore[union-attr]
-        old = variables[name]
-        new: Value
-        if kind is AddInt:
-            new = _clamp(story, name, old + effect.amount)  # type: ignore[operator, union-attr]
-        elif kind is SetAdd:
-            new = old | effect.members  # type: ignore[operator, union-attr]
-        elif kind is SetRemove:
-            new = old - effect.members  # type: ignore[operator, union-attr]
-        elif kind is SetVar:
-            if effect.computed is not None:  # type: ignore[union-attr]
-                new = effect.computed.evaluate(_Scratch(state, variables, unlocked))  # type: ignore[union-attr]
-            else:
-                new = effect.value  # type: ignore[union-attr, assignment]
-            if isinstance(new, int) and not isinstance(new, bool):
-                new = _clamp(story, name, new)
-        elif kind is Roll:
-            number, rng = _draw(rng, draws)
-            new = effect.low + number % (effect.high - effect.low + 1)  # type: ignore[union-attr]
-            new = _clamp(story, name, new)
-        else:
-            assert kind is Pick
-            number, rng = _draw(rng, draws)
-            new = effect.options[number % len(effect.options)]  # type: ignore[union-attr]
-        if new != old:
-            variables[name] = new
-            if events is not None:
-                events.append(VariableChanged(name, old, new))
-    return variables, rng, unlocked
-
-
-INT_LIMIT = 2**53  # beyond this a counter is a runaway loop, and JSON readers lose precision
-
-
-def _clamp(story: Story, name: str, value: int) -> int:
-    variable = story.variables[name]
-    low = variable.min if variable.min is not None else -INT_LIMIT
-    high = variable.max if variable.max is not None else INT_LIMIT
-    if value < low:
-        return low
-    if value > high:
-        return high
-    return value
 
 
 def recap(story: Story, state: GameState) -> list[str]:

@@ -1,9 +1,8 @@
-"""Playtesting by machine: seeded random playthroughs and an exhaustive state-space search."""
+"""Playtesting by machine: seeded random playthroughs (from randomwalk) and an exhaustive state-space search."""
 
 from __future__ import annotations
 
 import itertools
-import random
 import time
 from collections import deque
 from collections.abc import Callable
@@ -12,109 +11,14 @@ from dataclasses import dataclass, field
 from . import engine
 from .liveness import Key, key_function
 from .model import Choice, Story
-from .state import GameState, next_random
+from .randomwalk import Failure as Failure
+from .randomwalk import Progress as Progress
+from .randomwalk import RandomReport as RandomReport
+from .randomwalk import random_playthroughs as random_playthroughs
+from .randomwalk import run_seed as run_seed
+from .state import GameState
 
-Progress = Callable[[int, int], None]  # (done, total or 0 when unknown)
 MAX_CHANCE_BRANCHES = 4096
-
-
-# --- random playthroughs ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A playthrough that went wrong, with what it takes to replay it."""
-
-    run: int
-    seed: int
-    path: tuple[int, ...]
-    scene: str
-    message: str
-
-
-@dataclass(slots=True)
-class RandomReport:
-    """What N random playthroughs found."""
-
-    runs: int
-    seed: int
-    max_steps: int
-    steps: int = 0
-    scene_hits: dict[str, int] = field(default_factory=dict)  # playthroughs reaching each scene
-    choice_hits: dict[str, int] = field(default_factory=dict)  # times each choice was taken
-    ending_hits: dict[str, int] = field(default_factory=dict)  # playthroughs ending in each ending
-    failures: list[Failure] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def unreached_scenes(self, story: Story) -> list[str]:
-        return [scene_id for scene_id in story.scenes if not self.scene_hits.get(scene_id)]
-
-    def unreached_choices(self, story: Story) -> list[str]:
-        return [choice.key for scene in story.scenes.values() for choice in scene.choices if not self.choice_hits.get(choice.key)]
-
-
-def run_seed(seed: int, run: int) -> int:
-    """The game seed of playthrough `run` of a batch seeded with `seed` (stable across versions)."""
-    return next_random(seed * 1_000_003 + run)[0]
-
-
-def random_playthroughs(
-    story: Story, runs: int, seed: int = 0, max_steps: int = 2000,
-    progress: Progress | None = None, build_text: bool = True,
-) -> RandomReport:
-    """Play `runs` seeded random games; each picks uniformly among the enabled choices."""
-    report = RandomReport(runs, seed, max_steps)
-    scene_hits, choice_hits, ending_hits = report.scene_hits, report.choice_hits, report.ending_hits
-    scenes = story.scenes
-    started = time.perf_counter()
-    advance = engine.advance
-    render = engine.render_text
-    for run in range(runs):
-        game_seed = run_seed(seed, run)
-        # the picker is separate from the game's own generator, so choosing does not
-        # change what the story's rolls produce; random.Random(int) is stable across versions
-        pick = random.Random(game_seed).random
-        state = engine.new_game(story, game_seed).state
-        seen = {state.scene}
-        path: list[int] = []
-        ended = None
-        try:
-            for _ in range(max_steps):
-                scene = scenes[state.scene]
-                if build_text:
-                    render(scene.text, state)
-                if scene.ending is not None:
-                    ended = scene.ending.id
-                    break
-                options = engine.listed(story, state)
-                enabled = [number for number, (_, ok) in enumerate(options, 1) if ok]
-                if not enabled:
-                    report.failures.append(Failure(run, game_seed, tuple(path), state.scene, "no choice can be taken here (a dead end)"))
-                    break
-                number = enabled[int(pick() * len(enabled))]
-                choice = options[number - 1][0]
-                if build_text:
-                    choice.label.render(state)
-                path.append(number)
-                key = choice.key
-                choice_hits[key] = choice_hits.get(key, 0) + 1
-                state = advance(story, state, choice)
-                seen.add(state.scene)
-            else:
-                report.failures.append(Failure(run, game_seed, tuple(path), state.scene, f"no ending after {max_steps} choices (a loop?)"))
-        except Exception as err:  # a crash is the most important thing to report, not to raise
-            report.failures.append(Failure(run, game_seed, tuple(path), state.scene, f"{type(err).__name__}: {err}"))
-        report.steps += len(path)
-        for scene_id in seen:
-            scene_hits[scene_id] = scene_hits.get(scene_id, 0) + 1
-        if ended is not None:
-            ending_hits[ended] = ending_hits.get(ended, 0) + 1
-        if progress is not None and (run & 63) == 0:
-            progress(run + 1, runs)
-    report.seconds = time.perf_counter() - started
-    if progress is not None:
-        progress(runs, runs)
-    return report
 
 
 # --- exhaustive search ------------------------------------------------------------------

@@ -127,7 +127,8 @@ def _variables(value: object, story: Story) -> dict[str, Value]:
         elif variable.type == "set" and isinstance(raw, list) and all(isinstance(item, str) for item in raw):
             unknown = sorted(set(raw) - variable.members)
             if unknown:
-                raise StateError(f"variable `{name}` holds {', '.join(unknown)}, which the story no longer declares")
+                # the members come from the save file, untrusted: the message reaches the screen
+                raise StateError(f"variable `{name}` holds {', '.join(clean(member) for member in unknown)}, which the story no longer declares")
             result[name] = frozenset(raw)
         else:
             raise StateError(f"variable `{name}` should be {variable.type}, found {type(raw).__name__}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,17 +16,71 @@ TemplatePart = str | Compiled
 Piece = Callable[[Any], str]
 
 
+def _variable(part: Compiled) -> str | None:
+    """The variable an expression is, when it is nothing but a variable's name."""
+    tree = part.tree
+    return tree.id if isinstance(tree, ast.Name) and tree.id in part.reads else None
+
+
 def _piece(part: TemplatePart) -> Piece:
     """A function giving one part's text: chosen once, by the expression's type."""
     if isinstance(part, str):
         text: str = part
         return lambda state: text
     evaluate = part.evaluate
+    name = _variable(part)
+    # A bare variable ({counter}) is the commonest hole: read it here, one call fewer.
     if part.type == "int":
+        if name is not None:
+            return lambda state: str(state.vars[name])
         return lambda state: str(evaluate(state))
     if part.type == "string":
+        if name is not None:
+            return lambda state: state.vars[name]  # type: ignore[no-any-return]
         return evaluate  # type: ignore[return-value]
     return lambda state: format_value(evaluate(state))
+
+
+def around_variable(template: Template) -> tuple[str, str, str] | None:
+    """(before, variable, after) when a template is text around one int or string variable,
+    whose text is str() of its value: for renderers that handle the commonest shape inline."""
+    parts = template.parts
+    if len(parts) == 1:
+        parts = ("", parts[0], "")
+    elif len(parts) == 2:
+        parts = ("", *parts) if isinstance(parts[1], str) else (*parts, "")
+    if len(parts) != 3:
+        return None
+    before, middle, after = parts
+    if not (isinstance(before, str) and isinstance(middle, Compiled) and isinstance(after, str)):
+        return None
+    name = _variable(middle)
+    if name is None or middle.type not in ("int", "string"):
+        return None
+    return before, name, after
+
+
+def _renderer(parts: tuple[TemplatePart, ...]) -> Piece:
+    """One function giving the whole text. The usual shapes (text around one hole) join
+    with `+` rather than building a list for "".join: a player's screen and the explorer
+    render every scene's text, so this is on their hot path."""
+    if len(parts) == 2:
+        first, second = parts
+        if isinstance(first, str) and not isinstance(second, str):
+            tail_piece = _piece(second)
+            return lambda state: first + tail_piece(state)
+        if not isinstance(first, str) and isinstance(second, str):
+            head_piece = _piece(first)
+            return lambda state: head_piece(state) + second
+    elif len(parts) == 3:
+        before, middle, after = parts
+        if isinstance(before, str) and not isinstance(middle, str) and isinstance(after, str):
+            middle_piece = _piece(middle)
+            return lambda state: before + middle_piece(state) + after
+    pieces = tuple(_piece(part) for part in parts)
+    if len(pieces) == 1:
+        return pieces[0]
+    return lambda state: "".join([piece(state) for piece in pieces])
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,20 +89,32 @@ class Template:
 
     parts: tuple[TemplatePart, ...]
     static: str | None = None  # the text itself when there is nothing to interpolate
-    pieces: tuple[Piece, ...] = field(default=(), compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.static is None and not self.pieces:
-            object.__setattr__(self, "pieces", tuple(_piece(part) for part in self.parts))
+    # the renderer, built on first use: a story's thousands of templates cost a load nothing
+    prepared: Piece | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_plain(self) -> bool:
         return self.static is not None
 
+    def renderer(self) -> Piece:
+        """The function giving this text for a state (the same text as `render`)."""
+        prepared = self.prepared
+        if prepared is None:
+            static = self.static
+            if static is not None:
+                def plain(state: Any) -> str:
+                    return static
+                prepared = plain
+            else:
+                prepared = _renderer(self.parts)
+            object.__setattr__(self, "prepared", prepared)  # a cache: equality ignores it
+        return prepared
+
     def render(self, state: Any) -> str:
         if self.static is not None:
             return self.static
-        return "".join([piece(state) for piece in self.pieces])
+        prepared = self.prepared
+        return prepared(state) if prepared is not None else self.renderer()(state)
 
     def expressions(self) -> tuple[Compiled, ...]:
         return tuple(part for part in self.parts if isinstance(part, Compiled))

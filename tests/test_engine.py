@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from adventure import engine
 from adventure.engine import ChoiceError, CodexUnlocked, EndingReached, SceneEntered, VariableChanged
 from adventure.loader import load_story
-from adventure.state import GameState, state_from_data
+from adventure.state import GameState, StateError, state_from_data
 
 STORY = load_story(str(FEATURES))
 
@@ -155,6 +155,15 @@ def test_any_playthrough_state_survives_to_data_and_back(seed: int, picks: list[
     assert restored == state
     assert engine.view(STORY, restored) == engine.view(STORY, state)
     assert list(restored.visits) == list(state.visits)
+
+
+def test_a_save_naming_an_undeclared_set_member_is_refused_with_the_member_made_visible() -> None:
+    data = engine.new_game(STORY).state.to_data()
+    data["vars"]["keys"] = ["brass", "\x1f\x1b[2J"]
+    with pytest.raises(StateError) as raised:
+        state_from_data(data, STORY)
+    message = str(raised.value)
+    assert "\x1f" not in message and "\x1b" not in message and "keys" in message
 
 
 def test_views_never_contain_control_characters(story_dir) -> None:
