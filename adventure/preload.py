@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from .loader import check_story
 from .model import Story
 from .problems import Problem, StoryError
 from .titlepage import TitlePage
@@ -38,6 +37,8 @@ class PendingStory:
 
     def _load(self) -> None:
         try:
+            from .loader import check_story  # here, on the worker: the title screen does not wait for it
+
             self._story, self._problems = check_story(self.root)
         except Exception as err:  # never lose the reason: the main thread reports it
             self._problems = [Problem(self.root, 0, 0, f"the story could not be loaded: {type(err).__name__}: {err}")]
