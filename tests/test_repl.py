@@ -13,11 +13,11 @@ DOWN = "\x1b[B"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 
 
-def spawn(saves: Path, *args: str, columns: int = 100) -> pexpect.spawn:
+def spawn(saves: Path, *args: str, columns: int = 100, story: Path = FEATURES) -> pexpect.spawn:
     env = env_for_subprocess()
     env.update({"TERM": "xterm-256color", "ADVENTURE_SAVES": str(saves)})
     env.pop("NO_COLOR", None)
-    child = pexpect.spawn(sys.executable, ["-m", "adventure", "--story", str(FEATURES), *args], env=env, dimensions=(40, columns), encoding="utf-8", timeout=20)
+    child = pexpect.spawn(sys.executable, ["-m", "adventure", "--story", str(story), *args], env=env, dimensions=(40, columns), encoding="utf-8", timeout=20)
     return child
 
 
@@ -149,12 +149,6 @@ def test_watch_reloads_the_story_while_the_prompt_waits(tmp_path: Path) -> None:
     finish(child)
 
 
-def spawn_story(story: Path, saves: Path) -> pexpect.spawn:
-    env = env_for_subprocess()
-    env.update({"TERM": "xterm-256color", "ADVENTURE_SAVES": str(saves)})
-    return pexpect.spawn(sys.executable, ["-m", "adventure", "--story", str(story)], env=env, dimensions=(40, 100), encoding="utf-8", timeout=20)
-
-
 def test_the_title_screen_shows_before_the_scenes_load_and_a_broken_story_still_reports_every_problem(tmp_path: Path) -> None:
     import shutil
 
@@ -162,7 +156,7 @@ def test_the_title_screen_shows_before_the_scenes_load_and_a_broken_story_still_
     shutil.copytree(FEATURES, story)
     hall = story / "rooms" / "hall.yaml"
     hall.write_text(hall.read_text(encoding="utf-8").replace("goto: vault", "goto: vaultt", 1), encoding="utf-8")
-    child = spawn_story(story, tmp_path / "saves")
+    child = spawn(tmp_path / "saves", story=story)
     child.expect("Every Feature")  # story.yaml alone is enough for the title page
     child.expect(pexpect.EOF)  # the load, finished behind the title screen, found the mistake
     child.close()
