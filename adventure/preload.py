@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from .model import Story
 from .problems import Problem, StoryError
 from .titlepage import TitlePage
+
+if TYPE_CHECKING:
+    from .model import Story
 
 
 class PendingStory:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
-from .engine import SceneView
 from .textsafe import clean
+
+if TYPE_CHECKING:
+    from .engine import SceneView
 
 Fragment = tuple[str, str]  # (style class, text)
 Line = list[Fragment]

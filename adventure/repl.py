@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.application import Application, get_app
@@ -19,15 +20,19 @@ from prompt_toolkit.shortcuts import choice as choice_prompt
 from prompt_toolkit.shortcuts import clear
 from prompt_toolkit.styles import Style
 
-from . import commands, render, saves
-from .engine import ChoiceError
-from .model import Story
-from .plain import exact_choice, pick
+from . import render, saves
 from .preload import PendingStory
-from .session import Session, describe_events
 from .shellhooks import Persistence, story_signature
 from .textsafe import clean
 from .titlepage import TitlePage
+
+if TYPE_CHECKING:
+    from .commands import SaveHooks
+    from .model import Story
+    from .session import Session
+
+# The game's own modules (engine, session, commands) are imported where a game begins, not
+# here: the title screen is drawn before them, while the story loads behind it.
 
 RELOAD = "\x00reload"
 LOAD_FAILED = "\x00load-failed"  # what the title screen answers when the story turns out broken
@@ -53,7 +58,9 @@ class _ChoiceCompleter(Completer):
                     yield Completion(name, start_position=-len(word))
             return
         if " " not in text:
-            for name in commands.command_names():
+            from .commands import command_names
+
+            for name in command_names():
                 if name.startswith(lowered):
                     yield Completion(name, start_position=-len(text), display_meta="command")
         if session is not None and text:
@@ -71,7 +78,7 @@ class Game:
         # A pending story is still loading: the title screen shows its title page meanwhile,
         # and the first use of `story` waits for it (raising StoryError if it is broken).
         self._pending = story if isinstance(story, PendingStory) else None
-        self._story = story if isinstance(story, Story) else None
+        self._story = None if isinstance(story, PendingStory) else story
         self._title_app: Application[str] | None = None
         self.persistence = persistence
         self.seed = seed
@@ -243,6 +250,8 @@ class Game:
             if picked == "quit":
                 return False
             if picked == "new":
+                from .session import Session
+
                 clear()
                 self.session = Session.new(self.story, self.seed if self.seed is not None else int.from_bytes(os.urandom(8), "little"))
                 self.show_scene()
@@ -294,6 +303,8 @@ class Game:
 
     def load_slot(self, slot: str) -> bool:
         if self.session is None:
+            from .session import Session
+
             self.session = Session.new(self.story, 0)
             fresh = True
         else:
@@ -331,8 +342,13 @@ class Game:
                     self.say(*(failure or ["Your game is saved. Goodbye."]))
                     return False
 
-    def turn(self, session: Session, hooks: commands.SaveHooks) -> bool:
+    def turn(self, session: Session, hooks: SaveHooks) -> bool:
         """Read and act on one line; False when the player leaves."""
+        from . import commands
+        from .engine import ChoiceError
+        from .plain import exact_choice, pick
+        from .session import describe_events
+
         line = self.ask()
         if line is None:  # Ctrl-D: save and quit
             failure = self.persistence.autosave(session)

@@ -10,12 +10,15 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Story
-from .session import Session, TranscriptLine
-from .state import GameState, StateError, state_from_data
+from .state import StateError
 from .textsafe import clean
+
+if TYPE_CHECKING:  # the title screen lists slots before the game's modules are needed
+    from .model import Story
+    from .session import Session, TranscriptLine
+    from .state import GameState
 
 FORMAT_VERSION = 1
 AUTOSAVE = "autosave"
@@ -205,6 +208,8 @@ def load(story: Story, folder: str, slot: str) -> Loaded:
     if about["id"] != story.id:
         raise SaveError(f"{where} belongs to the story {clean(about['id'])!r}, not {story.id!r}.")
     try:
+        from .state import state_from_data
+
         state = state_from_data(data.get("state"), story)
         undo_raw = data.get("undo", [])
         if not isinstance(undo_raw, list):
@@ -225,6 +230,8 @@ def load(story: Story, folder: str, slot: str) -> Loaded:
 
 
 def _transcript(raw: object) -> list[TranscriptLine]:
+    from .session import TranscriptLine
+
     if not isinstance(raw, list):
         raise StateError("transcript must be a list")
     lines = []

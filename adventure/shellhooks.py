@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import saves
-from .commands import SaveHooks
-from .session import Session
+
+if TYPE_CHECKING:
+    from .commands import SaveHooks
+    from .session import Session
 
 
 def story_signature(root: str) -> tuple[tuple[str, int, int], ...]:
@@ -45,6 +48,8 @@ class Persistence:
     autosave_enabled: bool = True
 
     def hooks(self) -> SaveHooks:
+        from .commands import SaveHooks
+
         return SaveHooks(save=self.save_command, load=self.load_command, list=self.list_command, reload=reload_command)
 
     def save_command(self, session: Session, slot: str) -> list[str]:

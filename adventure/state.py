@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .expr import Value
-from .model import Story
 from .textsafe import clean
+
+if TYPE_CHECKING:
+    from .expr import Value
+    from .model import Story
 
 _MASK = (1 << 64) - 1
 
