@@ -214,12 +214,18 @@ def find_choice(view: SceneView, text: str) -> int | None:
     text = text.strip()
     if text.isdecimal():  # any decimal digits (٣ too); isdigit() would also accept "²", which int() refuses
         return int(text) if len(text) <= MAX_NUMBER_DIGITS else 0
+    exact = exact_label(view, text)
+    if exact is not None:
+        return exact
     wanted = text.lower()
-    exact = [choice.number for choice in view.choices if choice.label.lower() == wanted]
-    if exact:
-        return exact[0]
     matches = [choice.number for choice in view.choices if wanted in choice.label.lower()]
     return matches[0] if len(matches) == 1 else None
+
+
+def exact_label(view: SceneView, text: str) -> int | None:
+    """The number of the first listed choice whose whole label is `text` (any case)."""
+    wanted = text.strip().lower()
+    return next((choice.number for choice in view.choices if choice.label.lower() == wanted), None)
 
 
 def choose(story: Story, state: GameState, number: int) -> Outcome:

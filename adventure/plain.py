@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from . import commands
-from .engine import ChoiceError, SceneView, find_choice
+from .engine import ChoiceError, SceneView, exact_label, find_choice
 from .session import Session, describe_events
 from .textsafe import clean
 
@@ -61,8 +61,7 @@ def render_scene(view: SceneView, columns: int) -> list[str]:
 def exact_choice(session: Session, text: str) -> bool:
     """True when the line is a listed choice's whole label: a label like "Save it for
     after" is a choice, not the `save` command (which otherwise wins over label words)."""
-    wanted = text.strip().lower()
-    return not session.ended and any(choice.label.lower() == wanted for choice in session.view().choices)
+    return not session.ended and exact_label(session.view(), text) is not None
 
 
 def pick(session: Session, text: str) -> int | None:
