@@ -91,7 +91,8 @@ class Reader:
     # scalars --------------------------------------------------------------------------
     def string(self, node: Node | None, what: str, block: bool = False) -> str | None:
         if isinstance(node, Scalar):
-            if node.plain and node.value in _NULL and node.tag is None:
+            # length first: hashing a whole paragraph only to compare it with "~" is most of the cost
+            if node.plain and len(node.value) <= 4 and node.value in _NULL and node.tag is None:
                 self.error(node, f"{what} is empty", "write some text after the colon")
                 return None
             return clean_block(node.value) if block else clean(node.value)
