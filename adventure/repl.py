@@ -104,6 +104,8 @@ class Game:
     def story(self) -> Story:
         if self._story is None:
             assert self._pending is not None
+            if not self._pending.ready:  # a large story, or a quick player: say why nothing happens yet
+                self.say("Loading the story...")
             self._story = self._pending.story()
         return self._story
 

@@ -57,3 +57,23 @@ def test_a_broken_story_fails_with_every_problem_when_asked_for(tmp_path: Path) 
     assert pending.failed
     messages = [problem.message for problem in raised.value.problems]
     assert any("has no `title`" in message for message in messages) and any("unknown key `nme`" in message for message in messages)
+
+
+def test_the_terminal_player_says_it_is_loading_when_the_player_is_quicker_than_the_load(tmp_path: Path) -> None:
+    from adventure.repl import Game
+    from adventure.shellhooks import Persistence
+
+    class Recording(Game):
+        said: list[str]
+
+        def say(self, *messages: str, style: str = "class:hint") -> None:
+            self.said = [*getattr(self, "said", []), *messages]
+
+    root = write_story(tmp_path / "story", {"story.yaml": MINIMAL_STORY, "a.yaml": SCENE})
+    page = read_title_page(str(root))
+    assert page is not None
+    game = Recording(PendingStory(str(root), page), Persistence(str(tmp_path / "saves")), color=False)
+    assert game.page().title == "Tiny"  # the title page, before any loading
+    assert game.story.id == "tiny"  # not loaded yet: the game waits for it, saying so
+    assert game.said == ["Loading the story..."]
+    assert game.story.id == "tiny" and game.said == ["Loading the story..."]  # said once
