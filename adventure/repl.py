@@ -271,9 +271,11 @@ class Game:
         """The title, blurb and endings count, drawn afresh at each render: the count
         appears once the story (which knows its endings) has loaded."""
         def header() -> FormattedText:
-            self._title_app = get_app()  # first, so a load ending from now on redraws it
+            app = self._title_app = get_app()  # first, so a load ending from now on redraws it
             if self._pending is not None:
                 self._pending.start()  # only now: until the title is drawn it would compete for the CPU
+            if self._prompt_session is None and app.loop is not None:
+                app.loop.call_soon(self._prepare_game)
             fragments = [("class:title", f"\n  {clean(page.title)}\n")]
             if page.blurb:
                 fragments.append(("class:body", "\n".join("  " + line for line in render.wrap(page.blurb, self.width() - 2)) + "\n"))
@@ -284,6 +286,14 @@ class Game:
                 fragments.append(("class:hint", "\n"))
             return FormattedText(fragments)
         return header
+
+    def _prepare_game(self) -> None:
+        """While the player reads the title: import the game's modules and build its prompt,
+        work kept off the title's way, and off the way from New game to the first prompt
+        (keys typed between two screens can be lost, so that step stays short)."""
+        from . import commands, engine, plain, session  # noqa: F401 - imported now, used by turn()
+
+        _ = self.prompt_session
 
     def _story_loaded(self) -> None:
         """On the loading thread: redraw the title screen, or leave it if the story is broken."""
