@@ -48,17 +48,18 @@ def test_the_unpacked_wheel_plays_its_own_story_outside_the_source_tree(wheel: P
 
 
 def test_the_installed_adventure_command_plays_the_story(wheel: Path, tmp_path: Path) -> None:
-    # the README's play command runs the console script pip writes from [project.scripts]
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
-    scripts = venv / ("Scripts" if sys.platform == "win32" else "bin")
-    python = scripts / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
+    # The README's play command runs the console script pip writes from [project.scripts].
+    # Installed into a folder of its own by this interpreter, whose packages it then uses.
+    target = tmp_path / "installed"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
+        capture_output=True, text=True, timeout=300,
+    )
     assert install.returncode == 0, install.stderr
+    command = target / ("Scripts" if sys.platform == "win32" else "bin") / "adventure"
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    env.update({"ADVENTURE_SAVES": str(tmp_path / "saves"), "NO_COLOR": "1"})
-    command = str(scripts / "adventure")
-    version = subprocess.run([command, "--version"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    env.update({"PYTHONPATH": str(target), "ADVENTURE_SAVES": str(tmp_path / "saves"), "NO_COLOR": "1"})
+    version = subprocess.run([str(command), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert version.returncode == 0 and version.stdout.startswith("adventure "), version.stdout + version.stderr
-    play = subprocess.run([command, "play", "--plain"], input="1\nquit\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    play = subprocess.run([str(command), "play", "--plain"], input="1\nquit\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert play.returncode == 0 and "The Cradle" in play.stdout and play.stderr == "", play.stdout[-500:] + play.stderr
