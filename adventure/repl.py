@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.application import Application, get_app
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
-from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import InMemoryHistory
@@ -21,6 +19,7 @@ from prompt_toolkit.shortcuts import clear
 from prompt_toolkit.styles import Style
 
 from . import render, saves
+from .completion import ChoiceCompleter
 from .preload import PendingStory
 from .shellhooks import Persistence, story_signature
 from .textsafe import clean
@@ -38,35 +37,6 @@ RELOAD = "\x00reload"
 LOAD_FAILED = "\x00load-failed"  # what the title screen answers when the story turns out broken
 WATCH_SECONDS = 1.0
 HINT = "↑↓ Enter: choose · Tab · help · Ctrl-D: save & quit"
-
-
-class _ChoiceCompleter(Completer):
-    """Completes commands, codex entries after `codex `, and words of the current choices."""
-
-    def __init__(self, game: Game) -> None:
-        self.game = game
-
-    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
-        text = document.text_before_cursor
-        lowered = text.lower()
-        session = self.game.session
-        if lowered.startswith(("codex ", "load ")) and session is not None:
-            word = text.split(" ", 1)[1].lower()
-            names = [entry_id for entry_id, _ in session.codex_list()] if lowered.startswith("codex") else [info.slot for info in saves.list_slots(self.game.persistence.folder)]
-            for name in names:
-                if name.lower().startswith(word):
-                    yield Completion(name, start_position=-len(word))
-            return
-        if " " not in text:
-            from .commands import command_names
-
-            for name in command_names():
-                if name.startswith(lowered):
-                    yield Completion(name, start_position=-len(text), display_meta="command")
-        if session is not None and text:
-            for option in session.view().choices:
-                if option.enabled and lowered in option.label.lower():
-                    yield Completion(option.label, start_position=-len(text), display_meta=f"choice {option.number}")
 
 
 class Game:
@@ -94,7 +64,7 @@ class Game:
         """The game's prompt, made when first needed: the title screen draws sooner without it."""
         if self._prompt_session is None:
             self._prompt_session = PromptSession(
-                history=self.history, completer=_ChoiceCompleter(self), complete_while_typing=False,
+                history=self.history, completer=ChoiceCompleter(self), complete_while_typing=False,
                 enable_history_search=True, key_bindings=self._bindings(), color_depth=self.color_depth,
                 style=self.style, bottom_toolbar=self._toolbar, reserve_space_for_menu=4,
             )
