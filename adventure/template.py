@@ -41,45 +41,43 @@ def _piece(part: TemplatePart) -> Piece:
     return lambda state: format_value(evaluate(state))
 
 
+def _one_hole(parts: tuple[TemplatePart, ...]) -> tuple[str, Compiled, str] | None:
+    """(before, hole, after) when the parts are one expression with text around it (either
+    side may be empty), the commonest shape of interpolated text."""
+    holes = [index for index, part in enumerate(parts) if not isinstance(part, str)]
+    if len(holes) != 1:
+        return None
+    index = holes[0]
+    if index > 1 or len(parts) - index > 2:  # at most one piece of text on each side
+        return None
+    before = parts[0] if index == 1 else ""
+    after = parts[-1] if index < len(parts) - 1 else ""
+    return before, parts[index], after  # type: ignore[return-value]
+
+
 def around_variable(template: Template) -> tuple[str, str, str] | None:
     """(before, variable, after) when a template is text around one int or string variable,
     whose text is str() of its value: for renderers that handle the commonest shape inline."""
-    parts = template.parts
-    if len(parts) == 1:
-        parts = ("", parts[0], "")
-    elif len(parts) == 2:
-        parts = ("", *parts) if isinstance(parts[1], str) else (*parts, "")
-    if len(parts) != 3:
+    shape = _one_hole(template.parts)
+    if shape is None:
         return None
-    before, middle, after = parts
-    if not (isinstance(before, str) and isinstance(middle, Compiled) and isinstance(after, str)):
-        return None
-    name = _variable(middle)
-    if name is None or middle.type not in ("int", "string"):
+    before, hole, after = shape
+    name = _variable(hole)
+    if name is None or hole.type not in ("int", "string"):
         return None
     return before, name, after
 
 
 def _renderer(parts: tuple[TemplatePart, ...]) -> Piece:
-    """One function giving the whole text. The usual shapes (text around one hole) join
+    """One function giving the whole text. The usual shape (text around one hole) joins
     with `+` rather than building a list for "".join: a player's screen and the explorer
     render every scene's text, so this is on their hot path."""
-    if len(parts) == 2:
-        first, second = parts
-        if isinstance(first, str) and not isinstance(second, str):
-            tail_piece = _piece(second)
-            return lambda state: first + tail_piece(state)
-        if not isinstance(first, str) and isinstance(second, str):
-            head_piece = _piece(first)
-            return lambda state: head_piece(state) + second
-    elif len(parts) == 3:
-        before, middle, after = parts
-        if isinstance(before, str) and not isinstance(middle, str) and isinstance(after, str):
-            middle_piece = _piece(middle)
-            return lambda state: before + middle_piece(state) + after
+    shape = _one_hole(parts)
+    if shape is not None:
+        before, hole, after = shape
+        piece = _piece(hole)
+        return lambda state: before + piece(state) + after
     pieces = tuple(_piece(part) for part in parts)
-    if len(pieces) == 1:
-        return pieces[0]
     return lambda state: "".join([piece(state) for piece in pieces])
 
 
