@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import engine
-from .expr import Compiled, Env, Value, VarInfo, format_value
+from .expr import Compiled, Env, Value, format_value
 from .loader import check_story
 from .loader.reader import Reader
 from .model import Story
@@ -99,12 +99,12 @@ def _show(node: Node) -> str:
     return "[" + ", ".join(_show(item) for item in node.items) + "]"
 
 
-def _value(node: Node, story: Story, name: str, reader: Reader) -> Value | None:
-    variable = story.variables.get(name)
+def _value(node: Node, env: Env, name: str, reader: Reader) -> Value | None:
+    variable = env.variables.get(name)
     if variable is None:
         reader.error(node, f"the story has no variable `{name}`")
         return None
-    return reader.literal(node, name, VarInfo(variable.type, variable.members, variable.min, variable.max), f"value of `{name}`")
+    return reader.literal(node, name, variable, f"value of `{name}`")
 
 
 def _screen(view: engine.SceneView) -> str:
@@ -121,9 +121,11 @@ def run(walk: Walkthrough, story: Story) -> Result:
     """Play the steps; stop at the first that fails and say what was seen instead."""
     result = Result(walk.path, walk.name, False, 0, len(walk.steps), final_scene="")
     reader = Reader(walk.path, result.problems)
+    assert story.env is not None, "a loaded story keeps the environment it was checked in"
+    env = story.env
     values = {}
     for name, node in walk.start_values.items():
-        value = _value(node, story, name, reader)
+        value = _value(node, env, name, reader)
         if value is not None:
             values[name] = value
     if result.problems:
@@ -136,8 +138,6 @@ def run(walk: Walkthrough, story: Story) -> Result:
     except engine.ChoiceError as err:
         result.problems.append(Problem(walk.path, 1, 1, f"cannot start: {err}"))
         return result
-    assert story.env is not None, "a loaded story keeps the environment it was checked in"
-    env = story.env
     for index, step in enumerate(walk.steps, start=1):
         failure, state = _step(story, env, state, step, reader)
         result.steps_run = index
@@ -183,7 +183,7 @@ def _step(story: Story, env: Env, state: GameState, step: Step, reader: Reader) 
     if step.kind == "expect":
         expected = reader.mapping(node, "expect")
         for key, value_node in expected.pairs if expected else ():
-            wanted = _value(value_node, story, key.value, reader)
+            wanted = _value(value_node, env, key.value, reader)
             actual = state.vars.get(key.value)
             if wanted is None:
                 return "a bad expectation (see above)", state
