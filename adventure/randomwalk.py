@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import engine
+from .collector import collector_paused
 from .expr import Evaluator
 from .model import Effect, Story
 from .moves import Working, move_into
@@ -103,22 +102,8 @@ def random_playthroughs(
     progress: Progress | None = None, build_text: bool = True,
 ) -> RandomReport:
     """Play `runs` seeded random games; each picks uniformly among the enabled choices."""
-    with _collector_paused():
+    with collector_paused():  # a walk makes no cycles; collections would rescan the story
         return _random_playthroughs(story, runs, seed, max_steps, progress, build_text)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector. A walk allocates steadily but makes no reference
-    cycles (reference counting frees everything it drops), while each full collection would
-    rescan the whole story, hundreds of thousands of objects for a large one."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, progress: Progress | None, build_text: bool) -> RandomReport:

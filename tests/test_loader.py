@@ -342,3 +342,17 @@ def test_a_quoted_empty_string_is_a_value_but_a_bare_one_is_not(story_dir) -> No
     })
     story = load_story(str(root))
     assert story.variables["v"].default == "" and story.scenes["a"].choices[0].effects[0].value == ""  # type: ignore[union-attr]
+
+
+def test_a_load_leaves_the_garbage_collector_as_the_caller_had_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    check_story(str(FEATURES))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        check_story(str(FEATURES))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

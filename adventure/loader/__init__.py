@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 from types import MappingProxyType
 
+from ..collector import collector_paused
 from ..expr import Env, VarInfo
 from ..exprhints import suggest
 from ..model import CodexEntry, Scene, Story
@@ -48,15 +48,8 @@ def load_story(root: str) -> Story:
 
 def check_story(root: str) -> tuple[Story | None, list[Problem]]:
     """Load a story, returning it (when it has no errors) and all problems found."""
-    # A story is hundreds of thousands of small objects and no cycles worth collecting;
-    # the cyclic collector would rescan them again and again, making loads superlinear.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _check_story(root)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
