@@ -8,26 +8,18 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__
-from .textsafe import clean
+from adventure import __version__
+from adventure.source.textsafe import clean
+from adventure.story.bundled import bundled_story
 
 if TYPE_CHECKING:
-    from .model import Story
-    from .preload import PendingStory
-    from .problems import StoryError
-    from .session import Session
+    from adventure.play.preload import PendingStory
+    from adventure.play.session import Session
+    from adventure.source.problems import StoryError
+    from adventure.story.model import Story
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff")
-
-
-def bundled_story() -> str:
-    """The shipped story: inside the package in a wheel, beside it in a source checkout."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for candidate in (os.path.join(here, "scenes"), os.path.join(os.path.dirname(here), "scenes")):
-        if os.path.isfile(os.path.join(candidate, "story.yaml")):
-            return candidate
-    return os.path.join(here, "scenes")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,7 +92,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         return int(exit_.code or 0) if isinstance(exit_.code, int) else EXIT_USAGE
     try:
         if args.command != "play":
-            from . import cli_tools
+            from adventure import cli_tools
 
             return cli_tools.run(args, stdout, stderr)
         return _play(args, stdin, stdout, stderr)
@@ -112,7 +104,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
 
 
 def _parse_assignment(text: str, story: object) -> tuple[str, object]:
-    from .model import Story
+    from adventure.story.model import Story
 
     assert isinstance(story, Story)
     if "=" not in text:
@@ -140,19 +132,19 @@ def _parse_assignment(text: str, story: object) -> tuple[str, object]:
 
 
 def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    from . import engine
-    from .loader import load_story
-    from .problems import StoryError
-    from .session import Session
+    from adventure.play.session import Session
+    from adventure.rules import engine
+    from adventure.source.problems import StoryError
+    from adventure.story.loader import load_story
 
     root = args.story or bundled_story()
     interactive = not args.plain and _interactive(stdin, stdout)
     if interactive and not (args.from_scene or args.assignments or args.watch):
-        from .titlepage import read_title_page
+        from adventure.story.titlepage import read_title_page
 
         page = read_title_page(root)
         if page is not None:  # the title screen shows while the scenes load
-            from .preload import PendingStory
+            from adventure.play.preload import PendingStory
 
             return _play_in_terminal(PendingStory(root, page), args, stderr)
     try:
@@ -171,8 +163,8 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
         return EXIT_USAGE
     if interactive:
         return _play_in_terminal(story, args, stderr, session)
-    from .plain import play
-    from .shellhooks import Persistence, story_signature
+    from adventure.play.plain import play
+    from adventure.play.shellhooks import Persistence, story_signature
 
     persistence = Persistence(save_folder(args.saves))
     watch = None
@@ -193,9 +185,9 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
 
 
 def _play_in_terminal(story: Story | PendingStory, args: argparse.Namespace, stderr: TextIO, session: Session | None = None) -> int:
-    from . import repl
-    from .problems import StoryError
-    from .shellhooks import Persistence
+    from adventure.play import repl
+    from adventure.play.shellhooks import Persistence
+    from adventure.source.problems import StoryError
 
     color = not args.no_color and not os.environ.get("NO_COLOR")
     game = repl.Game(story, Persistence(save_folder(args.saves)), color, args.seed, args.watch)
@@ -224,6 +216,6 @@ def _interactive(stdin: TextIO, stdout: TextIO) -> bool:
 
 
 def save_folder(option: str | None) -> str:
-    from .saves import save_folder as folder
+    from adventure.play.saves import save_folder as folder
 
     return folder(option)

@@ -8,9 +8,9 @@ import os
 from collections.abc import Callable
 from typing import TextIO
 
-from .cli import bundled_story
-from .problems import Problem
-from .textsafe import clean
+from adventure.source.problems import Problem
+from adventure.source.textsafe import clean
+from adventure.story.bundled import bundled_story
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
 
@@ -29,9 +29,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO) -> int:
-    from .analysis import analyse
-    from .loader import check_story
-    from .stats import summary
+    from adventure.story.loader import check_story
+    from adventure.tools.analysis import analyse
+    from adventure.tools.stats import summary
 
     root = args.story or bundled_story()
     story, problems = check_story(root)
@@ -80,7 +80,7 @@ def _painter(stream: TextIO, no_color: bool) -> Callable[[Problem], str]:
 
 def _load_or_report(root: str, stdout: TextIO) -> object:
     """The story, or None after printing its problems."""
-    from .loader import check_story
+    from adventure.story.loader import check_story
 
     story, problems = check_story(root)
     if story is None:
@@ -106,8 +106,8 @@ def _progress_bar(stream: TextIO) -> object:
 
 
 def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from . import explore, reports
-    from .model import Story
+    from adventure.story.model import Story
+    from adventure.tools import explore, reports
 
     if (args.random is not None and args.random < 1) or args.max_steps < 1 or args.max_states < 1 or args.max_seconds <= 0:
         stderr.write("adventure explore: counts and limits must be positive\n")
@@ -137,7 +137,7 @@ def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _test(args: argparse.Namespace, stdout: TextIO) -> int:
-    from . import walkthrough
+    from adventure.tools import walkthrough
 
     paths: list[str] = []
     for given in args.files:
@@ -164,8 +164,8 @@ def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import shutil
     import subprocess
 
-    from . import graph
-    from .model import Story
+    from adventure.story.model import Story
+    from adventure.tools import graph
 
     try:
         target = graph.plan_output(args.output, args.format)
@@ -203,14 +203,14 @@ def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _schema(args: argparse.Namespace, stdout: TextIO) -> int:
-    from .schema import schema_json
+    from adventure.tools.schema import schema_json
 
     stdout.write(schema_json(args.schema_for))
     return EXIT_OK
 
 
 def _diff(args: argparse.Namespace, stdout: TextIO) -> int:
-    from .diff import report
+    from adventure.tools.diff import report
 
     breaks, text = report(args.old, args.new, args.format)
     stdout.write(text)

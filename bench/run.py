@@ -38,7 +38,7 @@ print(json.dumps({{"seconds": elapsed, "peak_mb": resource.getrusage(resource.RU
 """
 
 LOAD = """
-from adventure.loader import check_story
+from adventure.story.loader import check_story
 t = time.perf_counter()
 story, problems = check_story({story!r})
 elapsed = time.perf_counter() - t
@@ -47,8 +47,8 @@ extra = {{"scenes": len(story.scenes)}}
 """
 
 WALK = """
-from adventure.loader import load_story
-from adventure import explore
+from adventure.story.loader import load_story
+from adventure.tools import explore
 story = load_story({story!r})
 t = time.perf_counter()
 report = explore.random_playthroughs(story, {runs}, seed=1, build_text=True)

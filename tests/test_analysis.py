@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import FEATURES, ROOT
 
-from adventure.analysis import analyse
 from adventure.cli import main
-from adventure.loader import load_story
+from adventure.story.loader import load_story
+from adventure.tools.analysis import analyse
 
 DOC = (ROOT / "docs" / "warnings.md").read_text()
 EXAMPLES = re.findall(r"## (W\d+): .*?```yaml\n(.*?)```\n\nReported as:\n\n```text\n(.*?)\n```", DOC, re.S)

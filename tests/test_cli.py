@@ -12,7 +12,8 @@ import pytest
 from conftest import FEATURES, ROOT, env_for_subprocess
 
 from adventure import __version__
-from adventure.cli import bundled_story, main
+from adventure.cli import main
+from adventure.story.bundled import bundled_story
 
 
 def run(args: list[str], stdin: str = "") -> tuple[int, str, str]:

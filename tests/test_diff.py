@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import FEATURES, write_story
 
-from adventure import saves
 from adventure.cli import main
-from adventure.diff import compare
-from adventure.loader import load_story
-from adventure.session import Session
+from adventure.play import saves
+from adventure.play.session import Session
+from adventure.story.loader import load_story
+from adventure.tools.diff import compare
 
 STORY = """\
 id: house

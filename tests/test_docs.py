@@ -6,8 +6,8 @@ import re
 
 from conftest import ROOT
 
-from adventure.analysis import analyse
-from adventure.loader import load_story
+from adventure.story.loader import load_story
+from adventure.tools.analysis import analyse
 
 DOC = (ROOT / "docs" / "scene-format.md").read_text()
 
@@ -25,7 +25,7 @@ def test_the_example_story_loads_without_warnings() -> None:
 
 
 def test_every_effect_and_key_the_loader_knows_is_documented() -> None:
-    from adventure.loader.scenes import CHOICE_KEYS, EFFECTS, ENDING_KEYS, SCENE_KEYS
+    from adventure.story.loader.scenes import CHOICE_KEYS, EFFECTS, ENDING_KEYS, SCENE_KEYS
 
     for key in (*SCENE_KEYS, *CHOICE_KEYS, *ENDING_KEYS, *EFFECTS):
         assert f"`{key}`" in DOC or f"{key}:" in DOC, key

@@ -7,10 +7,10 @@ from conftest import FEATURES, MINIMAL_STORY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adventure import engine
-from adventure.engine import ChoiceError, CodexUnlocked, EndingReached, SceneEntered, VariableChanged
-from adventure.loader import load_story
-from adventure.state import GameState, StateError, state_from_data
+from adventure.rules import engine
+from adventure.rules.engine import ChoiceError, CodexUnlocked, EndingReached, SceneEntered, VariableChanged
+from adventure.rules.state import GameState, StateError, state_from_data
+from adventure.story.loader import load_story
 
 STORY = load_story(str(FEATURES))
 

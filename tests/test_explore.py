@@ -6,9 +6,9 @@ import json
 
 from conftest import FEATURES
 
-from adventure import explore, liveness
 from adventure.cli import main
-from adventure.loader import load_story
+from adventure.story.loader import load_story
+from adventure.tools import explore, liveness
 
 FLAWED = {
     "story.yaml": """\

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adventure.expr import Env, ExprError, VarInfo, compile_expression, format_value
-from adventure.template import compile_template, split_template
+from adventure.story.expr import Env, ExprError, VarInfo, compile_expression, format_value
+from adventure.story.template import compile_template, split_template
 
 ENV = Env(
     variables={

@@ -20,12 +20,12 @@ from guards import CONTROL, guarded
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from adventure import saves
-from adventure.expr import Env, ExprError, VarInfo, compile_expression
-from adventure.loader import check_story, load_story
-from adventure.saves import SaveError
-from adventure.session import Session
-from adventure.template import compile_template
+from adventure.play import saves
+from adventure.play.saves import SaveError
+from adventure.play.session import Session
+from adventure.story.expr import Env, ExprError, VarInfo, compile_expression
+from adventure.story.loader import check_story, load_story
+from adventure.story.template import compile_template
 
 _CHECKS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile("fuzz-ci", max_examples=int(os.environ.get("ADVENTURE_FUZZ_CI_EXAMPLES", "100")), deadline=None, suppress_health_check=_CHECKS)

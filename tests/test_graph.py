@@ -13,8 +13,8 @@ import pytest
 from conftest import FEATURES, SHIPPED, write_story
 
 from adventure.cli import main
-from adventure.graph import COLOURS, Coverage, graph_text, measure_coverage, plan_output, shorten, to_dot, to_mermaid
-from adventure.loader import check_story, load_story
+from adventure.story.loader import check_story, load_story
+from adventure.tools.graph import COLOURS, Coverage, graph_text, measure_coverage, plan_output, shorten, to_dot, to_mermaid
 
 StoryDir = Callable[[dict[str, str]], Path]
 

@@ -21,12 +21,13 @@ import pytest
 from conftest import HERE, env_for_subprocess
 from guards import CONTROL, adventure_command, assert_no_crash, guarded, run_limited
 
-from adventure import engine, yamlsource
 from adventure.cli import main
-from adventure.loader import check_story
-from adventure.model import Story
-from adventure.problems import Problem
-from adventure.yamlsource import MAX_DUPLICATES_REPORTED, MAX_FILE_BYTES, load_file
+from adventure.rules import engine
+from adventure.source import yamlsource
+from adventure.source.problems import Problem
+from adventure.source.yamlsource import MAX_DUPLICATES_REPORTED, MAX_FILE_BYTES, load_file
+from adventure.story.loader import check_story
+from adventure.story.model import Story
 
 CORPUS = HERE / "hostile"
 MEMORY_BUDGET = 64 * 1024 * 1024  # tracemalloc peak allowed for loading one small hostile file
@@ -281,7 +282,7 @@ def test_thousands_of_duplicate_keys_give_a_bounded_report(tmp_path: Path, style
 
 
 def test_a_file_too_big_to_expand_names_the_limit_not_just_aliases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from adventure import yamlnodes
+    from adventure.source import yamlnodes
 
     monkeypatch.setattr(yamlnodes, "MAX_EXPANDED_NODES", 1_000)
     root = hostile_story(tmp_path / "story", "wide.yaml", b"scenes: [" + b"1," * 1_000 + b"1]\n")
@@ -443,7 +444,7 @@ def test_escape_sequences_in_a_story_are_harmless_in_check_output(story_dir: Cal
 def test_the_corpus_loads_the_same_under_the_pure_python_yaml_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
-    from adventure import yamlcompose
+    from adventure.source import yamlcompose
 
     # every file through the event loop, driven by PyYAML's pure-Python parser
     monkeypatch.setattr(yamlcompose, "_Loader", yaml.SafeLoader)

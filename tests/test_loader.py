@@ -9,9 +9,9 @@ from conftest import FEATURES, MINIMAL_STORY, write_story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adventure.loader import check_story, find_files, load_story
-from adventure.model import AddInt, Conditional, Paragraph, SetAdd
-from adventure.problems import StoryError
+from adventure.source.problems import StoryError
+from adventure.story.loader import check_story, find_files, load_story
+from adventure.story.model import AddInt, Conditional, Paragraph, SetAdd
 
 ONE_SCENE = """\
 scenes:
@@ -314,7 +314,7 @@ def _paragraphs_by_the_general_rule(text: str, style: str) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.sampled_from(list("ab \n\t\r\u2028\x85\xa0\u3000.")), max_size=20), st.sampled_from(["|", "", ">"]))
 def test_the_quick_path_for_one_line_paragraphs_agrees_with_the_general_rule(text: str, style: str) -> None:
-    from adventure.loader.reader import paragraphs
+    from adventure.story.loader.reader import paragraphs
 
     assert paragraphs(text, style) == _paragraphs_by_the_general_rule(text, style)
 

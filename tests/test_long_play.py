@@ -13,10 +13,10 @@ import pytest
 from conftest import FEATURES, SHIPPED
 from storygen import generate_story
 
-from adventure import engine
-from adventure.loader import check_story
-from adventure.model import Story
-from adventure.session import TRANSCRIPT_LIMIT, UNDO_LIMIT, Session
+from adventure.play.session import TRANSCRIPT_LIMIT, UNDO_LIMIT, Session
+from adventure.rules import engine
+from adventure.story.loader import check_story
+from adventure.story.model import Story
 
 CHECKPOINT = 10_000
 BLOCK_DRIFT = 10_000  # allocated blocks a long game may gain after warming up (a leak of 1 per 9 choices is caught)

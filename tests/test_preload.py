@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import FEATURES, MINIMAL_STORY, write_story
 
-from adventure.preload import PendingStory
-from adventure.problems import StoryError
-from adventure.titlepage import TitlePage, read_title_page
+from adventure.play.preload import PendingStory
+from adventure.source.problems import StoryError
+from adventure.story.titlepage import TitlePage, read_title_page
 
 SCENE = "scenes:\n  - id: a\n    title: A\n    text: Hello.\n    ending: {id: end, name: The End}\n"
 
@@ -60,8 +60,8 @@ def test_a_broken_story_fails_with_every_problem_when_asked_for(tmp_path: Path) 
 
 
 def test_the_terminal_player_says_it_is_loading_when_the_player_is_quicker_than_the_load(tmp_path: Path) -> None:
-    from adventure.repl import Game
-    from adventure.shellhooks import Persistence
+    from adventure.play.repl import Game
+    from adventure.play.shellhooks import Persistence
 
     class Recording(Game):
         said: list[str]

@@ -12,12 +12,13 @@ from conftest import FEATURES, SHIPPED, write_story
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adventure import engine, explore
-from adventure.loader import load_story
-from adventure.model import Story
-from adventure.moves import Working, move_into
-from adventure.randomwalk import prepare
-from adventure.template import around_variable
+from adventure.rules import engine
+from adventure.rules.moves import Working, move_into
+from adventure.story.loader import load_story
+from adventure.story.model import Story
+from adventure.story.template import around_variable
+from adventure.tools import explore
+from adventure.tools.randomwalk import prepare
 
 # Every feature a walk meets: conditions, choices listed while disabled (they take a number),
 # once-only and fallback choices, every kind of effect, on_enter rolls and picks, codex

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from adventure import render
-from adventure.engine import ChoiceView, SceneView
-from adventure.model import Ending
+from adventure.play import render
+from adventure.rules.engine import ChoiceView, SceneView
+from adventure.story.model import Ending
 
 VIEW = SceneView(
     scene="s", title="A Title", chapter="Prologue",

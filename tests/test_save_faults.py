@@ -25,12 +25,12 @@ import pytest
 from conftest import FEATURES, env_for_subprocess
 from guards import adventure_command, assert_no_crash, guarded, kill_quietly
 
-from adventure import saves
 from adventure.cli import main
-from adventure.loader import load_story
-from adventure.saves import SaveError
-from adventure.session import Session
-from adventure.state import GameState
+from adventure.play import saves
+from adventure.play.saves import SaveError
+from adventure.play.session import Session
+from adventure.rules.state import GameState
+from adventure.story.loader import load_story
 
 STORY = load_story(str(FEATURES))
 KILLS = 40  # random SIGKILLs of a process that saves in a loop
@@ -218,8 +218,8 @@ class ScriptedInput(io.StringIO):
 
 
 def test_a_missing_save_folder_is_made_and_remade_when_it_disappears(tmp_path: Path) -> None:
-    from adventure.plain import play
-    from adventure.shellhooks import Persistence
+    from adventure.play.plain import play
+    from adventure.play.shellhooks import Persistence
 
     folder = tmp_path / "deep" / "er" / "saves"
     persistence = Persistence(str(folder))

@@ -11,10 +11,10 @@ from conftest import FEATURES, write_story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adventure import saves
-from adventure.loader import load_story
-from adventure.saves import SaveError
-from adventure.session import Session
+from adventure.play import saves
+from adventure.play.saves import SaveError
+from adventure.play.session import Session
+from adventure.story.loader import load_story
 
 STORY = load_story(str(FEATURES))
 

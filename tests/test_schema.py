@@ -14,10 +14,10 @@ import yaml
 from conftest import FEATURES, ROOT, SHIPPED, write_story
 
 from adventure.cli import main
-from adventure.loader import STORY_FILE, check_story, find_files
-from adventure.loader.declarations import FILE_KEYS, HEADER_KEYS, VARIABLE_KEYS
-from adventure.loader.scenes import CHOICE_KEYS, EFFECTS, ENDING_KEYS, SCENE_KEYS, TEXT_KEYS
-from adventure.schema import build_schema, schema_json
+from adventure.story.loader import STORY_FILE, check_story, find_files
+from adventure.story.loader.declarations import FILE_KEYS, HEADER_KEYS, VARIABLE_KEYS
+from adventure.story.loader.scenes import CHOICE_KEYS, EFFECTS, ENDING_KEYS, SCENE_KEYS, TEXT_KEYS
+from adventure.tools.schema import build_schema, schema_json
 
 VALIDATORS = {kind: jsonschema.Draft202012Validator(build_schema(kind)) for kind in ("story", "scenes")}
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import SHIPPED
 
-from adventure import engine, explore
-from adventure.analysis import analyse
-from adventure.loader import load_story
-from adventure.stats import text_words
+from adventure.rules import engine
+from adventure.story.loader import load_story
+from adventure.tools import explore
+from adventure.tools.analysis import analyse
+from adventure.tools.stats import text_words
 
 STORY = load_story(str(SHIPPED))
 

@@ -20,12 +20,12 @@ import pytest
 from conftest import FEATURES, env_for_subprocess
 from guards import CONTROL, adventure_command, assert_no_crash
 
-from adventure import saves
 from adventure.cli import main
-from adventure.loader import load_story
-from adventure.plain import play
-from adventure.session import Session
-from adventure.shellhooks import Persistence
+from adventure.play import saves
+from adventure.play.plain import play
+from adventure.play.session import Session
+from adventure.play.shellhooks import Persistence
+from adventure.story.loader import load_story
 
 STORY = load_story(str(FEATURES))
 PLAIN = adventure_command("play", "--plain", "--story", str(FEATURES), "--seed", "1")

@@ -7,7 +7,7 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adventure.textsafe import _KEEP_NEWLINES, _TABLE, clean, clean_block, is_clean
+from adventure.source.textsafe import _KEEP_NEWLINES, _TABLE, clean, clean_block, is_clean
 
 
 def test_every_character_cleaning_changes_is_unprintable_so_printable_text_is_returned_as_is() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import FEATURES, HERE
 
-from adventure import walkthrough
 from adventure.cli import bundled_story, main
+from adventure.tools import walkthrough
 
 WALKTHROUGHS = sorted((HERE / "walkthroughs").glob("*.yaml"))
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adventure.yamlsource import MAX_DEPTH, Map, Scalar, Seq, YamlProblem, compose, decode, load_file
+from adventure.source.yamlsource import MAX_DEPTH, Map, Scalar, Seq, YamlProblem, compose, decode, load_file
 
 BILLION_LAUGHS = """\
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -137,7 +137,7 @@ def _shape(node: object) -> object:
 def test_the_fast_and_the_event_composers_agree_on_every_real_file() -> None:
     from conftest import FEATURES, SHIPPED
 
-    from adventure.yamlsource import _compose_fast, compose_events
+    from adventure.source.yamlsource import _compose_fast, compose_events
 
     files = [*SHIPPED.glob("*.yaml"), *FEATURES.rglob("*.yaml"), *(SHIPPED.parent / "docs" / "example").glob("*.yaml")]
     assert len(files) > 5
@@ -189,7 +189,7 @@ def test_the_fast_composer_agrees_with_the_event_loop_on_aliases_merges_and_dupl
 
 def _by_both_composers(text: str, problem: Callable[[YamlProblem], object]) -> tuple[object, object]:
     """What libyaml's composer and the event loop each make of `text`: nodes and soft problems, or `problem(err)`."""
-    from adventure.yamlsource import _compose_fast, compose_events
+    from adventure.source.yamlsource import _compose_fast, compose_events
 
     outcomes = []
     for compose_with in (_compose_fast, compose_events):

@@ -1,0 +1,304 @@
+"""Save files and the player profile: the only module that writes files, always atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from adventure.rules.state import StateError
+from adventure.source.textsafe import clean
+
+if TYPE_CHECKING:  # the title screen lists slots before the game's modules are needed
+    from adventure.play.session import Session, TranscriptLine
+    from adventure.rules.state import GameState
+    from adventure.story.model import Story
+
+FORMAT_VERSION = 1
+AUTOSAVE = "autosave"
+PROFILE = "profile"
+ENV_VAR = "ADVENTURE_SAVES"
+MAX_SAVE_BYTES = 16 * 1024 * 1024
+SLOT_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+UNDO_SAVED = 50  # undo steps kept in a save file
+
+
+class SaveError(Exception):
+    """A save or load that could not be done; the message is for the player."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotInfo:
+    """One line of the slot list."""
+
+    slot: str
+    time: str
+    description: str
+    problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A save read back: the session's parts, and any notice for the player."""
+
+    state: GameState
+    undo: list[GameState]
+    transcript: list[TranscriptLine]
+    notice: str
+
+
+def save_folder(option: str | None = None) -> str:
+    """--saves, else $ADVENTURE_SAVES, else ./saves."""
+    return option or os.environ.get(ENV_VAR) or os.path.join(os.getcwd(), "saves")
+
+
+def check_slot(slot: str) -> str:
+    """A slot name that cannot leave the save folder, or SaveError."""
+    if not SLOT_PATTERN.match(slot) or slot == PROFILE:
+        raise SaveError(f"{clean(slot)!r} is not a slot name: use up to 64 letters, digits, - and _ (and not 'profile')")
+    return slot
+
+
+def slot_path(folder: str, slot: str) -> str:
+    return os.path.join(folder, check_slot(slot) + ".json")
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def write_atomically(path: str, data: bytes, keep_backup: bool = True) -> None:
+    """Write a file so that a crash at any moment leaves either the old or the new version.
+
+    The new bytes go to a temporary file in the same folder, are flushed and fsynced, and
+    are renamed over the target. The previous version is first copied to `path.bak`.
+    """
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    if keep_backup and os.path.isfile(path):
+        with contextlib.suppress(OSError):  # a failed backup must not stop the save itself
+            with open(path, "rb") as handle:
+                previous = handle.read(MAX_SAVE_BYTES + 1)
+            _replace_with(path + ".bak", previous, folder)
+    _replace_with(path, data, folder)
+
+
+def _replace_with(path: str, data: bytes, folder: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename itself durable (POSIX); harmless where folders cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def describe(session: Session) -> str:
+    story, state = session.story, session.state
+    scene = story.scenes[state.scene]
+    parts = [scene.chapter, scene.title.render(state)] if scene.chapter else [scene.title.render(state)]
+    status = session.status()
+    return clean(" - ".join(parts) + (f" ({status})" if status else ""))
+
+
+def save_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
+    story = session.story
+    undo = list(session.undo_stack)[-UNDO_SAVED:]
+    return {
+        "format": FORMAT_VERSION,
+        "story": {"id": story.id, "version": story.version, "fingerprint": story.fingerprint},
+        "time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "description": describe(session),
+        "state": session.state.to_data(),
+        "undo": [state.to_data() for state in undo],
+        "transcript": [line.to_data() for line in session.transcript],
+    }
+
+
+def save(session: Session, folder: str, slot: str) -> str:
+    """Save the session to a slot; returns the path. SaveError says why it failed."""
+    path = slot_path(folder, slot)
+    try:
+        data = json.dumps(save_data(session), ensure_ascii=False, indent=1).encode("utf-8")
+    except (ValueError, RecursionError) as err:  # e.g. a number too long to write out
+        raise SaveError(f"Could not save to {slot!r}: the game cannot be written out ({type(err).__name__}). Your previous save (if any) is intact.") from None
+    try:
+        write_atomically(path, data)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise SaveError(f"Could not save to {slot!r}: {reason}. Your previous save (if any) is intact.") from None
+    return path
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _read_json(path: str) -> Any:
+    try:
+        # O_NONBLOCK: a named pipe in the save folder must not wait for a writer forever
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise SaveError(f"{path} is not a regular file, so it cannot be a save. It has been left as it is.")
+            if info.st_size > MAX_SAVE_BYTES:
+                raise SaveError(f"{path} is {info.st_size:,} bytes, too large to be a save file")
+            raw = handle.read(MAX_SAVE_BYTES + 1)
+    except FileNotFoundError:
+        raise SaveError(f"There is no save called {os.path.basename(path)[:-5]!r}.") from None
+    except OSError as err:
+        raise SaveError(f"Cannot read {path}: {err.strerror or err}") from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:  # ValueError: bad JSON, or a number too long
+        raise SaveError(f"{path} is damaged and cannot be read ({_short(err)}). It has been left as it is.") from None
+
+
+def _short(err: Exception) -> str:
+    if isinstance(err, json.JSONDecodeError):
+        return f"invalid JSON at line {err.lineno}, column {err.colno}"
+    if isinstance(err, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(err, ValueError):
+        return "a number too long to read"
+    return "nested too deeply"
+
+
+def load(story: Story, folder: str, slot: str) -> Loaded:
+    """Read a save for this story. The file is never changed, whatever is wrong with it."""
+    path = slot_path(folder, slot)
+    data = _read_json(path)
+    where = f"{path}"
+    if not isinstance(data, dict):
+        raise SaveError(f"{where} is not a save file (expected a JSON object).")
+    version = data.get("format")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SaveError(f"{where} is not a save file (it has no format number).")
+    if version > FORMAT_VERSION:
+        raise SaveError(f"{where} was made by a newer version of adventure (format {version}; this one reads up to {FORMAT_VERSION}).")
+    if version < 1:
+        raise SaveError(f"{where} has an unknown format number {version}.")
+    about = data.get("story")
+    if not isinstance(about, dict) or not isinstance(about.get("id"), str):
+        raise SaveError(f"{where} does not say which story it belongs to.")
+    if about["id"] != story.id:
+        raise SaveError(f"{where} belongs to the story {clean(about['id'])!r}, not {story.id!r}.")
+    try:
+        from adventure.rules.state import state_from_data
+
+        state = state_from_data(data.get("state"), story)
+        undo_raw = data.get("undo", [])
+        if not isinstance(undo_raw, list):
+            raise StateError("undo must be a list")
+        undo = []
+        for item in undo_raw:
+            try:
+                undo.append(state_from_data(item, story))
+            except StateError:
+                continue  # an undo step the changed story can no longer place is dropped
+        transcript = _transcript(data.get("transcript", []))
+    except StateError as err:
+        raise SaveError(f"{where} cannot be loaded into this version of the story: {err}. The file has been left as it is.") from None
+    notice = ""
+    if about.get("fingerprint") != story.fingerprint:
+        notice = "The story has changed since this game was saved; it was loaded anyway, and everything it needs is still there."
+    return Loaded(state, undo, transcript, notice)
+
+
+def _transcript(raw: object) -> list[TranscriptLine]:
+    from adventure.play.session import TranscriptLine
+
+    if not isinstance(raw, list):
+        raise StateError("transcript must be a list")
+    lines = []
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], int) and item[1] in ("scene", "choice") and isinstance(item[2], str)):
+            raise StateError("transcript entries must be [turn, kind, text]")
+        lines.append(TranscriptLine(item[0], item[1], clean(item[2])))
+    return lines
+
+
+def apply_loaded(session: Session, loaded: Loaded) -> None:
+    """Put a loaded save into the session (the old state stays undoable)."""
+    session.undo_stack.clear()
+    session.undo_stack.extend(loaded.undo)
+    session.transcript.clear()
+    session.transcript.extend(loaded.transcript)
+    session.state = loaded.state
+    session.last_events = ()
+
+
+def list_slots(folder: str) -> list[SlotInfo]:
+    """Every save in the folder, newest first; damaged ones are listed with the problem."""
+    try:
+        names = sorted(name for name in os.listdir(folder) if name.endswith(".json") and not name.startswith("."))
+    except OSError:
+        return []
+    slots = []
+    for name in names:
+        slot = name[:-5]
+        if slot == PROFILE or not SLOT_PATTERN.match(slot):
+            continue
+        try:
+            data = _read_json(os.path.join(folder, name))
+            if not isinstance(data, dict):
+                raise SaveError("not a save file")
+            time = data.get("time") if isinstance(data.get("time"), str) else ""
+            description = data.get("description") if isinstance(data.get("description"), str) else ""
+            slots.append(SlotInfo(slot, clean(str(time))[:25], clean(str(description))[:200]))
+        except SaveError as err:
+            slots.append(SlotInfo(slot, "", "", problem=str(err)))
+    slots.sort(key=lambda info: info.time, reverse=True)
+    return slots
+
+
+# --- the profile: endings found across games ---------------------------------------------
+
+
+def read_profile(folder: str) -> dict[str, list[str]]:
+    """Endings found per story id; an unreadable profile counts as empty (and is kept)."""
+    path = os.path.join(folder, PROFILE + ".json")
+    try:
+        data = _read_json(path)
+    except SaveError:
+        return {}
+    endings = data.get("endings") if isinstance(data, dict) else None
+    if not isinstance(endings, dict):
+        return {}
+    return {str(key): [str(item) for item in value if isinstance(item, str)] for key, value in endings.items() if isinstance(value, list)}
+
+
+def record_ending(folder: str, story_id: str, ending_id: str) -> list[str]:
+    """Remember an ending as found; returns the endings found for this story."""
+    profile = read_profile(folder)
+    found = profile.setdefault(story_id, [])
+    if ending_id not in found:
+        found.append(ending_id)
+        data = json.dumps({"format": FORMAT_VERSION, "endings": profile}, indent=1).encode("utf-8")
+        with contextlib.suppress(OSError):  # losing the trophy list must never interrupt the game
+            write_atomically(os.path.join(folder, PROFILE + ".json"), data, keep_backup=False)
+    return found

@@ -1,0 +1,304 @@
+"""The pure engine: a state and a choice in, a new state and what happened out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from adventure.rules.moves import INT_LIMIT as INT_LIMIT
+from adventure.rules.moves import CodexUnlocked as CodexUnlocked
+from adventure.rules.moves import EndingReached as EndingReached
+from adventure.rules.moves import Event as Event
+from adventure.rules.moves import SceneEntered as SceneEntered
+from adventure.rules.moves import VariableChanged as VariableChanged
+from adventure.rules.moves import Working, enter_into, step_into
+from adventure.rules.state import GameState
+from adventure.story.expr import Evaluator, Value
+from adventure.story.model import Choice, Conditional, Ending, Paragraph, Pick, Roll, Story, Text
+from adventure.story.template import around_variable
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of a move: the new state and the events, in order."""
+
+    state: GameState
+    events: tuple[Event, ...]
+
+
+class ChoiceError(ValueError):
+    """A choice that cannot be taken (no such number, disabled, or the story has ended)."""
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceView:
+    """A listed choice as the player sees it."""
+
+    number: int
+    label: str
+    enabled: bool
+    reason: str
+    key: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class SceneView:
+    """A scene as the player sees it in a given state."""
+
+    scene: str
+    title: str
+    chapter: str
+    paragraphs: tuple[str, ...]
+    choices: tuple[ChoiceView, ...]
+    ending: Ending | None
+
+
+# --- the engine -------------------------------------------------------------------------
+
+
+_SEED_MASK = (1 << 64) - 1
+
+
+def new_game(story: Story, seed: int = 0) -> Outcome:
+    """Start a story: the start scene entered, its effects applied."""
+    return _start(story, story.start, story.defaults(), seed)
+
+
+def start_at(story: Story, scene_id: str, values: dict[str, Value] | None = None, seed: int = 0) -> Outcome:
+    """Start anywhere with chosen variable values (for playtesting and walkthroughs)."""
+    if scene_id not in story.scenes:
+        raise ChoiceError(f"there is no scene `{scene_id}`")
+    variables = story.defaults()
+    variables.update(values or {})
+    return _start(story, scene_id, variables, seed)
+
+
+def _start(story: Story, scene_id: str, variables: dict[str, Value], seed: int) -> Outcome:
+    work = Working(scene_id, variables, {}, 0, seed & _SEED_MASK, frozenset(), frozenset())
+    events: list[Event] = []
+    scene = story.scenes[scene_id]
+    enter_into(story, work, scene_id, scene.on_enter, events, None)
+    if scene.ending is not None:
+        events.append(EndingReached(scene.ending))
+    return Outcome(work.freeze(), tuple(events))
+
+
+def listed(story: Story, state: GameState | Working) -> list[tuple[Choice, bool]]:
+    """The choices the player sees, each with whether it can be taken."""
+    scene = story.scenes[state.scene]
+    shown: list[tuple[Choice, bool]] = []
+    any_enabled = False
+    used = state.used
+    fallbacks = []
+    for choice in scene.choices:
+        if choice.fallback:
+            fallbacks.append(choice)
+            continue
+        if choice.once and choice.key in used:
+            continue
+        condition = choice.condition
+        if condition is None or condition.evaluate(state):
+            shown.append((choice, True))
+            any_enabled = True
+        elif choice.disabled is not None:
+            shown.append((choice, False))
+    if not any_enabled:
+        for choice in fallbacks:
+            if choice.once and choice.key in used:
+                continue
+            condition = choice.condition
+            if condition is None or condition.evaluate(state):
+                shown.append((choice, True))
+            elif choice.disabled is not None:
+                shown.append((choice, False))
+    return shown
+
+
+def render_text(text: Text, state: Any) -> list[str]:
+    """Paragraphs of text after conditions and interpolation."""
+    out: list[str] = []
+    _render_into(text, state, out)
+    return out
+
+
+def _render_into(text: Text, state: Any, out: list[str]) -> None:
+    # Recursion is bounded: the loader refuses conditional text nested more than 8 deep.
+    for part in text:
+        if part.__class__ is Paragraph:
+            template = part.template  # type: ignore[union-attr]
+            static = template.static
+            out.append(static if static is not None else template.render(state))
+        else:
+            branch = part.then if part.condition.evaluate(state) else part.otherwise  # type: ignore[union-attr]
+            if branch:
+                _render_into(branch, state, out)
+
+
+# --- text prepared once, for tools that render millions of scenes ------------------------
+
+
+class Branch:
+    """A conditional part of a prepared text."""
+
+    __slots__ = ("condition", "otherwise", "then")
+
+    def __init__(self, condition: Evaluator, then: TextPlan, otherwise: TextPlan) -> None:
+        self.condition, self.then, self.otherwise = condition, then, otherwise
+
+
+# Each item is a plain paragraph's text; (before, variable, after) for text around one int or
+# string variable, the commonest interpolation; a Branch; or a template's renderer.
+PlanItem = str | tuple[str, str, str] | Branch | Callable[[Any], str]
+TextPlan = tuple[PlanItem, ...]
+
+
+def text_plan(text: Text) -> TextPlan:
+    """A text prepared for `render_plan`: flat tuples built together, where the model's text
+    is a tree of objects spread over the heap (a cache miss each, on a large story)."""
+    items: list[PlanItem] = []
+    for part in text:
+        if isinstance(part, Conditional):
+            items.append(Branch(part.condition.evaluate, text_plan(part.then), text_plan(part.otherwise)))
+            continue
+        template = part.template
+        if template.static is not None:
+            items.append(template.static)
+            continue
+        hole = around_variable(template)
+        items.append(hole if hole is not None else template.renderer())
+    return tuple(items)
+
+
+def render_plan(plan: TextPlan, state: Any) -> list[str]:
+    """The same paragraphs as `render_text` gives for the text the plan was made from."""
+    out: list[str] = []
+    for item in plan:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, tuple):
+            before, name, after = item
+            out.append(before + str(state.vars[name]) + after)  # str() of a string is itself
+        elif isinstance(item, Branch):
+            # bounded: the loader refuses conditional text nested more than 8 deep
+            out += render_plan(item.then if item.condition(state) else item.otherwise, state)
+        else:
+            out.append(item(state))
+    return out
+
+
+def view(story: Story, state: GameState) -> SceneView:
+    """What the player sees now."""
+    scene = story.scenes[state.scene]
+    choices = tuple(
+        ChoiceView(
+            number, choice.label.render(state), enabled,
+            "" if enabled or choice.disabled is None else choice.disabled.render(state),
+            choice.key, choice.target,
+        )
+        for number, (choice, enabled) in enumerate(listed(story, state), start=1)
+    )
+    return SceneView(scene.id, scene.title.render(state), scene.chapter, tuple(render_text(scene.text, state)), choices, scene.ending)
+
+
+MAX_NUMBER_DIGITS = 9  # a longer "number" is no choice (and int() refuses very long ones)
+
+
+def find_choice(view: SceneView, text: str) -> int | None:
+    """The listed choice a player means by a number or by words: a whole label first,
+    else the one label containing the words; None when nothing or several match."""
+    text = text.strip()
+    if text.isdecimal():  # any decimal digits (٣ too); isdigit() would also accept "²", which int() refuses
+        return int(text) if len(text) <= MAX_NUMBER_DIGITS else 0
+    exact = exact_label(view, text)
+    if exact is not None:
+        return exact
+    wanted = text.lower()
+    matches = [choice.number for choice in view.choices if wanted in choice.label.lower()]
+    return matches[0] if len(matches) == 1 else None
+
+
+def exact_label(view: SceneView, text: str) -> int | None:
+    """The number of the first listed choice whose whole label is `text` (any case)."""
+    wanted = text.strip().lower()
+    return next((choice.number for choice in view.choices if choice.label.lower() == wanted), None)
+
+
+def choose(story: Story, state: GameState, number: int) -> Outcome:
+    """Take the n-th listed choice (counting from 1)."""
+    scene = story.scenes[state.scene]
+    if scene.ending is not None:
+        raise ChoiceError("the story has ended")
+    options = listed(story, state)
+    if not 1 <= number <= len(options):
+        raise ChoiceError(f"choose a number from 1 to {len(options)}" if options else "there is nothing to choose")
+    choice, enabled = options[number - 1]
+    if not enabled:
+        reason = choice.disabled.render(state) if choice.disabled is not None else ""
+        raise ChoiceError(f"that choice is not available: {reason}" if reason else "that choice is not available")
+    return take(story, state, choice)
+
+
+def take(story: Story, state: GameState, choice: Choice, draws: list[int] | None = None) -> Outcome:
+    """Take a choice already known to be available: effects, then the move.
+
+    `draws`, for tools that enumerate chance, scripts the raw random numbers that `roll`
+    and `pick` consume (in order) instead of the state's generator.
+    """
+    events: list[Event] = []
+    work = _working(story, state, choice)
+    step_into(story, work, choice, events, draws)
+    return Outcome(work.freeze(), tuple(events))
+
+
+def advance(story: Story, state: GameState, choice: Choice) -> GameState:
+    """`take` without the events: the same new state, for tools that play many moves."""
+    work = _working(story, state, choice)
+    step_into(story, work, choice)
+    return work.freeze()
+
+
+def _working(story: Story, state: GameState, choice: Choice) -> Working:
+    """A copy of `state` to move in; a move without effects shares the variables, unchanged."""
+    return Working.of(state, bool(choice.effects or story.scenes[choice.target].on_enter))
+
+
+def random_effects(story: Story, choice: Choice) -> list[int]:
+    """How many outcomes each random effect of taking `choice` has, in the order they draw."""
+    effects = (*choice.effects, *story.scenes[choice.target].on_enter)
+    sizes = []
+    for effect in effects:
+        if isinstance(effect, Roll):
+            sizes.append(effect.high - effect.low + 1)
+        elif isinstance(effect, Pick):
+            sizes.append(len(effect.options))
+    return sizes
+
+
+def recap(story: Story, state: GameState) -> list[str]:
+    """The story so far: recap lines of visited scenes, in first-visit order."""
+    lines = []
+    for scene_id in state.visits:
+        scene = story.scenes.get(scene_id)
+        if scene is not None and scene.recap is not None:
+            lines.append(scene.recap.render(state))
+    return lines
+
+
+def status_line(story: Story, state: GameState) -> str:
+    """The story's own status line for this state (empty when the story has none)."""
+    return story.status.render(state) if story.status is not None else ""
+
+
+def codex_entries(story: Story, state: GameState) -> list[tuple[str, str]]:
+    """Unlocked codex entries as (id, title), in story order."""
+    return [(entry.id, entry.title) for entry in story.codex.values() if entry.id in state.unlocked]
+
+
+def codex_text(story: Story, state: GameState, entry_id: str) -> list[str]:
+    """An unlocked entry's paragraphs, rendered for the current state."""
+    return render_text(story.codex[entry_id].text, state)

@@ -1,0 +1,269 @@
+"""Composing YAML text into positioned nodes, safely: libyaml's composer or an event loop."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from adventure.source.yamlnodes import (
+    IMPLICIT_TAGS,
+    MAX_DEPTH,
+    Map,
+    Node,
+    Positions,
+    Scalar,
+    Seq,
+    YamlProblem,
+    _attach,
+    _check_size,
+    _check_tag,
+    _Frame,
+    _reader_problem,
+    _yaml_problem,
+    has_other_line_breaks,
+)
+
+try:  # libyaml's C parser when present: same events and marks, much faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_SCALAR, _SEQUENCE = yaml.ScalarNode, yaml.SequenceNode
+FAST_PATH_MAX_OPENERS = 3000
+FAST_PATH_MAX_LINE = 500
+
+
+def compose(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """Parse one YAML document into positioned nodes, safely, choosing the faster way.
+
+    libyaml's own composer (C) recurses once per nesting level and would overflow the C
+    stack on a hostile file, so it is used only when a cheap bound proves the nesting is
+    shallow: few flow brackets and no long lines (block nesting needs indentation or
+    indicators, both bounded by line length). Every other file takes the event loop below.
+    """
+    if text.count("[") + text.count("{") <= FAST_PATH_MAX_OPENERS and _longest_line(text) <= FAST_PATH_MAX_LINE and not has_other_line_breaks(text):
+        return _compose_fast(text)
+    return compose_events(text)
+
+
+def _longest_line(text: str) -> int:
+    return max(map(len, text.split("\n")), default=0)
+
+
+class _PlainLoader(_Loader):  # type: ignore[misc, valid-type]
+    """libyaml's composer without PyYAML's implicit typing: the loader reads raw scalar text
+    itself (so `title: No` stays text), and explicit tags never reach `resolve`."""
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
+def _compose_fast(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """libyaml composes; we convert its nodes, checking what the event loop checks.
+
+    Node positions are libyaml's own, so this is only for text that counts lines as an
+    editor does (`compose` sends the rest to the event loop, which recounts them).
+    """
+    try:
+        root = yaml.compose(text, Loader=_PlainLoader)
+    except yaml.composer.ComposerError as err:
+        mark = err.problem_mark
+        line, col = Positions(text)(mark) if mark else (0, 0)
+        problem = err.problem or ""
+        if "another document" in problem or "single document" in (err.context or ""):
+            raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)") from None
+        if "undefined alias" in problem:
+            lines = text.split("\n")
+            found = re.match(r"\*[^\s,\]}]+", lines[line - 1][col - 1:]) if 0 < line <= len(lines) else None
+            name = found.group(0) if found else "alias"
+            raise YamlProblem(line, col, f"unknown alias {name}", "define the anchor (&name) before using it") from None
+        raise _yaml_problem(err, text) from None
+    except yaml.YAMLError as err:
+        raise _problem_of(err, text) from None
+    if root is None:
+        return None, []
+    problems: list[tuple[int, int, str, str]] = []
+    return _convert(root, problems, text), problems
+
+
+def _problem_of(err: yaml.YAMLError, text: str) -> YamlProblem:
+    """Any PyYAML error as a positioned problem for the author."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        return _yaml_problem(err, text)
+    if isinstance(err, yaml.reader.ReaderError):
+        return _reader_problem(err, text)
+    return YamlProblem(0, 0, f"YAML error: {err}")
+
+
+def _convert(root: yaml.Node, problems: list[tuple[int, int, str, str]], text: str) -> Node:
+    """PyYAML nodes to ours, with the event loop's checks.
+
+    Without a `*` in the text there can be no alias, so the tree shares no node and each
+    node is converted once, directly. With one, shared nodes are remembered (converted
+    once, counted at each use, so an alias bomb still trips the size limit) and an alias
+    inside its own anchor is refused.
+    """
+    shared: _Shared | None = _Shared() if "*" in text else None
+    return _node(root, problems, 0, shared)
+
+
+class _Shared:
+    """Aliased nodes already converted, and those being converted (to refuse a cycle)."""
+
+    __slots__ = ("active", "done")
+
+    def __init__(self) -> None:
+        self.done: dict[int, Node] = {}
+        self.active: set[int] = set()
+
+
+def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shared: _Shared | None) -> Node:
+    """One node and what it holds. Recursion is safe: depth stops at MAX_DEPTH.
+
+    `node` is a PyYAML node; which kind is decided by its class here, so it is typed loosely.
+    """
+    mark = node.start_mark
+    line, col = mark.line + 1, mark.column + 1
+    tag = node.tag
+    if tag not in IMPLICIT_TAGS and tag != "!":
+        raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
+    kind = node.__class__
+    if kind is _SCALAR:
+        style = node.style
+        return Scalar(node.value, line, col, not style, None, style or "")
+    if depth >= MAX_DEPTH:  # as the event loop counts: collections only
+        raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+    if shared is not None:
+        key = id(node)
+        if key in shared.done:
+            return shared.done[key]
+        if key in shared.active:
+            raise YamlProblem(line, col, "an alias refers to the node that contains it", "recursive structures are not allowed")
+        shared.active.add(key)
+    depth += 1
+    converted: Seq | Map
+    # Scalars are most nodes: they are built inline here rather than through a call.
+    if kind is _SEQUENCE:
+        items: list[Node] = []
+        size = 1
+        for child in node.value:
+            if child.__class__ is _SCALAR and child.tag in IMPLICIT_TAGS:
+                child_mark, style = child.start_mark, child.style
+                items.append(Scalar(child.value, child_mark.line + 1, child_mark.column + 1, not style, None, style or ""))
+                size += 1
+            else:
+                item = _node(child, problems, depth, shared)
+                items.append(item)
+                size += 1 if item.__class__ is Scalar else item.size  # type: ignore[union-attr]
+        converted = Seq(items, line, col, size)
+    else:
+        converted = _mapping(node, line, col, problems, depth, shared)
+    _check_size(converted)
+    if shared is not None:
+        shared.active.discard(id(node))
+        shared.done[id(node)] = converted
+    return converted
+
+
+def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str, str]], depth: int, shared: _Shared | None) -> Map:
+    pairs: list[tuple[Scalar, Node]] = []
+    mapping = Map(pairs, line, col)
+    names: dict[str, tuple[Scalar, Node]] = {}  # only while building: to find duplicates
+    careful: _Frame | None = None  # the event loop's bookkeeping, once a duplicate or `<<` appears
+    size = 1
+    for key_node, value_node in node.value:
+        if key_node.__class__ is _SCALAR and key_node.tag in IMPLICIT_TAGS:
+            key_mark, style = key_node.start_mark, key_node.style
+            key = Scalar(key_node.value, key_mark.line + 1, key_mark.column + 1, not style, None, style or "")
+        else:
+            converted_key = _node(key_node, problems, depth, shared)
+            if converted_key.__class__ is not Scalar:
+                raise YamlProblem(converted_key.line, converted_key.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
+            key = converted_key  # type: ignore[assignment]
+        if value_node.__class__ is _SCALAR and value_node.tag in IMPLICIT_TAGS:
+            value_mark, style = value_node.start_mark, value_node.style
+            value: Node = Scalar(value_node.value, value_mark.line + 1, value_mark.column + 1, not style, None, style or "")
+        else:
+            value = _node(value_node, problems, depth, shared)
+        name = key.value
+        if careful is None and name not in names and name != "<<":
+            size += 2 if value.__class__ is Scalar else 1 + value.size  # type: ignore[union-attr]
+            pairs.append(names.setdefault(name, (key, value)))
+            continue
+        if careful is None:
+            careful = _Frame(mapping, None, index=names)
+        mapping.size = size
+        careful.key = key
+        _attach([careful], [], value, problems)
+        size = mapping.size
+    mapping.size = size
+    return mapping
+
+
+def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """Parse one YAML document into nodes without recursion or alias blow-up.
+
+    Returns the root (None for an empty file) and the non-fatal problems found (duplicate
+    keys), each as (line, col, message, hint). Raises YamlProblem for fatal ones.
+    """
+    try:
+        loader = _Loader(text)  # the pure-Python reader checks every character right here
+    except yaml.reader.ReaderError as err:
+        raise _reader_problem(err, text) from None
+    problems: list[tuple[int, int, str, str]] = []
+    where = Positions(text)
+    anchors: dict[str, Node] = {}
+    open_anchors: set[str] = set()
+    stack: list[_Frame] = []
+    roots: list[Node] = []
+    documents = 0
+    try:
+        while True:
+            event: Any = loader.get_event()  # PyYAML types events loosely; their fields are checked here
+            if event is None:
+                break
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                line, col = where(event.start_mark)
+                _check_tag(event.tag, line, col)
+                scalar = Scalar(event.value, line, col, not event.style, event.tag, event.style or "")
+                if event.anchor:
+                    anchors[event.anchor] = scalar
+                _attach(stack, roots, scalar, problems)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                line, col = where(event.start_mark)
+                _check_tag(event.tag, line, col)
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+                node: Map | Seq = Map([], line, col) if kind is yaml.MappingStartEvent else Seq([], line, col)
+                if event.anchor:
+                    open_anchors.add(event.anchor)
+                stack.append(_Frame(node, event.anchor))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                if frame.anchor:
+                    open_anchors.discard(frame.anchor)
+                    anchors[frame.anchor] = frame.node
+                _attach(stack, roots, frame.node, problems)
+            elif kind is yaml.AliasEvent:
+                line, col = where(event.start_mark)
+                anchor = event.anchor
+                if anchor in open_anchors:
+                    raise YamlProblem(line, col, f"alias *{anchor} refers to the node that contains it", "recursive structures are not allowed")
+                if anchor not in anchors:
+                    raise YamlProblem(line, col, f"unknown alias *{anchor}", "define the anchor (&name) before using it")
+                _attach(stack, roots, anchors[anchor], problems)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    line, col = where(event.start_mark)
+                    raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)")
+    except yaml.YAMLError as err:
+        raise _problem_of(err, text) from None
+    finally:
+        loader.dispose()
+    return (roots[0] if roots else None), problems

@@ -1,0 +1,161 @@
+"""Load a story folder into an immutable Story, reporting every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from types import MappingProxyType
+
+from adventure.source.collector import collector_paused
+from adventure.source.problems import Problem, StoryError
+from adventure.source.textsafe import clean
+from adventure.source.yamlsource import Map, Scalar, load_file_text
+from adventure.story.expr import Env, VarInfo
+from adventure.story.exprhints import suggest
+from adventure.story.loader.declarations import Declarations, RawScene, read_header, read_scene_file
+from adventure.story.loader.reader import Reader
+from adventure.story.loader.scenes import Compiler
+from adventure.story.model import CodexEntry, Scene, Story
+from adventure.story.titlepage import STORY_FILE
+
+MAX_FILES = 2000
+
+__all__ = ["STORY_FILE", "check_story", "find_files", "load_story"]
+
+
+def find_files(root: str) -> list[str]:
+    """Scene files below `root` (not story.yaml), sorted, skipping hidden files and folders."""
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            path = os.path.join(folder, name)
+            if os.path.normpath(path) == os.path.normpath(os.path.join(root, STORY_FILE)):
+                continue
+            found.append(path)
+    return found
+
+
+def load_story(root: str) -> Story:
+    """Load and check a story; raise StoryError listing every problem."""
+    story, problems = check_story(root)
+    if story is None or problems:
+        raise StoryError(problems or [Problem(root, 0, 0, "story could not be loaded")])
+    return story
+
+
+def check_story(root: str) -> tuple[Story | None, list[Problem]]:
+    """Load a story, returning it (when it has no errors) and all problems found."""
+    with collector_paused():
+        return _check_story(root)
+
+
+def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
+    problems: list[Problem] = []
+    story_path = os.path.join(root, STORY_FILE)
+    if not os.path.isdir(root):
+        return None, [Problem(root, 0, 0, "no such story folder", "give the folder that holds story.yaml")]
+    if not os.path.isfile(story_path):
+        return None, [Problem(story_path, 0, 0, "story.yaml is missing", "a story folder needs story.yaml with id, title, version and start")]
+    decls = Declarations()
+    digest = hashlib.sha256()
+    header_reader = Reader(story_path, problems)
+    header_text, header_root, file_problems = load_file_text(story_path, story_path)
+    problems.extend(file_problems)
+    if header_root is None and not file_problems:
+        problems.append(Problem(story_path, 1, 1, "story.yaml is empty", "it needs id, title, version and start"))
+    elif header_root is not None:
+        read_header(header_reader, header_root, decls)
+    _digest(digest, story_path, root, header_text)
+    files = find_files(root)
+    if len(files) > MAX_FILES:
+        problems.append(Problem(root, 0, 0, f"{len(files)} scene files; the limit is {MAX_FILES}"))
+        files = files[:MAX_FILES]
+    inside = os.path.realpath(root)
+    for path in files:
+        if os.path.commonpath([inside, os.path.realpath(path)]) != inside:
+            problems.append(Problem(path, 0, 0, "this file links to a place outside the story folder", "copy the file into the story instead of linking to it"))
+            continue
+        text, node, file_problems = load_file_text(path, path)
+        problems.extend(file_problems)
+        _digest(digest, path, root, text)
+        if not file_problems or node is not None:
+            read_scene_file(Reader(path, problems), node, decls)
+    env = Env(
+        variables={name: VarInfo(v.type, v.members, v.min, v.max) for name, v in decls.variables.items()},
+        scenes=frozenset(decls.scenes),
+        codex_titles={key: _raw_title(raw.node) for key, raw in decls.codex.items()},
+        chapters={scene_id: _raw_chapter(raw) for scene_id, raw in decls.scenes.items()},
+    )
+    compiler = Compiler(decls, env)
+    scenes: dict[str, Scene] = {}
+    # Each scene's nodes are let go once it is built, so the model reuses their memory
+    # instead of both being held at once (from here on, env.scenes answers "does it exist").
+    for scene_id in list(decls.scenes):
+        scene = compiler.scene(decls.scenes.pop(scene_id))
+        if scene is not None:
+            scenes[scene_id] = scene
+    codex: dict[str, CodexEntry] = {}
+    for entry_id, raw_entry in decls.codex.items():
+        entry = compiler.codex_entry(raw_entry)
+        if entry is not None:
+            codex[entry_id] = entry
+    status = compiler.status(header_reader, decls.header.status)
+    _cross_checks(decls, env.scenes, scenes, header_reader, problems)
+    if problems:
+        return None, problems
+    header = decls.header
+    story = Story(
+        id=header.id, title=header.title, version=header.version, start=header.start, root=root,
+        scenes=MappingProxyType(scenes), variables=MappingProxyType(dict(decls.variables)),
+        codex=MappingProxyType(codex), status=status, author=header.author, blurb=header.blurb,
+        renamed=MappingProxyType({old: new for old, (new, _) in header.renamed.items()}),
+        files=(story_path, *files), fingerprint=digest.hexdigest()[:16], env=env,
+    )
+    return story, problems
+
+
+def _raw_title(node: Map) -> str:
+    title = node.get("title")
+    return clean(title.value) if isinstance(title, Scalar) else ""
+
+
+def _raw_chapter(raw: RawScene) -> str:
+    chapter = raw.node.get("chapter")
+    return clean(chapter.value) if isinstance(chapter, Scalar) else raw.chapter
+
+
+def _digest(digest: hashlib._Hash, path: str, root: str, text: str | None) -> None:
+    """Fold a file's text, as the loader read it, into the story's fingerprint."""
+    if text is None:
+        return  # unreadable: the loader has reported it, and such a story has no fingerprint
+    digest.update(os.path.relpath(path, root).encode("utf-8", "replace") + b"\0")
+    digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+
+
+def _cross_checks(decls: Declarations, scene_ids: frozenset[str], scenes: dict[str, Scene], header: Reader, problems: list[Problem]) -> None:
+    start = decls.header.start
+    if start and start not in scene_ids:
+        node = decls.header.start_node
+        hint = suggest(start, scene_ids) or ("no scenes were found: put scene files beside story.yaml" if not scene_ids else "check the scene id")
+        header.error(node, f"start scene `{start}` does not exist", hint)
+    endings: dict[str, Scene] = {}
+    canonical: list[Scene] = []
+    for scene in scenes.values():
+        if scene.ending is None:
+            continue
+        other = endings.get(scene.ending.id)
+        if other is not None:
+            problems.append(Problem(scene.where.path, scene.where.line, scene.where.col, f"ending id `{scene.ending.id}` is used twice (also by scene `{other.id}` at {other.where})", "give each ending its own id"))
+        endings[scene.ending.id] = scene
+        if scene.ending.canonical:
+            canonical.append(scene)
+    for extra in canonical[1:]:
+        problems.append(Problem(extra.where.path, extra.where.line, extra.where.col, f"more than one canonical ending (`{canonical[0].id}` and `{extra.id}`)", "mark only the story's true ending canonical"))
+    for old, (new, node) in decls.header.renamed.items():
+        if new not in scene_ids:
+            header.error(node, f"renamed: `{old}` points at `{new}`, which does not exist", suggest(new, scene_ids))
+        if old in scene_ids:
+            header.error(node, f"renamed: `{old}` still exists as a scene", "remove the rename, or the old scene")

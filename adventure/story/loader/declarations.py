@@ -1,0 +1,220 @@
+"""Reading declarations: the story header, variables, and which scenes and entries exist."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from adventure.source.problems import Problem
+from adventure.source.yamlsource import Map, Node, Scalar
+from adventure.story.expr import RESERVED, TypeName, Value, VarInfo
+from adventure.story.exprhints import suggest
+from adventure.story.loader.reader import Reader
+from adventure.story.model import Variable
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+SCENE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+STORY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*$")
+TYPES: tuple[TypeName, ...] = ("bool", "int", "string", "set")
+HEADER_KEYS = ("id", "title", "version", "start", "author", "blurb", "variables", "status", "codex", "renamed")
+FILE_KEYS = ("chapter", "scenes", "codex", "variables")
+VARIABLE_KEYS = ("type", "default", "min", "max", "members", "doc")
+
+
+@dataclass(slots=True)
+class Header:
+    """What story.yaml says, before scenes are compiled."""
+
+    id: str = ""
+    title: str = ""
+    version: str = ""
+    start: str = ""
+    start_node: Node | None = None
+    author: str = ""
+    blurb: str = ""
+    status: Node | None = None
+    renamed: dict[str, tuple[str, Node]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RawScene:
+    """A scene's node and the file-level facts it inherits."""
+
+    id: str
+    node: Map
+    reader: Reader
+    chapter: str
+
+
+@dataclass(slots=True)
+class RawCodex:
+    id: str
+    node: Map
+    reader: Reader
+
+
+@dataclass(slots=True)
+class Declarations:
+    """Everything declared anywhere in the story, gathered before compiling."""
+
+    header: Header = field(default_factory=Header)
+    variables: dict[str, Variable] = field(default_factory=dict)
+    scenes: dict[str, RawScene] = field(default_factory=dict)
+    codex: dict[str, RawCodex] = field(default_factory=dict)
+
+
+def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:
+    header = decls.header
+    node = reader.mapping(root, "story.yaml")
+    if node is None:
+        return
+    values = reader.fields(node, "story.yaml", HEADER_KEYS, ("id", "title", "version", "start"))
+    if "id" in values:
+        header.id = reader.identifier(values["id"], "story id", STORY_ID, "use letters, digits, - and _") or ""
+    if "title" in values:
+        header.title = reader.string(values["title"], "title") or ""
+    if "version" in values:
+        header.version = reader.string(values["version"], "version") or ""
+    if "start" in values:
+        header.start = reader.string(values["start"], "start") or ""
+        header.start_node = values["start"]
+    for key in ("author", "blurb"):
+        if key in values:
+            setattr(header, key, reader.string(values[key], key, block=True) or "")
+    header.status = values.get("status")
+    if "variables" in values:
+        read_variables(reader, values["variables"], decls)
+    if "codex" in values:
+        read_codex(reader, values["codex"], decls)
+    if "renamed" in values:
+        renamed = reader.mapping(values["renamed"], "renamed")
+        for old, value in renamed.pairs if renamed else ():
+            target = reader.string(value, f"renamed {old.value}")
+            if target is not None:
+                header.renamed[old.value] = (target, value)
+
+
+def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> None:
+    if root is None:
+        reader.problems.append(_empty(reader))
+        return
+    node = reader.mapping(root, "a scene file")
+    if node is None:
+        return
+    values = reader.fields(node, "a scene file", FILE_KEYS, ("scenes",))
+    chapter = ""
+    if "chapter" in values:
+        chapter = reader.string(values["chapter"], "chapter") or ""
+    if "variables" in values:
+        read_variables(reader, values["variables"], decls)
+    if "codex" in values:
+        read_codex(reader, values["codex"], decls)
+    for item in reader.sequence(values.get("scenes"), "scenes") if "scenes" in values else ():
+        scene = reader.mapping(item, "a scene")
+        if scene is None:
+            continue
+        id_node = scene.get("id")
+        if id_node is None:
+            reader.error(scene, "scene has no `id`", "add `id: some_name` as the scene's first key")
+            continue
+        scene_id = reader.identifier(id_node, "scene id", SCENE_ID, "use letters, digits, _, - and .")
+        if scene_id is None:
+            continue
+        previous = decls.scenes.get(scene_id)
+        if previous is not None:
+            first = previous.node.get("id")
+            assert first is not None
+            reader.error(id_node, f"duplicate scene id `{scene_id}` (first defined at {previous.reader.path}:{first.line})", "scene ids must be unique across the whole story")
+            continue
+        decls.scenes[scene_id] = RawScene(scene_id, scene, reader, chapter)
+
+
+def _empty(reader: Reader) -> Problem:
+    return Problem(reader.path, 1, 1, "file is empty", "a scene file needs `scenes:` with a list of scenes")
+
+
+def read_codex(reader: Reader, node: Node, decls: Declarations) -> None:
+    codex = reader.mapping(node, "codex")
+    for key, value in codex.pairs if codex else ():
+        if not NAME.match(key.value):
+            reader.error(key, f"codex id `{key.value}` is not valid", "use letters, digits and _")
+            continue
+        entry = reader.mapping(value, f"codex entry `{key.value}`")
+        if entry is None:
+            continue
+        if key.value in decls.codex:
+            other = decls.codex[key.value]
+            reader.error(key, f"duplicate codex id `{key.value}` (first defined at {other.reader.path}:{other.node.line - 1 or 1})", "codex ids must be unique across the story")
+            continue
+        decls.codex[key.value] = RawCodex(key.value, entry, reader)
+
+
+def read_variables(reader: Reader, node: Node, decls: Declarations) -> None:
+    variables = reader.mapping(node, "variables")
+    for key, value in variables.pairs if variables else ():
+        name = key.value
+        if not NAME.match(name):
+            reader.error(key, f"variable name `{name}` is not valid", "use letters, digits and _, not starting with a digit")
+            continue
+        if name in RESERVED:
+            reader.error(key, f"`{name}` is a built-in name and cannot be a variable", "choose another name")
+            continue
+        if name in decls.variables:
+            first = decls.variables[name].where
+            reader.error(key, f"variable `{name}` is declared twice (first at {first.path}:{first.line})", "declare each variable once")
+            continue
+        variable = _variable(reader, name, key, value)
+        if variable is not None:
+            decls.variables[name] = variable
+
+
+def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | None:
+    spec = reader.mapping(node, f"variable `{name}`")
+    if spec is None:
+        return None
+    values = reader.fields(spec, f"variable `{name}`", VARIABLE_KEYS, ("type",))
+    type_name = reader.string(values.get("type"), "type") if "type" in values else None
+    if type_name is None:
+        return None
+    if type_name not in TYPES:
+        hint = suggest(type_name, TYPES) or "types: " + ", ".join(TYPES)
+        reader.error(values["type"], f"unknown type `{type_name}`", hint)
+        return None
+    typed: TypeName = type_name  # type: ignore[assignment]
+    for only, allowed_type in (("min", "int"), ("max", "int"), ("members", "set")):
+        if only in values and typed != allowed_type:
+            reader.error(values[only], f"`{only}` only applies to {allowed_type} variables")
+    low = reader.integer(values["min"], "min") if "min" in values and typed == "int" else None
+    high = reader.integer(values["max"], "max") if "max" in values and typed == "int" else None
+    if low is not None and high is not None and low > high:
+        reader.error(values["max"], f"max {high} is below min {low}")
+    members: frozenset[str] = frozenset()
+    if typed == "set":
+        if "members" not in values:
+            reader.error(spec, f"set `{name}` has no `members`", "list every name the set may hold: members: [a, b]")
+        else:
+            members = frozenset(text for text, _ in reader.strings(values["members"], "members"))
+    default = _default(reader, typed, values.get("default"), low, high, members, name)
+    doc = (reader.string(values["doc"], "doc") or "") if "doc" in values else ""
+    return Variable(name, typed, default, reader.at(key), low, high, members, doc)
+
+
+def _default(reader: Reader, typed: TypeName, node: Node | None, low: int | None, high: int | None, members: frozenset[str], name: str) -> Value:
+    """The declared default, or else the type's own."""
+    value = reader.literal(node, name, VarInfo(typed, members, low, high), "default") if node is not None else None
+    return value if value is not None else _unset(typed, low, high)
+
+
+def _unset(typed: TypeName, low: int | None, high: int | None) -> Value:
+    if typed == "bool":
+        return False
+    if typed == "string":
+        return ""
+    if typed == "set":
+        return frozenset()
+    number = 0  # an int starts at 0, moved into its range
+    if low is not None:
+        number = max(number, low)
+    if high is not None:
+        number = min(number, high)
+    return number

@@ -1,0 +1,229 @@
+"""Typed, positioned access to YAML nodes that records problems instead of raising."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from adventure.source.problems import Problem
+from adventure.source.textsafe import clean, clean_block
+from adventure.source.yamlsource import Map, Node, Scalar, Seq
+from adventure.story.expr import Compiled, Env, ExprError, TypeName, Value, VarInfo, compile_expression
+from adventure.story.exprhints import suggest
+from adventure.story.model import Location
+from adventure.story.template import Template, compile_template
+
+MAX_PROBLEMS_PER_FILE = 200
+INT_LIMIT = 2**53
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
+_TRUE = frozenset({"true", "yes", "on"})
+_FALSE = frozenset({"false", "no", "off"})
+_NULL = frozenset({"", "~", "null"})
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def kind_of(node: Node | None) -> str:
+    if node is None:
+        return "nothing"
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    return "a value" if node.plain else "a quoted string"
+
+
+
+class Reader:
+    """Reads one file's nodes; every problem is appended to `problems` with its position."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        self.count = 0
+
+    def at(self, node: Node) -> Location:
+        return Location(self.path, node.line, node.col)
+
+    def error(self, node: Node | None, message: str, hint: str = "") -> None:
+        # A broken file can hold millions of mistakes; past a point more lines help nobody.
+        self.count += 1
+        if self.count > MAX_PROBLEMS_PER_FILE:
+            if self.count == MAX_PROBLEMS_PER_FILE + 1:
+                self.problems.append(Problem(self.path, 0, 0, f"more than {MAX_PROBLEMS_PER_FILE} problems in this file; the rest are not listed", "fix these first"))
+            return
+        line, col = (node.line, node.col) if node is not None else (0, 0)
+        self.problems.append(Problem(self.path, line, col, message, hint))
+
+    # structure ------------------------------------------------------------------------
+    def mapping(self, node: Node | None, what: str) -> Map | None:
+        if isinstance(node, Map):
+            return node
+        self.error(node, f"{what} must be a mapping (key: value lines), not {kind_of(node)}")
+        return None
+
+    def sequence(self, node: Node | None, what: str, allow_single: bool = False) -> list[Node]:
+        if isinstance(node, Seq):
+            return node.items
+        if allow_single and isinstance(node, (Scalar, Map)):
+            return [node]
+        self.error(node, f"{what} must be a list (lines starting with `- `), not {kind_of(node)}")
+        return []
+
+    def fields(self, node: Map, what: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Node]:
+        """The mapping's values by key; unknown keys and missing required keys are reported."""
+        allowed = tuple(allowed)
+        values: dict[str, Node] = {}
+        for key, value in node.pairs:
+            if key.value not in allowed:
+                hint = suggest(key.value, allowed) or f"{what} may have: {', '.join(allowed)}"
+                self.error(key, f"unknown key `{clean(key.value)}` in {what}", hint)
+                continue
+            values[key.value] = value
+        for name in required:
+            if name not in values:
+                self.error(node, f"{what} has no `{name}`", f"add `{name}: ...`")
+        return values
+
+    # scalars --------------------------------------------------------------------------
+    def string(self, node: Node | None, what: str, block: bool = False) -> str | None:
+        if isinstance(node, Scalar):
+            # length first: hashing a whole paragraph only to compare it with "~" is most of the cost
+            if node.plain and len(node.value) <= 4 and node.value in _NULL and node.tag is None:
+                self.error(node, f"{what} is empty", "write some text after the colon")
+                return None
+            return clean_block(node.value) if block else clean(node.value)
+        self.error(node, f"{what} must be text, not {kind_of(node)}", "quote it if it contains `: ` or starts with a special character")
+        return None
+
+    def integer(self, node: Node | None, what: str) -> int | None:
+        if isinstance(node, Scalar) and node.plain and _INT.match(node.value):
+            try:
+                number = int(node.value.replace("_", ""))
+            except ValueError:  # more digits than Python converts: certainly too large
+                number = None
+            if number is not None and abs(number) <= INT_LIMIT:
+                return number
+            self.error(node, f"{what} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
+            return None
+        shown = _short(clean(node.value)) if isinstance(node, Scalar) else kind_of(node)
+        self.error(node, f"{what} must be a whole number, not {shown}")
+        return None
+
+    def boolean(self, node: Node | None, what: str) -> bool | None:
+        if isinstance(node, Scalar) and node.plain:
+            lowered = node.value.lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+        shown = clean(node.value) if isinstance(node, Scalar) else kind_of(node)
+        self.error(node, f"{what} must be true or false, not {shown}")
+        return None
+
+    def literal(self, node: Node, name: str, variable: VarInfo, what: str) -> Value | None:
+        """A value of `name`'s type as written, within its range or members; None (reported) if not."""
+        if variable.type == "bool":
+            return self.boolean(node, what)
+        if variable.type == "int":
+            number = self.integer(node, what)
+            if number is not None and ((variable.min is not None and number < variable.min) or (variable.max is not None and number > variable.max)):
+                self.error(node, f"{what} is {number}, outside `{name}`'s range {variable.min}..{variable.max}")
+                return None
+            return number
+        if variable.type == "string":
+            if isinstance(node, Scalar) and not node.plain:
+                return clean(node.value)  # quoted: any text, "" included
+            return self.string(node, what)
+        if isinstance(node, Seq) and not node.items:
+            return frozenset()
+        members: set[str] = set()
+        unknown = False
+        for member, item in self.strings(node, what):
+            if member not in variable.members:
+                self.error(item, f"`{member}` is not a member of set `{name}`", suggest(member, variable.members) or f"members: {', '.join(sorted(variable.members))}")
+                unknown = True
+            members.add(member)
+        return None if unknown else frozenset(members)
+
+    def identifier(self, node: Node | None, what: str, pattern: re.Pattern[str], rule: str) -> str | None:
+        text = self.string(node, what)
+        if text is None:
+            return None
+        if not pattern.match(text):
+            self.error(node, f"{what} `{text}` is not valid", rule)
+            return None
+        return text
+
+    def strings(self, node: Node | None, what: str) -> list[tuple[str, Node]]:
+        """One string or a list of strings, each with its node."""
+        result: list[tuple[str, Node]] = []
+        for item in self.sequence(node, what, allow_single=True):
+            value = self.string(item, what)
+            if value is not None:
+                result.append((value, item))
+        return result
+
+    # expressions ------------------------------------------------------------------------
+    def _expr_position(self, node: Scalar, offset: int) -> tuple[int, int]:
+        """Map an offset inside a scalar's value to a file position, as near as YAML allows."""
+        before = node.value[:offset]
+        if node.plain or "\n" not in before:
+            lines = before.count("\n")
+            if lines == 0:
+                return node.line, node.col + offset + (0 if node.plain else 1)
+            return node.line + lines, 1
+        return node.line, node.col
+
+    def expression(self, node: Node | None, env: Env, what: str, want: TypeName | None = "bool") -> Compiled | None:
+        if not isinstance(node, Scalar):
+            self.error(node, f"{what} must be an expression in text, not {kind_of(node)}")
+            return None
+        try:
+            return compile_expression(node.value, env, want)
+        except ExprError as err:
+            line, col = self._expr_position(node, err.offset)
+            self.problems.append(Problem(self.path, line, col, f"{what}: {err.message}", err.hint))
+            return None
+
+    def template(self, node: Node | None, env: Env, what: str, block: bool = False) -> Template | None:
+        text = self.string(node, what, block=block)
+        if text is None or node is None:
+            return None
+        assert isinstance(node, Scalar)
+        try:
+            return compile_template(text, env)
+        except ExprError as err:
+            line, col = self._expr_position(node, err.offset)
+            self.problems.append(Problem(self.path, line, col, f"in {what}: {err.message}", err.hint))
+            return None
+
+
+    def paragraph(self, text: str, node: Node, env: Env, what: str) -> Template | None:
+        """A template from a paragraph cut out of a block; errors point at the block."""
+        try:
+            return compile_template(text, env)
+        except ExprError as err:
+            self.error(node, f"in {what}: {err.message} (in {clean(text[:40])!r}...)", err.hint)
+            return None
+
+
+def paragraphs(text: str, style: str = "|") -> list[str]:
+    """Split text into paragraphs, the way its YAML style wrote them.
+
+    A literal block (`|`) keeps its line breaks, so a blank line separates paragraphs. Every
+    other style has already folded lines into spaces and a blank line into one newline.
+    """
+    if text.isprintable():  # one line (no break of any kind): the common case, kept quick
+        stripped = text.strip()
+        return [stripped] if stripped else []
+    chunks = _BLANK_LINE.split(text.strip()) if style == "|" else text.strip().split("\n")
+    result = []
+    for chunk in chunks:
+        joined = " ".join(line.strip() for line in chunk.splitlines() if line.strip())
+        if joined:
+            result.append(joined)
+    return result

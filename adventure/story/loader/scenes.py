@@ -1,0 +1,316 @@
+"""Compiling scenes, text, choices, effects and codex entries from their nodes."""
+
+from __future__ import annotations
+
+from adventure.source.textsafe import clean
+from adventure.source.yamlsource import Map, Node, Scalar, Seq
+from adventure.story.expr import Env
+from adventure.story.exprhints import suggest
+from adventure.story.loader.declarations import NAME, Declarations, RawCodex, RawScene
+from adventure.story.loader.reader import Reader, kind_of, paragraphs
+from adventure.story.model import (
+    AddInt,
+    Choice,
+    CodexEntry,
+    Conditional,
+    Effect,
+    Ending,
+    Paragraph,
+    Pick,
+    Roll,
+    Scene,
+    SetAdd,
+    SetRemove,
+    SetVar,
+    Text,
+    TextPart,
+    Unlock,
+    Variable,
+)
+from adventure.story.template import Template
+
+SCENE_KEYS = ("id", "title", "text", "chapter", "recap", "on_enter", "choices", "ending")
+CHOICE_KEYS = ("label", "goto", "if", "disabled", "effects", "once", "fallback", "id")
+ENDING_KEYS = ("id", "name", "canonical")
+TEXT_KEYS = ("if", "text", "else")
+EFFECTS = ("set", "add", "subtract", "remove", "unlock", "roll", "pick")
+MAX_TEXT_DEPTH = 8
+
+
+class Compiler:
+    """Turns declared raw scenes into model objects, reporting problems through readers."""
+
+    def __init__(self, decls: Declarations, env: Env) -> None:
+        self.decls = decls
+        self.env = env
+
+    # text -------------------------------------------------------------------------------
+    def text(self, reader: Reader, node: Node | None, what: str, depth: int = 0) -> Text:
+        if node is None:
+            return ()
+        if depth > MAX_TEXT_DEPTH:
+            reader.error(node, f"{what} nests conditions more than {MAX_TEXT_DEPTH} deep")
+            return ()
+        if isinstance(node, Scalar):
+            block = reader.string(node, what, block=True)
+            if block is None:
+                return ()
+            parts: list[TextPart] = []
+            for paragraph in paragraphs(block, node.style):
+                template = reader.paragraph(paragraph, node, self.env, what)
+                if template is not None:
+                    parts.append(Paragraph(template))
+            return tuple(parts)
+        if isinstance(node, Seq):
+            result: list[TextPart] = []
+            for item in node.items:
+                if isinstance(item, Map):
+                    conditional = self.conditional(reader, item, what, depth)
+                    if conditional is not None:
+                        result.append(conditional)
+                else:
+                    result.extend(self.text(reader, item, what, depth + 1))
+            return tuple(result)
+        if isinstance(node, Map) and node.get("if") is not None:
+            conditional = self.conditional(reader, node, what, depth)
+            return (conditional,) if conditional is not None else ()
+        reader.error(node, f"{what} must be text or a list of paragraphs, not {kind_of(node)}", "see docs/scene-format.md#text")
+        return ()
+
+    def conditional(self, reader: Reader, node: Map, what: str, depth: int) -> Conditional | None:
+        values = reader.fields(node, "a conditional paragraph", TEXT_KEYS, ("if", "text"))
+        condition = reader.expression(values.get("if"), self.env, "`if`") if "if" in values else None
+        then = self.text(reader, values.get("text"), what, depth + 1)
+        otherwise = self.text(reader, values.get("else"), what, depth + 1)
+        if condition is None:
+            return None
+        return Conditional(condition, then, otherwise, reader.at(node))
+
+    # effects ----------------------------------------------------------------------------
+    def effects(self, reader: Reader, node: Node | None, what: str) -> tuple[Effect, ...]:
+        if node is None:
+            return ()
+        result: list[Effect] = []
+        for item in reader.sequence(node, what):
+            effect_map = reader.mapping(item, "an effect")
+            if effect_map is None:
+                continue
+            if len(effect_map.pairs) != 1:
+                reader.error(effect_map, "each effect is a mapping with exactly one key", "write one effect per `- ` line: - add: {trust: 1}")
+                continue
+            key, value = effect_map.pairs[0]
+            if key.value not in EFFECTS:
+                reader.error(key, f"unknown effect `{clean(key.value)}`", suggest(key.value, EFFECTS) or "effects: " + ", ".join(EFFECTS))
+                continue
+            result.extend(getattr(self, "effect_" + key.value)(reader, value))
+        return tuple(result)
+
+    def _variable(self, reader: Reader, key: Scalar, effect: str, types: tuple[str, ...]) -> Variable | None:
+        variable = self.decls.variables.get(key.value)
+        if variable is None:
+            reader.error(key, f"{effect}: unknown variable `{clean(key.value)}`", suggest(key.value, self.decls.variables) or "declare it under `variables:`")
+            return None
+        if variable.type not in types:
+            reader.error(key, f"{effect} does not work on {variable.type} variable `{key.value}`", _effect_hint(effect, variable.type))
+            return None
+        return variable
+
+    def effect_set(self, reader: Reader, node: Node) -> list[Effect]:
+        result: list[Effect] = []
+        assignments = reader.mapping(node, "set")
+        for key, value in assignments.pairs if assignments else ():
+            variable = self._variable(reader, key, "set", ("bool", "int", "string", "set"))
+            if variable is None:
+                continue
+            if isinstance(value, Map):
+                fields = reader.fields(value, "a computed value", ("expr",), ("expr",))
+                if "expr" in fields:
+                    compiled = reader.expression(fields["expr"], self.env, f"value for `{variable.name}`", variable.type)
+                    if compiled is not None:
+                        result.append(SetVar(variable.name, None, compiled, reader.at(key)))
+                continue
+            literal = reader.literal(value, variable.name, self.env.variables[variable.name], f"value for `{variable.name}`")
+            if literal is not None:
+                result.append(SetVar(variable.name, literal, None, reader.at(key)))
+        return result
+
+    def effect_add(self, reader: Reader, node: Node, sign: int = 1, name: str = "add") -> list[Effect]:
+        result: list[Effect] = []
+        changes = reader.mapping(node, name)
+        for key, value in changes.pairs if changes else ():
+            types = ("int", "set") if name == "add" else ("int",)
+            variable = self._variable(reader, key, name, types)
+            if variable is None:
+                continue
+            if variable.type == "int":
+                amount = reader.integer(value, f"amount for `{variable.name}`")
+                if amount is not None:
+                    result.append(AddInt(variable.name, sign * amount, reader.at(key)))
+            else:
+                members = reader.literal(value, variable.name, self.env.variables[variable.name], f"members of `{variable.name}`")
+                if isinstance(members, frozenset) and members:
+                    result.append(SetAdd(variable.name, members, reader.at(key)))
+        return result
+
+    def effect_subtract(self, reader: Reader, node: Node) -> list[Effect]:
+        return self.effect_add(reader, node, -1, "subtract")
+
+    def effect_remove(self, reader: Reader, node: Node) -> list[Effect]:
+        result: list[Effect] = []
+        changes = reader.mapping(node, "remove")
+        for key, value in changes.pairs if changes else ():
+            variable = self._variable(reader, key, "remove", ("set",))
+            if variable is not None:
+                members = reader.literal(value, variable.name, self.env.variables[variable.name], f"members of `{variable.name}`")
+                if isinstance(members, frozenset) and members:
+                    result.append(SetRemove(variable.name, members, reader.at(key)))
+        return result
+
+    def effect_unlock(self, reader: Reader, node: Node) -> list[Effect]:
+        entries = []
+        for entry, item in reader.strings(node, "unlock"):
+            if entry not in self.decls.codex:
+                reader.error(item, f"unlock: there is no codex entry `{entry}`", suggest(entry, self.decls.codex) or "declare it under `codex:`")
+            else:
+                entries.append(entry)
+        return [Unlock(tuple(entries), reader.at(node))] if entries else []
+
+    def effect_roll(self, reader: Reader, node: Node) -> list[Effect]:
+        spec = reader.mapping(node, "roll")
+        if spec is None:
+            return []
+        values = reader.fields(spec, "roll", ("into", "min", "max"), ("into", "min", "max"))
+        if len(values) != 3:
+            return []
+        into = values["into"]
+        if not isinstance(into, Scalar):
+            reader.error(into, "roll: `into` must name an int variable")
+            return []
+        variable = self._variable(reader, into, "roll", ("int",))
+        low, high = reader.integer(values["min"], "min"), reader.integer(values["max"], "max")
+        if variable is None or low is None or high is None:
+            return []
+        if low > high:
+            reader.error(values["max"], f"roll: max {high} is below min {low}")
+            return []
+        return [Roll(variable.name, low, high, reader.at(spec))]
+
+    def effect_pick(self, reader: Reader, node: Node) -> list[Effect]:
+        spec = reader.mapping(node, "pick")
+        if spec is None:
+            return []
+        values = reader.fields(spec, "pick", ("into", "from"), ("into", "from"))
+        if len(values) != 2:
+            return []
+        into = values["into"]
+        if not isinstance(into, Scalar):
+            reader.error(into, "pick: `into` must name a string variable")
+            return []
+        variable = self._variable(reader, into, "pick", ("string",))
+        options = tuple(text for text, _ in reader.strings(values["from"], "pick: from"))
+        if variable is None:
+            return []
+        if not options:
+            reader.error(values["from"], "pick: `from` needs at least one item")
+            return []
+        return [Pick(variable.name, options, reader.at(spec))]
+
+    # scenes -----------------------------------------------------------------------------
+    def scene(self, raw: RawScene) -> Scene | None:
+        reader, node = raw.reader, raw.node
+        values = reader.fields(node, f"scene `{raw.id}`", SCENE_KEYS, ("id", "title", "text"))
+        title = reader.template(values.get("title"), self.env, "title") if "title" in values else None
+        text = self.text(reader, values.get("text"), "text")
+        chapter = raw.chapter
+        if "chapter" in values:
+            chapter = reader.string(values["chapter"], "chapter") or chapter
+        recap = reader.template(values["recap"], self.env, "recap") if "recap" in values else None
+        on_enter = self.effects(reader, values.get("on_enter"), "on_enter")
+        choices = self.choices(reader, raw.id, values.get("choices"))
+        ending = self.ending(reader, values["ending"]) if "ending" in values else None
+        if ending is not None and choices:
+            reader.error(values["choices"], f"ending scene `{raw.id}` also has choices", "an ending ends the game: remove `choices` or `ending`")
+        if ending is None and "choices" not in values:
+            reader.error(node, f"scene `{raw.id}` has no choices and is not an ending", "add `choices:` or `ending:`")
+        if "choices" in values and not choices and ending is None and isinstance(values["choices"], Seq) and not values["choices"].items:
+            reader.error(values["choices"], f"scene `{raw.id}` has an empty list of choices", "add at least one choice, or make it an ending")
+        if title is None:
+            return None
+        return Scene(raw.id, title, text, chapter, reader.at(node), recap, on_enter, tuple(choices), ending)
+
+    def choices(self, reader: Reader, scene_id: str, node: Node | None) -> list[Choice]:
+        if node is None:
+            return []
+        result = []
+        keys: set[str] = set()
+        for number, item in enumerate(reader.sequence(node, "choices"), start=1):
+            choice_map = reader.mapping(item, "a choice")
+            if choice_map is None:
+                continue
+            choice = self.choice(reader, scene_id, number, choice_map)
+            if choice is None:
+                continue
+            if choice.key in keys:
+                reader.error(choice_map, f"two choices in scene `{scene_id}` share the id `{choice.key}`")
+            keys.add(choice.key)
+            result.append(choice)
+        return result
+
+    def choice(self, reader: Reader, scene_id: str, number: int, node: Map) -> Choice | None:
+        values = reader.fields(node, "a choice", CHOICE_KEYS, ("label", "goto"))
+        label = reader.template(values["label"], self.env, "label") if "label" in values else None
+        target = reader.string(values["goto"], "goto") if "goto" in values else None
+        if target is not None and target not in self.env.scenes:
+            reader.error(values["goto"], f"goto: there is no scene `{target}`", suggest(target, self.env.scenes) or "check the scene id, or write that scene")
+            target = None
+        condition = reader.expression(values["if"], self.env, "`if`") if "if" in values else None
+        disabled = reader.template(values["disabled"], self.env, "disabled reason") if "disabled" in values else None
+        if "disabled" in values and "if" not in values:
+            reader.error(values["disabled"], "`disabled` without `if` can never show", "add the condition under which the choice is available")
+        effects = self.effects(reader, values.get("effects"), "effects")
+        once = bool(reader.boolean(values["once"], "once")) if "once" in values else False
+        fallback = bool(reader.boolean(values["fallback"], "fallback")) if "fallback" in values else False
+        key = f"{scene_id}#{number}"
+        if "id" in values:
+            given = reader.string(values["id"], "choice id")
+            if given is not None and not NAME.match(given):
+                reader.error(values["id"], f"choice id `{given}` is not valid", "use letters, digits and _")
+            elif given is not None:
+                key = f"{scene_id}#{given}"
+        if label is None or target is None:
+            return None
+        return Choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback)
+
+    def ending(self, reader: Reader, node: Node) -> Ending | None:
+        spec = reader.mapping(node, "ending")
+        if spec is None:
+            return None
+        values = reader.fields(spec, "ending", ENDING_KEYS, ("id", "name"))
+        ending_id = reader.string(values["id"], "ending id") if "id" in values else None
+        name = reader.string(values["name"], "ending name") if "name" in values else None
+        canonical = bool(reader.boolean(values["canonical"], "canonical")) if "canonical" in values else False
+        if ending_id is None or name is None:
+            return None
+        return Ending(ending_id, name, canonical)
+
+    def codex_entry(self, raw: RawCodex) -> CodexEntry | None:
+        reader = raw.reader
+        values = reader.fields(raw.node, f"codex entry `{raw.id}`", ("title", "text"), ("title", "text"))
+        title = reader.string(values["title"], "codex title") if "title" in values else None
+        text = self.text(reader, values.get("text"), "codex text")
+        if title is None:
+            return None
+        return CodexEntry(raw.id, title, text, reader.at(raw.node))
+
+    def status(self, reader: Reader, node: Node | None) -> Template | None:
+        return reader.template(node, self.env, "status") if node is not None else None
+
+
+def _effect_hint(effect: str, type_name: str) -> str:
+    if effect in ("add", "subtract") and type_name == "bool":
+        return "use set: {name: true}"
+    if effect == "subtract" and type_name == "set":
+        return "use remove: {name: member}"
+    if effect == "remove" and type_name == "int":
+        return "use subtract: {name: 1}"
+    return ""

@@ -1,0 +1,218 @@
+"""The immutable story model the loader builds and everything else reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from adventure.story.expr import Compiled, Env, TypeName, Value
+from adventure.story.template import Template
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something was written: file, line, column (from 1)."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """A declared variable."""
+
+    name: str
+    type: TypeName
+    default: Value
+    where: Location
+    min: int | None = None
+    max: int | None = None
+    members: frozenset[str] = frozenset()
+    doc: str = ""
+
+
+# --- text ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One paragraph of text with interpolation."""
+
+    template: Template
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """Text shown only when a condition holds, with optional text for when it does not."""
+
+    condition: Compiled
+    then: Text
+    otherwise: Text
+    where: Location
+
+
+TextPart = Paragraph | Conditional
+Text = tuple[TextPart, ...]
+
+
+# --- effects ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SetVar:
+    """`set`: a literal value, or a computed one."""
+
+    name: str
+    value: Value | None
+    computed: Compiled | None
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class AddInt:
+    """`add`/`subtract` on an int (subtract is a negative amount)."""
+
+    name: str
+    amount: int
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class SetAdd:
+    """`add` on a set."""
+
+    name: str
+    members: frozenset[str]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class SetRemove:
+    """`remove` from a set."""
+
+    name: str
+    members: frozenset[str]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Unlock:
+    """`unlock` codex entries."""
+
+    entries: tuple[str, ...]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Roll:
+    """`roll` a whole number from low to high, both included."""
+
+    name: str
+    low: int
+    high: int
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """`pick` one of several strings."""
+
+    name: str
+    options: tuple[str, ...]
+    where: Location
+
+
+Effect = SetVar | AddInt | SetAdd | SetRemove | Unlock | Roll | Pick
+
+
+def effect_writes(effect: Effect) -> str | None:
+    """The variable an effect changes, if any."""
+    return None if isinstance(effect, Unlock) else effect.name
+
+
+# --- scenes ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A choice the player may take in a scene."""
+
+    key: str
+    label: Template
+    target: str
+    where: Location
+    condition: Compiled | None = None
+    disabled: Template | None = None
+    effects: tuple[Effect, ...] = ()
+    once: bool = False
+    fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """What makes a scene an ending."""
+
+    id: str
+    name: str
+    canonical: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """One scene."""
+
+    id: str
+    title: Template
+    text: Text
+    chapter: str
+    where: Location
+    recap: Template | None = None
+    on_enter: tuple[Effect, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    ending: Ending | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CodexEntry:
+    """A lore entry, locked until an `unlock` effect opens it."""
+
+    id: str
+    title: str
+    text: Text
+    where: Location
+
+
+def _frozen(mapping: Mapping[str, object] | None = None) -> Mapping[str, object]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A whole loaded and checked story."""
+
+    id: str
+    title: str
+    version: str
+    start: str
+    root: str
+    scenes: Mapping[str, Scene]
+    variables: Mapping[str, Variable]
+    codex: Mapping[str, CodexEntry]
+    status: Template | None = None
+    author: str = ""
+    blurb: str = ""
+    renamed: Mapping[str, str] = field(default_factory=_frozen)  # type: ignore[arg-type]
+    files: tuple[str, ...] = ()
+    fingerprint: str = ""
+    # What the story's expressions were checked against, for tools that compile more of
+    # them later (walkthrough checks) exactly as the loader did.
+    env: Env | None = field(default=None, compare=False, repr=False)
+
+    def endings(self) -> list[Scene]:
+        """Ending scenes, in story order."""
+        return [scene for scene in self.scenes.values() if scene.ending is not None]
+
+    def defaults(self) -> dict[str, Value]:
+        return {name: variable.default for name, variable in self.variables.items()}

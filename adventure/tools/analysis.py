@@ -1,0 +1,303 @@
+"""Static analysis of a loaded story: rules that yield warnings with stable codes."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from adventure.source.problems import Problem
+from adventure.story.expr import Compiled, Value
+from adventure.story.model import AddInt, Choice, Conditional, Effect, Location, Pick, Roll, SetAdd, SetVar, Story, Text, Unlock
+from adventure.story.template import Template
+
+MAX_COMBINATIONS = 4096
+
+
+def _warning(where: object, code: str, message: str, hint: str = "") -> Problem:
+    path, line, col = getattr(where, "path", ""), getattr(where, "line", 0), getattr(where, "col", 0)
+    return Problem(path, line, col, message, hint, "warning", code)
+
+
+# --- facts gathered once --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Facts:
+    """What every rule needs: the graph, what is read and written, what values can occur."""
+
+    story: Story
+    graph: dict[str, set[str]] = field(default_factory=dict)
+    reads: dict[str, list[object]] = field(default_factory=dict)  # variable -> places reading it
+    writes: dict[str, list[Effect]] = field(default_factory=dict)
+    unlocked: set[str] = field(default_factory=set)
+    expressions: list[tuple[Compiled, object, str]] = field(default_factory=list)  # (condition, where, what)
+
+    def reachable_from(self, start: str) -> set[str]:
+        seen = {start}
+        stack = [start]
+        while stack:
+            for target in self.graph.get(stack.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return seen
+
+
+def _templates_of(text: Text) -> Iterator[Template | Compiled]:
+    stack = [text]
+    while stack:
+        for part in stack.pop():
+            if isinstance(part, Conditional):
+                yield part.condition
+                stack.extend((part.then, part.otherwise))
+            else:
+                yield part.template
+
+
+def gather(story: Story) -> Facts:
+    facts = Facts(story)
+
+    def read(compiled: Compiled, where: object) -> None:
+        for name in compiled.reads:
+            facts.reads.setdefault(name, []).append(where)
+
+    def read_template(template: Template | None, where: object) -> None:
+        for compiled in template.expressions() if template is not None else ():
+            read(compiled, where)
+
+    def effects(items: tuple[Effect, ...]) -> None:
+        for effect in items:
+            if isinstance(effect, Unlock):
+                facts.unlocked.update(effect.entries)
+                continue
+            facts.writes.setdefault(effect.name, []).append(effect)
+            if isinstance(effect, SetVar) and effect.computed is not None:
+                read(effect.computed, effect.where)
+
+    def text(parts: Text, where: object, what: str) -> None:
+        for item in _templates_of(parts):
+            if isinstance(item, Compiled):
+                read(item, where)
+                facts.expressions.append((item, where, what))
+            else:
+                read_template(item, where)
+
+    for scene in story.scenes.values():
+        facts.graph[scene.id] = {choice.target for choice in scene.choices}
+        read_template(scene.title, scene.where)
+        read_template(scene.recap, scene.where)
+        effects(scene.on_enter)
+        text(scene.text, scene.where, "text condition")
+        for choice in scene.choices:
+            read_template(choice.label, choice.where)
+            read_template(choice.disabled, choice.where)
+            effects(choice.effects)
+            if choice.condition is not None:
+                read(choice.condition, choice.where)
+                facts.expressions.append((choice.condition, choice.where, "choice condition"))
+    for entry in story.codex.values():
+        text(entry.text, entry.where, "codex condition")
+    read_template(story.status, Location(story.files[0] if story.files else story.root, 0, 0))
+    return facts
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+Rule = Callable[[Facts], Iterator[Problem]]
+
+
+def unreachable_scenes(facts: Facts) -> Iterator[Problem]:
+    """W101 a scene no path leads to; W104 an ending no path leads to."""
+    reachable = facts.reachable_from(facts.story.start)
+    for scene in facts.story.scenes.values():
+        if scene.id in reachable:
+            continue
+        if scene.ending is not None:
+            yield _warning(scene.where, "W104", f"ending `{scene.ending.id}` (scene `{scene.id}`) cannot be reached: no choice leads to it", "add a choice whose goto is this scene, or remove it")
+        else:
+            yield _warning(scene.where, "W101", f"scene `{scene.id}` cannot be reached: no choice leads to it", "add a choice whose goto is this scene, or remove it")
+
+
+def dead_ends(facts: Facts) -> Iterator[Problem]:
+    """W102 a scene whose every choice stays in it; W103 a scene from which no ending can be reached."""
+    reachable = facts.reachable_from(facts.story.start)
+    predecessors: dict[str, set[str]] = {}
+    for source, targets in facts.graph.items():
+        for target in targets:
+            predecessors.setdefault(target, set()).add(source)
+    can_end = {scene.id for scene in facts.story.endings()}  # grown backwards: scenes that lead to an ending
+    frontier = list(can_end)
+    while frontier:
+        for source in predecessors.get(frontier.pop(), ()):
+            if source not in can_end:
+                can_end.add(source)
+                frontier.append(source)
+    trapped = reachable - can_end
+    for scene in facts.story.scenes.values():
+        if scene.ending is not None or scene.id not in reachable:
+            continue
+        if facts.graph[scene.id] <= {scene.id}:
+            yield _warning(scene.where, "W102", f"scene `{scene.id}` is a dead end: every choice leads back to it", "add a choice that leads on, or make it an ending")
+        elif scene.id in trapped and (scene.id == facts.story.start or predecessors.get(scene.id, set()) - trapped):
+            # only the way into a trapped region is reported, not every scene inside it
+            yield _warning(scene.where, "W103", f"no ending can be reached from scene `{scene.id}`", "the choices from here only lead to scenes that never end")
+
+
+def variables(facts: Facts) -> Iterator[Problem]:
+    """W201 set but never read; W202 read but never set; W203 never used at all."""
+    for variable in facts.story.variables.values():
+        read, written = variable.name in facts.reads, variable.name in facts.writes
+        if written and not read:
+            yield _warning(variable.where, "W201", f"variable `{variable.name}` is set but never read", "read it in a condition or text, or remove it")
+        elif read and not written:
+            yield _warning(variable.where, "W202", f"variable `{variable.name}` is read but never set: it is always {_show(variable.default)}", "add an effect that changes it, or use its value directly")
+        elif not read and not written:
+            yield _warning(variable.where, "W203", f"variable `{variable.name}` is declared but never used", "remove it")
+
+
+def codex(facts: Facts) -> Iterator[Problem]:
+    """W401 a codex entry nothing unlocks."""
+    for entry in facts.story.codex.values():
+        if entry.id not in facts.unlocked:
+            yield _warning(entry.where, "W401", f"codex entry `{entry.id}` is never unlocked", f"add `- unlock: {entry.id}` where the story reveals it")
+
+
+def idle_loops(facts: Facts) -> Iterator[Problem]:
+    """W501 a sticky choice that returns to its own scene and changes nothing."""
+    for scene in facts.story.scenes.values():
+        for choice in scene.choices:
+            if choice.target == scene.id and not choice.effects and not choice.once and not scene.on_enter:
+                yield _warning(choice.where, "W501", f"choice {_label(choice)} in `{scene.id}` returns to the same scene and changes nothing", "make it `once: true`, give it effects, or send it somewhere")
+
+
+def constant_conditions(facts: Facts) -> Iterator[Problem]:
+    """W301 a condition that can never be true; W302 one that is always true."""
+    domains = _domains(facts)
+    for compiled, where, what in facts.expressions:
+        if compiled.reads and not any(name in facts.writes for name in compiled.reads):
+            continue  # W202 already says these variables never change
+        outcome = _decide(compiled, domains, facts.story)
+        if outcome is False:
+            yield _warning(where, "W301", f"{what} `{compiled.source}` can never be true", _domain_hint(compiled, domains))
+        elif outcome is True:
+            yield _warning(where, "W302", f"{what} `{compiled.source}` is always true", "remove the condition, or check the values it tests")
+
+
+RULES: tuple[Rule, ...] = (unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions)
+
+
+def analyse(story: Story) -> list[Problem]:
+    """Every warning for a story that loaded without errors, in file order."""
+    facts = gather(story)
+    problems = [problem for rule in RULES for problem in rule(facts)]
+    return sorted(problems, key=Problem.sort_key)
+
+
+# --- deciding conditions over the values variables can take ---------------------------------
+
+
+def _domains(facts: Facts) -> dict[str, list[Value] | None]:
+    """Values each variable can take (None: too many or unknown to enumerate)."""
+    domains: dict[str, list[Value] | None] = {}
+    for variable in facts.story.variables.values():
+        writes = facts.writes.get(variable.name, [])
+        if any(isinstance(effect, SetVar) and effect.computed is not None for effect in writes):
+            domains[variable.name] = None
+            continue
+        if variable.type == "bool":
+            values: set[Value] = {variable.default} | {effect.value for effect in writes if isinstance(effect, SetVar) and effect.value is not None}
+            domains[variable.name] = sorted(values, key=str)
+        elif variable.type == "int":
+            domains[variable.name] = _int_domain(variable.default, variable.min, variable.max, writes)  # type: ignore[arg-type]
+        elif variable.type == "string":
+            strings: set[Value] = {variable.default}
+            for effect in writes:
+                if isinstance(effect, SetVar) and effect.value is not None:
+                    strings.add(effect.value)
+                elif isinstance(effect, Pick):
+                    strings.update(effect.options)
+            domains[variable.name] = sorted(strings, key=str)
+        else:
+            possible = set(variable.default)  # type: ignore[arg-type]
+            for effect in writes:
+                if isinstance(effect, SetAdd):
+                    possible |= effect.members
+                elif isinstance(effect, SetVar) and isinstance(effect.value, frozenset):
+                    possible |= effect.value
+            if len(possible) > 10:
+                domains[variable.name] = None
+                continue
+            subsets = [frozenset(combo) for size in range(len(possible) + 1) for combo in itertools.combinations(sorted(possible), size)]
+            domains[variable.name] = subsets  # type: ignore[assignment]
+    return domains
+
+
+def _int_domain(default: int, low: int | None, high: int | None, writes: list[Effect]) -> list[Value] | None:
+    values = {default}
+    for effect in writes:
+        if isinstance(effect, SetVar) and isinstance(effect.value, int):
+            values.add(effect.value)
+        elif isinstance(effect, Roll):
+            values.update(range(effect.low, effect.high + 1))
+    if any(isinstance(effect, AddInt) for effect in writes):
+        if low is None or high is None or high - low > 200:
+            return None  # unbounded or wide counters: too many values to decide by enumeration
+        values.update(range(low, high + 1))
+    clamped = {min(max(value, low if low is not None else value), high if high is not None else value) for value in values}
+    return sorted(clamped)
+
+
+class _Probe:
+    """A state-like object for evaluating a condition on chosen values."""
+
+    __slots__ = ("scene", "turn", "unlocked", "vars", "visits")
+
+    def __init__(self, values: dict[str, Value], visits: dict[str, int], unlocked: frozenset[str]) -> None:
+        self.vars, self.visits, self.unlocked, self.turn, self.scene = values, visits, unlocked, 0, ""
+
+
+def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: Story) -> bool | None:
+    """True/False when the condition has that value for every combination; else None."""
+    if compiled.reads_turn or compiled.reads_visits or compiled.reads_unlocked:
+        return None
+    names = sorted(compiled.reads)
+    choices = [domains.get(name) for name in names]
+    if any(choice is None for choice in choices):
+        return None
+    total = 1
+    for choice in choices:
+        total *= len(choice)  # type: ignore[arg-type]
+    if total > MAX_COMBINATIONS:
+        return None
+    seen: set[bool] = set()
+    for combo in itertools.product(*choices):  # type: ignore[arg-type]
+        seen.add(bool(compiled.evaluate(_Probe(dict(zip(names, combo, strict=True)), {}, frozenset()))))
+        if len(seen) == 2:
+            return None
+    return seen.pop() if seen else None
+
+
+def _domain_hint(compiled: Compiled, domains: dict[str, list[Value] | None]) -> str:
+    parts = []
+    for name in sorted(compiled.reads):
+        values = domains.get(name)
+        if values is not None:
+            shown = [_show(value) for value in values]
+            parts.append(f"{name} can be {', '.join(shown[:6])}{' ...' if len(shown) > 6 else ''}")
+    return "; ".join(parts) + (" (from its declaration and every effect that changes it)" if parts else "")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(sorted(value)) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _label(choice: Choice) -> str:
+    return repr(choice.label.render(None)) if choice.label.is_plain else f"#{choice.key.split('#')[-1]}"
+
+
+__all__ = ["RULES", "Facts", "analyse", "gather"]

@@ -1,0 +1,170 @@
+"""Playtesting by machine: seeded random playthroughs (from randomwalk) and an exhaustive state-space search."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from adventure.rules import engine
+from adventure.rules.state import GameState
+from adventure.story.model import Choice, Story
+from adventure.tools.liveness import Key, key_function
+from adventure.tools.randomwalk import Failure as Failure
+from adventure.tools.randomwalk import Progress as Progress
+from adventure.tools.randomwalk import RandomReport as RandomReport
+from adventure.tools.randomwalk import random_playthroughs as random_playthroughs
+from adventure.tools.randomwalk import run_seed as run_seed
+
+MAX_CHANCE_BRANCHES = 4096
+
+
+# --- exhaustive search ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ExhaustiveReport:
+    """What the exhaustive search found."""
+
+    states: int = 0
+    edges: int = 0
+    complete: bool = True
+    limit_reason: str = ""
+    seconds: float = 0.0
+    chance: bool = False  # some paths involve random outcomes
+    endings: dict[str, tuple[int, ...] | None] = field(default_factory=dict)  # ending id -> shortest path
+    soft_locks: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # (scene, shortest path into it)
+    soft_lock_states: int = 0
+    unreached_scenes: list[str] = field(default_factory=list)
+    scene_paths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def successors(story: Story, state: GameState) -> list[tuple[int, GameState]]:
+    """Every (typed number, next state) pair, one per outcome of chance."""
+    result: list[tuple[int, GameState]] = []
+    for number, (choice, enabled) in enumerate(engine.listed(story, state), start=1):
+        if not enabled:
+            continue
+        result.extend((number, outcome) for outcome in _outcomes(story, state, choice))
+    return result
+
+
+def _outcomes(story: Story, state: GameState, choice: Choice) -> list[GameState]:
+    sizes = engine.random_effects(story, choice)
+    if not sizes:
+        return [engine.take(story, state, choice).state]
+    combos = 1
+    for size in sizes:
+        combos *= size
+    if combos > MAX_CHANCE_BRANCHES:
+        raise OverflowError(f"choice {choice.key} has {combos} random outcomes; the search follows at most {MAX_CHANCE_BRANCHES}")
+    return [engine.take(story, state, choice, list(draws)).state for draws in itertools.product(*(range(size) for size in sizes))]
+
+
+def exhaustive(
+    story: Story, max_states: int = 2_000_000, max_seconds: float = 120.0, progress: Progress | None = None,
+) -> ExhaustiveReport:
+    """Breadth-first search of every reachable state, merging states that play the same."""
+    state_key = key_function(story)
+    report = ExhaustiveReport()
+    started = time.perf_counter()
+    start = engine.new_game(story, 0).state
+    start_key = state_key(start)
+    parents: dict[Key, tuple[Key | None, int]] = {start_key: (None, 0)}
+    children: dict[Key, list[Key]] = {}
+    scene_of: dict[Key, str] = {start_key: start.scene}
+    queue: deque[tuple[Key, GameState]] = deque([(start_key, start)])
+    expanded: set[Key] = set()
+    endings: dict[str, Key] = {}
+    dead_ends: list[Key] = []
+    while queue:
+        if len(parents) >= max_states:
+            report.complete, report.limit_reason = False, f"stopped at {max_states:,} states (--max-states)"
+            break
+        if (report.edges & 1023) == 0 and time.perf_counter() - started > max_seconds:
+            report.complete, report.limit_reason = False, f"stopped after {max_seconds:g} s (--max-seconds)"
+            break
+        key, state = queue.popleft()
+        expanded.add(key)
+        scene = story.scenes[state.scene]
+        if scene.ending is not None:
+            endings.setdefault(scene.ending.id, key)
+            children[key] = []
+            continue
+        try:
+            nexts = successors(story, state)
+        except OverflowError as err:
+            report.complete, report.limit_reason = False, str(err)
+            break
+        if len({number for number, _ in nexts}) != len(nexts):
+            report.chance = True
+        kids = []
+        for number, following in nexts:
+            report.edges += 1
+            child = state_key(following)
+            kids.append(child)
+            if child not in parents:
+                parents[child] = (key, number)
+                scene_of[child] = following.scene
+                queue.append((child, following))
+        children[key] = kids
+        if not kids:
+            dead_ends.append(key)
+        if progress is not None and (len(expanded) & 4095) == 0:
+            progress(len(expanded), 0)
+    report.states = len(parents)
+    report.seconds = time.perf_counter() - started
+
+    def path_to(key: Key) -> tuple[int, ...]:
+        numbers = []
+        current: Key | None = key
+        while current is not None:
+            parent, number = parents[current]
+            if parent is not None:
+                numbers.append(number)
+            current = parent
+        return tuple(reversed(numbers))
+
+    for ending_scene in story.endings():
+        assert ending_scene.ending is not None
+        found = endings.get(ending_scene.ending.id)
+        report.endings[ending_scene.ending.id] = path_to(found) if found is not None else None
+    first_path: dict[str, tuple[int, ...]] = {}
+    for key in parents:  # insertion order is BFS order, so the first key per scene is nearest
+        scene_id = scene_of[key]
+        if scene_id not in first_path:
+            first_path[scene_id] = path_to(key)
+    report.scene_paths = first_path
+    report.unreached_scenes = [scene_id for scene_id in story.scenes if scene_id not in first_path] if report.complete else []
+    if report.complete:
+        _find_soft_locks(report, parents, children, scene_of, endings, path_to, story)
+    return report
+
+
+def _find_soft_locks(report: ExhaustiveReport, parents: dict[Key, tuple[Key | None, int]], children: dict[Key, list[Key]], scene_of: dict[Key, str], endings: dict[str, Key], path_to: Callable[[Key], tuple[int, ...]], story: Story) -> None:
+    """States from which no ending can be reached: walk backwards from every ending state."""
+    reverse: dict[Key, list[Key]] = {}
+    for parent, kids in children.items():
+        for kid in kids:
+            reverse.setdefault(kid, []).append(parent)
+    can_end: set[Key] = {key for key in parents if story.scenes[scene_of[key]].ending is not None}
+    frontier = list(can_end)
+    while frontier:
+        key = frontier.pop()
+        for parent in reverse.get(key, ()):
+            if parent not in can_end:
+                can_end.add(parent)
+                frontier.append(parent)
+    locked = [key for key in parents if key not in can_end]
+    report.soft_lock_states = len(locked)
+    seen_scenes: set[str] = set()
+    for key in locked:  # BFS order: the first entry per scene has the shortest path
+        entered_from = parents[key][0]
+        if entered_from is not None and entered_from not in can_end:
+            continue  # already inside a stuck region; report only the step that led in
+        scene_id = scene_of[key]
+        if scene_id not in seen_scenes:
+            seen_scenes.add(scene_id)
+            report.soft_locks.append((scene_id, path_to(key)))

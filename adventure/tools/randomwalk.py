@@ -1,0 +1,183 @@
+"""Seeded random playthroughs, on a story prepared once into flat per-scene records."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from adventure.rules import engine
+from adventure.rules.moves import Working, move_into
+from adventure.rules.state import next_random
+from adventure.source.collector import collector_paused
+from adventure.story.expr import Evaluator
+from adventure.story.model import Effect, Story
+from adventure.story.template import Template
+
+Progress = Callable[[int, int], None]  # (done, total or 0 when unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A playthrough that went wrong, with what it takes to replay it."""
+
+    run: int
+    seed: int
+    path: tuple[int, ...]
+    scene: str
+    message: str
+
+
+@dataclass(slots=True)
+class RandomReport:
+    """What N random playthroughs found."""
+
+    runs: int
+    seed: int
+    max_steps: int
+    steps: int = 0
+    scene_hits: dict[str, int] = field(default_factory=dict)  # playthroughs reaching each scene
+    choice_hits: dict[str, int] = field(default_factory=dict)  # times each choice was taken
+    ending_hits: dict[str, int] = field(default_factory=dict)  # playthroughs ending in each ending
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def unreached_scenes(self, story: Story) -> list[str]:
+        return [scene_id for scene_id in story.scenes if not self.scene_hits.get(scene_id)]
+
+    def unreached_choices(self, story: Story) -> list[str]:
+        return [choice.key for scene in story.scenes.values() for choice in scene.choices if not self.choice_hits.get(choice.key)]
+
+
+def run_seed(seed: int, run: int) -> int:
+    """The game seed of playthrough `run` of a batch seeded with `seed` (stable across versions)."""
+    return next_random(seed * 1_000_003 + run)[0]
+
+
+# --- the story, prepared for walking -----------------------------------------------------
+
+# Plain tuples rather than objects or named tuples: the walk unpacks each in one step (the
+# interpreter's fastest path), and a scene's tuples, built together, lie together in memory,
+# where the model's scene is a tree of objects spread over the heap: on a large story, each
+# object the walk reads on a visit is a likely cache miss.
+
+# What taking a choice needs: its label, the index of its counter, its effects, its key if it
+# is once-only (else None), and the index of its target's record.
+Move = tuple[Template, int, tuple[Effect, ...], "str | None", int]
+# A choice as listed: its condition (None: always), whether it is listed while disabled.
+Row = tuple["Evaluator | None", bool, Move]
+# A scene: its id; its text; its ending's id; its rows when listing it comes down to their
+# conditions (no fallback or once-only choice), else None; for such a scene, which the engine
+# lists, its moves by choice key (else empty); and its on_enter effects.
+Record = tuple[str, engine.TextPlan, "str | None", "tuple[Row, ...] | None", "dict[str, Move]", tuple[Effect, ...]]
+
+
+def prepare(story: Story) -> tuple[list[Record], dict[str, int], list[str]]:
+    """Every scene as a record, each scene id's index, and every choice key by counter
+    index. Built in one pass so that a record lies together in memory, and so that a move
+    goes to its target by index rather than by looking its id up."""
+    index = {scene_id: number for number, scene_id in enumerate(story.scenes)}
+    records: list[Record] = []
+    keys: list[str] = []
+    for scene in story.scenes.values():
+        rows: list[Row] = []
+        by_key: dict[str, Move] = {}
+        for choice in scene.choices:
+            move = (choice.label, len(keys), choice.effects, choice.key if choice.once else None, index[choice.target])
+            keys.append(choice.key)
+            rows.append((None if choice.condition is None else choice.condition.evaluate, choice.disabled is not None, move))
+            by_key[choice.key] = move
+        simple = not any(choice.fallback or choice.once for choice in scene.choices)
+        ending = scene.ending.id if scene.ending is not None else None
+        records.append((scene.id, engine.text_plan(scene.text), ending, tuple(rows) if simple else None, {} if simple else by_key, scene.on_enter))
+    return records, index, keys
+
+
+# --- the walk ----------------------------------------------------------------------------
+
+
+def random_playthroughs(
+    story: Story, runs: int, seed: int = 0, max_steps: int = 2000,
+    progress: Progress | None = None, build_text: bool = True,
+) -> RandomReport:
+    """Play `runs` seeded random games; each picks uniformly among the enabled choices."""
+    with collector_paused():  # a walk makes no cycles; collections would rescan the story
+        return _random_playthroughs(story, runs, seed, max_steps, progress, build_text)
+
+
+def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, progress: Progress | None, build_text: bool) -> RandomReport:
+    report = RandomReport(runs, seed, max_steps)
+    scene_hits, choice_hits, ending_hits = report.scene_hits, report.choice_hits, report.ending_hits
+    started = time.perf_counter()
+    records, index, keys = prepare(story)
+    counts = [0] * len(keys)  # times each choice was taken, by counter index
+    first_taken: list[int] = []  # counter indexes in the order first taken: choice_hits' order
+    render = engine.render_plan
+    listed = engine.listed
+    for run in range(runs):
+        game_seed = run_seed(seed, run)
+        # the picker is separate from the game's own generator, so choosing does not
+        # change what the story's rolls produce; random.Random(int) is stable across versions
+        pick = random.Random(game_seed).random
+        # One working state for the whole playthrough, moved in place by the engine's own
+        # rules (moves.move_into): no new state and no copies per move.
+        work = Working.of(engine.new_game(story, game_seed).state, copy_vars=True)
+        record = records[index[work.scene]]
+        seen = {record[0]}
+        path: list[int] = []
+        ended = None
+        try:
+            for _ in range(max_steps):
+                scene_id, text, ending, rows, by_key, _ = record
+                if build_text:
+                    render(text, work)
+                if ending is not None:
+                    ended = ending
+                    break
+                enabled: list[tuple[int, Move]] = []
+                if rows is not None:
+                    # engine.listed for a scene without fallback or once-only choices: the
+                    # choices whose condition holds, numbered among those listed
+                    number = 0
+                    for condition, listed_when_disabled, move in rows:
+                        if condition is None or condition(work):
+                            number += 1
+                            enabled.append((number, move))
+                        elif listed_when_disabled:
+                            number += 1
+                else:
+                    enabled = [(number, by_key[choice.key]) for number, (choice, ok) in enumerate(listed(story, work), 1) if ok]
+                if not enabled:
+                    report.failures.append(Failure(run, game_seed, tuple(path), scene_id, "no choice can be taken here (a dead end)"))
+                    break
+                number, (label, counter, effects, once_key, target) = enabled[int(pick() * len(enabled))]
+                if build_text:
+                    label.render(work)
+                path.append(number)
+                taken = counts[counter]
+                if not taken:
+                    first_taken.append(counter)
+                counts[counter] = taken + 1
+                arrival = records[target]
+                arrival_id = arrival[0]
+                move_into(story, work, effects, once_key, arrival_id, arrival[5])
+                record = arrival  # only once the whole move is done: a failure reports the scene before
+                seen.add(arrival_id)
+            else:
+                report.failures.append(Failure(run, game_seed, tuple(path), record[0], f"no ending after {max_steps} choices (a loop?)"))
+        except Exception as err:  # a crash is the most important thing to report, not to raise
+            report.failures.append(Failure(run, game_seed, tuple(path), record[0], f"{type(err).__name__}: {err}"))
+        report.steps += len(path)
+        for reached in seen:
+            scene_hits[reached] = scene_hits.get(reached, 0) + 1
+        if ended is not None:
+            ending_hits[ended] = ending_hits.get(ended, 0) + 1
+        if progress is not None and (run & 63) == 0:
+            progress(run + 1, runs)
+    for counter in first_taken:
+        choice_hits[keys[counter]] = counts[counter]
+    report.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(runs, runs)
+    return report

@@ -1,0 +1,227 @@
+"""Walkthrough tests: YAML scripts of choices and expectations, run against a story."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from adventure.rules import engine
+from adventure.rules.state import GameState
+from adventure.source.problems import Problem
+from adventure.source.yamlsource import Map, Node, Scalar, load_file
+from adventure.story.expr import Compiled, Env, Value, format_value
+from adventure.story.loader import check_story
+from adventure.story.loader.reader import Reader
+from adventure.story.model import Story
+
+STEP_KINDS = ("choose", "see", "not_see", "scene", "expect", "check", "ending", "can_choose", "cannot_choose", "unlocked")
+TOP_KEYS = ("name", "story", "seed", "start", "steps")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    kind: str
+    value: Node
+    line: int
+    col: int
+    shown: str
+
+
+@dataclass(slots=True)
+class Walkthrough:
+    path: str
+    name: str
+    story_root: str
+    seed: int = 0
+    start_scene: str | None = None
+    start_values: dict[str, Node] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Result:
+    """The outcome of one walkthrough file."""
+
+    path: str
+    name: str
+    passed: bool
+    steps_run: int
+    total_steps: int
+    problems: list[Problem] = field(default_factory=list)
+    final_scene: str = ""
+
+
+def read(path: str, default_story: str) -> tuple[Walkthrough | None, list[Problem]]:
+    """Parse a walkthrough file; problems come back with their positions."""
+    problems: list[Problem] = []
+    root, file_problems = load_file(path, path)
+    problems.extend(file_problems)
+    reader = Reader(path, problems)
+    node = reader.mapping(root, "a walkthrough") if root is not None or not file_problems else None
+    if node is None:
+        return None, problems
+    values = reader.fields(node, "a walkthrough", TOP_KEYS, ("steps",))
+    name = reader.string(values["name"], "name") if "name" in values else None
+    story_root = default_story
+    if "story" in values:
+        given = reader.string(values["story"], "story")
+        if given:
+            story_root = os.path.normpath(os.path.join(os.path.dirname(path), given))
+    walk = Walkthrough(path, name or os.path.basename(path), story_root)
+    if "seed" in values:
+        walk.seed = reader.integer(values["seed"], "seed") or 0
+    if "start" in values:
+        start = reader.mapping(values["start"], "start")
+        if start is not None:
+            start_values = reader.fields(start, "start", ("scene", "set"))
+            if "scene" in start_values:
+                walk.start_scene = reader.string(start_values["scene"], "start scene")
+            if "set" in start_values:
+                assignments = reader.mapping(start_values["set"], "start set")
+                walk.start_values = {key.value: value for key, value in assignments.pairs} if assignments else {}
+    for item in reader.sequence(values.get("steps"), "steps") if "steps" in values else ():
+        step = reader.mapping(item, "a step")
+        if step is None:
+            continue
+        if len(step.pairs) != 1 or step.pairs[0][0].value not in STEP_KINDS:
+            reader.error(step, "each step is one of: " + ", ".join(STEP_KINDS), "e.g. - choose: 2")
+            continue
+        key, value = step.pairs[0]
+        walk.steps.append(Step(key.value, value, step.line, step.col, f"{key.value} {_show(value)}"))
+    return walk, problems
+
+
+def _show(node: Node) -> str:
+    if isinstance(node, Scalar):
+        return repr(node.value) if not node.value.isdigit() else node.value
+    if isinstance(node, Map):
+        return "{" + ", ".join(f"{key.value}: {_show(value)}" for key, value in node.pairs) + "}"
+    return "[" + ", ".join(_show(item) for item in node.items) + "]"
+
+
+def _value(node: Node, env: Env, name: str, reader: Reader) -> Value | None:
+    variable = env.variables.get(name)
+    if variable is None:
+        reader.error(node, f"the story has no variable `{name}`")
+        return None
+    return reader.literal(node, name, variable, f"value of `{name}`")
+
+
+def _screen(view: engine.SceneView) -> str:
+    return "\n".join([view.title, *view.paragraphs, *(choice.label for choice in view.choices)])
+
+
+def _listing(view: engine.SceneView) -> str:
+    if not view.choices:
+        return "no choices"
+    return "; ".join(f"{choice.number}. {choice.label}" + ("" if choice.enabled else " (disabled)") for choice in view.choices)
+
+
+def run(walk: Walkthrough, story: Story) -> Result:
+    """Play the steps; stop at the first that fails and say what was seen instead."""
+    result = Result(walk.path, walk.name, False, 0, len(walk.steps), final_scene="")
+    reader = Reader(walk.path, result.problems)
+    assert story.env is not None, "a loaded story keeps the environment it was checked in"
+    env = story.env
+    values = {}
+    for name, node in walk.start_values.items():
+        value = _value(node, env, name, reader)
+        if value is not None:
+            values[name] = value
+    if result.problems:
+        return result
+    try:
+        if walk.start_scene or values:
+            state = engine.start_at(story, walk.start_scene or story.start, values, walk.seed).state
+        else:
+            state = engine.new_game(story, walk.seed).state
+    except engine.ChoiceError as err:
+        result.problems.append(Problem(walk.path, 1, 1, f"cannot start: {err}"))
+        return result
+    for index, step in enumerate(walk.steps, start=1):
+        failure, state = _step(story, env, state, step, reader)
+        result.steps_run = index
+        result.final_scene = state.scene
+        if failure:
+            result.problems.append(Problem(walk.path, step.line, step.col, f"step {index} ({step.shown}): {failure}"))
+            return result
+    result.passed = True
+    return result
+
+
+def _step(story: Story, env: Env, state: GameState, step: Step, reader: Reader) -> tuple[str, GameState]:
+    view = engine.view(story, state)
+    node = step.value
+    text = node.value if isinstance(node, Scalar) else ""
+    if step.kind == "choose":
+        number = engine.find_choice(view, text) if isinstance(node, Scalar) else None
+        if number is None:
+            return f"no single listed choice matches {text!r}; listed: {_listing(view)}", state
+        try:
+            return "", engine.choose(story, state, number).state
+        except engine.ChoiceError as err:
+            return f"{err}; listed: {_listing(view)}", state
+    if step.kind in ("see", "not_see"):
+        present = text.lower() in _screen(view).lower()
+        if present != (step.kind == "see"):
+            return f"{'did not find' if step.kind == 'see' else 'found'} {text!r} in scene `{view.scene}`: {_screen(view)[:300]!r}", state
+        return "", state
+    if step.kind == "scene":
+        return ("" if view.scene == text else f"the player is at `{view.scene}`, not `{text}`"), state
+    if step.kind == "ending":
+        if view.ending is None:
+            return f"no ending reached; the player is at `{view.scene}` ({_listing(view)})", state
+        return ("" if view.ending.id == text else f"reached ending `{view.ending.id}`, not `{text}`"), state
+    if step.kind in ("can_choose", "cannot_choose"):
+        matches = [choice for choice in view.choices if text.lower() in choice.label.lower()]
+        available = any(choice.enabled for choice in matches)
+        if available != (step.kind == "can_choose"):
+            return f"{'no available' if step.kind == 'can_choose' else 'an available'} choice matches {text!r}; listed: {_listing(view)}", state
+        return "", state
+    if step.kind == "unlocked":
+        return ("" if text in state.unlocked else f"codex entry `{text}` is not unlocked (unlocked: {', '.join(sorted(state.unlocked)) or 'none'})"), state
+    if step.kind == "expect":
+        expected = reader.mapping(node, "expect")
+        for key, value_node in expected.pairs if expected else ():
+            wanted = _value(value_node, env, key.value, reader)
+            actual = state.vars.get(key.value)
+            if wanted is None:
+                return "a bad expectation (see above)", state
+            if actual != wanted:
+                return f"`{key.value}` is {format_value(actual) if actual is not None else 'missing'}, expected {format_value(wanted)}", state
+        return "", state
+    compiled = reader.expression(node, env, "check")
+    if compiled is None:
+        return "the check expression is not valid", state
+    if not _holds(compiled, state):
+        detail = ", ".join(f"{name} = {format_value(state.vars[name])}" for name in sorted(compiled.reads))
+        return f"{compiled.source!r} is false ({detail})", state
+    return "", state
+
+
+def _holds(compiled: Compiled, state: GameState) -> bool:
+    return bool(compiled.evaluate(state))
+
+
+
+def run_files(paths: list[str], default_story: str, story_override: str | None = None) -> tuple[list[Result], list[Problem]]:
+    """Run walkthrough files; stories are loaded once each. Returns results and load problems."""
+    results: list[Result] = []
+    problems: list[Problem] = []
+    stories: dict[str, Story | None] = {}
+    for path in paths:
+        walk, file_problems = read(path, default_story)
+        if walk is None or file_problems:
+            results.append(Result(path, os.path.basename(path), False, 0, 0, file_problems))
+            continue
+        root = story_override or walk.story_root
+        if root not in stories:
+            story, story_problems = check_story(root)
+            stories[root] = story
+            problems.extend(story_problems)
+        story = stories[root]
+        if story is None:
+            results.append(Result(path, walk.name, False, 0, len(walk.steps), [Problem(path, 1, 1, f"the story in {root} does not load")]))
+            continue
+        results.append(run(walk, story))
+    return results, problems
