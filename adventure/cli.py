@@ -39,7 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=None, metavar="N", help="seed for the story's randomness")
     play.add_argument("--from", dest="from_scene", metavar="SCENE", help="start at this scene (playtesting)")
     play.add_argument("--watch", action="store_true", help="re-read the story when its files change (for authors)")
-    play.add_argument("--set", dest="assignments", action="append", default=[], metavar="NAME=VALUE", help="start with a variable set (repeatable; sets as a,b,c)")
+    play.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="start with a variable set (repeatable; sets as a,b,c)",
+    )
 
     check = sub.add_parser("check", help="check a story for errors", description="Load a story and report every problem.")
     check.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
@@ -47,32 +54,60 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail the check too (exit 1)")
     check.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
 
-    explore = sub.add_parser("explore", help="play a story by machine to find what players can reach", description="Random playthroughs or an exhaustive search of every reachable state.")
+    explore = sub.add_parser(
+        "explore",
+        help="play a story by machine to find what players can reach",
+        description="Random playthroughs or an exhaustive search of every reachable state.",
+    )
     explore.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
     mode = explore.add_mutually_exclusive_group()
     mode.add_argument("--random", type=int, metavar="N", help="N seeded random playthroughs (default 1000)")
     mode.add_argument("--exhaustive", action="store_true", help="search every reachable state")
     explore.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random playthroughs (default 0)")
     explore.add_argument("--max-steps", type=int, default=2000, metavar="N", help="longest random playthrough (default 2000 choices)")
-    explore.add_argument("--max-states", type=int, default=2_000_000, metavar="N", help="exhaustive: stop after N states (default 2,000,000)")
+    explore.add_argument(
+        "--max-states", type=int, default=2_000_000, metavar="N", help="exhaustive: stop after N states (default 2,000,000)"
+    )
     explore.add_argument("--max-seconds", type=float, default=120.0, metavar="S", help="exhaustive: stop after S seconds (default 120)")
     explore.add_argument("--format", choices=("human", "json"), default="human", help="output format")
 
-    test = sub.add_parser("test", help="run walkthrough files against a story", description="Run walkthrough tests (YAML scripts of choices and expectations).")
+    test = sub.add_parser(
+        "test",
+        help="run walkthrough files against a story",
+        description="Run walkthrough tests (YAML scripts of choices and expectations).",
+    )
     test.add_argument("files", nargs="+", metavar="FILE", help="walkthrough files (folders: every .yaml inside)")
     test.add_argument("--story", metavar="DIR", help="play this story instead of each file's own")
 
-    graph = sub.add_parser("graph", help="draw the scene graph (Graphviz DOT or Mermaid)", description="Write the scene graph: chapters as clusters, choices as edges.")
+    graph = sub.add_parser(
+        "graph",
+        help="draw the scene graph (Graphviz DOT or Mermaid)",
+        description="Write the scene graph: chapters as clusters, choices as edges.",
+    )
     graph.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
-    graph.add_argument("--format", choices=("dot", "mermaid"), default=None, help="text format (default: dot, or mermaid for an .mmd --output)")
-    graph.add_argument("--output", metavar="FILE", help="write here instead of standard output; .svg, .png and .pdf are rendered with Graphviz's dot")
+    graph.add_argument(
+        "--format", choices=("dot", "mermaid"), default=None, help="text format (default: dot, or mermaid for an .mmd --output)"
+    )
+    graph.add_argument(
+        "--output", metavar="FILE", help="write here instead of standard output; .svg, .png and .pdf are rendered with Graphviz's dot"
+    )
     graph.add_argument("--coverage", type=int, metavar="N", help="colour scenes by how often N seeded random playthroughs reach them")
     graph.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the --coverage playthroughs (default 0)")
 
-    schema = sub.add_parser("schema", help="print a JSON Schema of the story format for editors", description="Print a JSON Schema (draft 2020-12) of scene files or of story.yaml.")
-    schema.add_argument("--for", dest="schema_for", choices=("scenes", "story"), default="scenes", help="which file the schema describes (default: scenes)")
+    schema = sub.add_parser(
+        "schema",
+        help="print a JSON Schema of the story format for editors",
+        description="Print a JSON Schema (draft 2020-12) of scene files or of story.yaml.",
+    )
+    schema.add_argument(
+        "--for", dest="schema_for", choices=("scenes", "story"), default="scenes", help="which file the schema describes (default: scenes)"
+    )
 
-    diff = sub.add_parser("diff", help="list what a new version of a story breaks in old saves", description="Compare two versions of a story folder; exit 1 when saves made with OLD would break.")
+    diff = sub.add_parser(
+        "diff",
+        help="list what a new version of a story breaks in old saves",
+        description="Compare two versions of a story folder; exit 1 when saves made with OLD would break.",
+    )
     diff.add_argument("old", metavar="OLD", help="the story folder saves were made with")
     diff.add_argument("new", metavar="NEW", help="the new version of the story folder")
     diff.add_argument("--format", choices=("human", "json"), default="human", help="output format")

@@ -188,7 +188,9 @@ def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if dot is None:
             stderr.write(graph.DOT_MISSING.format(name=args.output))
             return EXIT_STORY
-        done = subprocess.run(graph.dot_command(dot, target.image, args.output), input=text.encode("utf-8"), capture_output=True, check=False)
+        done = subprocess.run(
+            graph.dot_command(dot, target.image, args.output), input=text.encode("utf-8"), capture_output=True, check=False
+        )
         if done.returncode != 0:
             stderr.write(f"adventure graph: dot failed: {clean(done.stderr.decode('utf-8', 'replace').strip())}\n")
             return EXIT_STORY

@@ -13,7 +13,59 @@ import argparse
 import os
 import random
 
-WORDS = ["rain", "city", "neon", "street", "window", "signal", "rust", "engine", "shadow", "glass", "quiet", "light", "tower", "harbour", "market", "wire", "song", "distant", "machine", "river", "stone", "cold", "warm", "door", "careful", "sudden", "bright", "hollow", "voice", "memory", "ticket", "station", "orbit", "dust", "lantern", "bridge", "canal", "velvet", "static", "iron", "thread", "whisper", "patient", "ordinary", "strange", "small", "enormous", "slow", "quick", "red", "blue"]
+WORDS = [
+    "rain",
+    "city",
+    "neon",
+    "street",
+    "window",
+    "signal",
+    "rust",
+    "engine",
+    "shadow",
+    "glass",
+    "quiet",
+    "light",
+    "tower",
+    "harbour",
+    "market",
+    "wire",
+    "song",
+    "distant",
+    "machine",
+    "river",
+    "stone",
+    "cold",
+    "warm",
+    "door",
+    "careful",
+    "sudden",
+    "bright",
+    "hollow",
+    "voice",
+    "memory",
+    "ticket",
+    "station",
+    "orbit",
+    "dust",
+    "lantern",
+    "bridge",
+    "canal",
+    "velvet",
+    "static",
+    "iron",
+    "thread",
+    "whisper",
+    "patient",
+    "ordinary",
+    "strange",
+    "small",
+    "enormous",
+    "slow",
+    "quick",
+    "red",
+    "blue",
+]
 FLAGS = 20
 COUNTERS = 10
 MEMBERS = 20
@@ -116,7 +168,15 @@ def generate(count: int, folder: str, seed: int = 1, per_file: int = 500) -> Non
     marker = f"  - id: s{last_ending}\n"
     head, tail = text.split(marker)
     tail_lines = tail.splitlines()
-    kept = [line for line in tail_lines[: next((i for i, line in enumerate(tail_lines) if line.startswith("    choices:") or line.startswith("    ending:")), len(tail_lines))]]
+    kept = [
+        line
+        for line in tail_lines[
+            : next(
+                (i for i, line in enumerate(tail_lines) if line.startswith("    choices:") or line.startswith("    ending:")),
+                len(tail_lines),
+            )
+        ]
+    ]
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(head + marker + "\n".join(kept) + f"\n    ending: {{id: e{last_ending}, name: The Last Ending}}\n")
 

@@ -134,18 +134,45 @@ def main() -> None:
     lines.append(row(f"random play, {big:,} scenes, text built (choices/s)", [r["per_second"] for r in results], "/s", ">= 130,000"))
     print(lines[-1], flush=True)
     adventure = [sys.executable, "-m", "adventure"]
-    lines.append(row("`python -c pass`: the interpreter alone, for reference", [wall([sys.executable, "-c", "pass"]) for _ in range(runs)], "s", "-"))
+    lines.append(
+        row("`python -c pass`: the interpreter alone, for reference", [wall([sys.executable, "-c", "pass"]) for _ in range(runs)], "s", "-")
+    )
     print(lines[-1], flush=True)
-    lines.append(row("`adventure check scenes`, process start to exit", [wall([*adventure, "check", SHIPPED]) for _ in range(runs)], "s", "< 0.100 s"))
+    lines.append(
+        row(
+            "`adventure check scenes`, process start to exit", [wall([*adventure, "check", SHIPPED]) for _ in range(runs)], "s", "< 0.100 s"
+        )
+    )
     print(lines[-1], flush=True)
-    lines.append(row("`adventure play --plain`, start to first screen", [wall([*adventure, "play", "--plain"], until="> ") for _ in range(runs)], "s", "< 0.100 s"))
+    lines.append(
+        row(
+            "`adventure play --plain`, start to first screen",
+            [wall([*adventure, "play", "--plain"], until="> ") for _ in range(runs)],
+            "s",
+            "< 0.100 s",
+        )
+    )
     print(lines[-1], flush=True)
     lines.append(row("REPL, start to title screen", [repl_first_screen() for _ in range(runs)], "s", "< 0.250 s"))
     print(lines[-1], flush=True)
     random_runs = 1000 if args.quick else 10000
-    lines.append(row(f"`adventure explore --random {random_runs}` (shipped story)", [wall([*adventure, "explore", SHIPPED, "--random", str(random_runs)]) for _ in range(max(1, runs // 2))], "s", "< 10 s"))
+    lines.append(
+        row(
+            f"`adventure explore --random {random_runs}` (shipped story)",
+            [wall([*adventure, "explore", SHIPPED, "--random", str(random_runs)]) for _ in range(max(1, runs // 2))],
+            "s",
+            "< 10 s",
+        )
+    )
     print(lines[-1], flush=True)
-    lines.append(row("`adventure explore --exhaustive` (shipped story)", [wall([*adventure, "explore", SHIPPED, "--exhaustive"]) for _ in range(max(1, runs // 2))], "s", "< 30 s"))
+    lines.append(
+        row(
+            "`adventure explore --exhaustive` (shipped story)",
+            [wall([*adventure, "explore", SHIPPED, "--exhaustive"]) for _ in range(max(1, runs // 2))],
+            "s",
+            "< 30 s",
+        )
+    )
     print(lines[-1], flush=True)
     print()
     print("\n".join(lines))

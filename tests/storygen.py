@@ -57,7 +57,10 @@ def generate_story(root: Path, scenes: int = 150, seed: int = 0, per_file: int =
             "flags": {"type": "set", "members": FLAGS},
         },
         "status": "gold {gold} · hp {hp} · flags {size(flags)} · {name}",
-        "codex": {f"c{i}": {"title": f"Entry {i}", "text": [f"Lore {i}.", {"if": "gold > 10", "text": "You can afford more."}]} for i in range(codex)},
+        "codex": {
+            f"c{i}": {"title": f"Entry {i}", "text": [f"Lore {i}.", {"if": "gold > 10", "text": "You can afford more."}]}
+            for i in range(codex)
+        },
     }
     (root / "story.yaml").write_text(json.dumps(header, indent=1), encoding="utf-8")
     endings = [i for i in range(1, scenes) if rng.random() < 0.04] or [scenes - 1]

@@ -93,13 +93,36 @@ def test_plain_play_at_an_ending_offers_restart() -> None:
 
 
 def test_from_and_set_start_anywhere_with_chosen_state() -> None:
-    _, out, _ = run(["play", "--story", str(FEATURES), "--plain", "--from", "hall", "--set", "coins=5", "--set", "keys=iron,glass", "--set", "brave=true"], "status\n")
+    _, out, _ = run(
+        [
+            "play",
+            "--story",
+            str(FEATURES),
+            "--plain",
+            "--from",
+            "hall",
+            "--set",
+            "coins=5",
+            "--set",
+            "keys=iron,glass",
+            "--set",
+            "brave=true",
+        ],
+        "status\n",
+    )
     assert "coins 5 · keys 2/3" in out and "You feel brave." in out and "And rich." in out
 
 
-@pytest.mark.parametrize(("assignment", "fragment"), [
-    ("nope=1", "no variable"), ("coins=lots", "whole number"), ("keys=gold", "not in its members"), ("brave=maybe", "true or false"), ("coins", "NAME=VALUE"),
-])
+@pytest.mark.parametrize(
+    ("assignment", "fragment"),
+    [
+        ("nope=1", "no variable"),
+        ("coins=lots", "whole number"),
+        ("keys=gold", "not in its members"),
+        ("brave=maybe", "true or false"),
+        ("coins", "NAME=VALUE"),
+    ],
+)
 def test_bad_set_arguments_are_usage_errors(assignment: str, fragment: str) -> None:
     code, _, err = run(["play", "--story", str(FEATURES), "--plain", "--set", assignment])
     assert code == 2 and fragment in err
@@ -151,7 +174,8 @@ class EditingInput:
 
 WATCHED = {
     "story.yaml": "id: w\ntitle: W\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\n",
-    "a.yaml": "scenes:\n  - id: a\n    title: First draft\n    text: Hello.\n    choices:\n      - {label: Count, goto: a, effects: [{add: {n: 1}}]}\n",
+    "a.yaml": ("scenes:\n  - id: a\n    title: First draft\n    text: Hello.\n    choices:\n"
+        "      - {label: Count, goto: a, effects: [{add: {n: 1}}]}\n"),
 }
 
 
@@ -185,7 +209,11 @@ def test_watch_reloads_by_itself_when_a_file_changes(story_dir) -> None:
 
 SAVE_LABEL_STORY = {
     "story.yaml": "id: s\ntitle: S\nversion: 1\nstart: a\n",
-    "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: Save it for after, goto: b}\n      - {label: Eat it, goto: b}\n  - id: b\n    title: Later\n    text: y\n    ending: {id: e, name: E}\n",
+    "a.yaml": (
+        "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n"
+        "      - {label: Save it for after, goto: b}\n      - {label: Eat it, goto: b}\n"
+        "  - id: b\n    title: Later\n    text: y\n    ending: {id: e, name: E}\n"
+    ),
 }
 
 

@@ -113,17 +113,26 @@ def test_an_undeclared_rename_breaks_saves_and_the_hint_names_the_fix(tmp_path: 
     code, out = run(["diff", str(old), str(new)])
     assert code == 1
     assert "scene `cellar` seems to have been renamed to `basement` without a `renamed:` entry" in out
-    assert "hint: add to story.yaml: renamed: {cellar: basement}" in out and out.endswith("1 change breaks saves made with " + str(old) + ".\n")
+    assert "hint: add to story.yaml: renamed: {cellar: basement}" in out and out.endswith(
+        "1 change breaks saves made with " + str(old) + ".\n"
+    )
     _save_in_cellar(old, tmp_path / "saves")
     with pytest.raises(saves.SaveError, match="scene `cellar` is not in this story"):
         saves.load(load_story(str(new)), str(tmp_path / "saves"), "slot")
 
 
 def test_a_removed_scene_breaks_saves(tmp_path: Path) -> None:
-    scenes = SCENES.replace("      - label: Dig\n        goto: treasure\n", "").replace(
-        "  - id: treasure\n    title: Treasure\n    text: Gold.\n    ending: {id: gold, name: Gold}\n",
-        "",
-    ).replace("      - label: Climb the stairs\n        goto: hall\n", "      - label: Climb the stairs\n        goto: hall\n      - label: Rest\n        goto: sleep\n")
+    scenes = (
+        SCENES.replace("      - label: Dig\n        goto: treasure\n", "")
+        .replace(
+            "  - id: treasure\n    title: Treasure\n    text: Gold.\n    ending: {id: gold, name: Gold}\n",
+            "",
+        )
+        .replace(
+            "      - label: Climb the stairs\n        goto: hall\n",
+            "      - label: Climb the stairs\n        goto: hall\n      - label: Rest\n        goto: sleep\n",
+        )
+    )
     scenes += "  - id: sleep\n    title: Sleep\n    text: Zzz.\n    ending: {id: sleep, name: Sleep}\n"
     old, new = _stories(tmp_path, new_scenes=scenes)
     breaking, notes = _codes(old, new)
@@ -133,7 +142,9 @@ def test_a_removed_scene_breaks_saves(tmp_path: Path) -> None:
 
 
 def test_a_variable_type_change_breaks_saves_that_then_fail_to_load(tmp_path: Path) -> None:
-    old, new = _stories(tmp_path, STORY.replace("lamp: {type: bool}", "lamp: {type: string}"), SCENES.replace("{lamp: true}", "{lamp: lit}"))
+    old, new = _stories(
+        tmp_path, STORY.replace("lamp: {type: bool}", "lamp: {type: string}"), SCENES.replace("{lamp: true}", "{lamp: lit}")
+    )
     assert _codes(old, new) == (["variable-retyped"], [])
     _save_in_cellar(old, tmp_path / "saves")
     with pytest.raises(saves.SaveError, match="`lamp` should be string"):
@@ -141,7 +152,9 @@ def test_a_variable_type_change_breaks_saves_that_then_fail_to_load(tmp_path: Pa
 
 
 def test_removed_variables_set_members_and_a_new_story_id_break_saves(tmp_path: Path) -> None:
-    story = STORY.replace("id: house", "id: mansion").replace("members: [brass, iron], default: [brass, iron]", "members: [brass], default: [brass]")
+    story = STORY.replace("id: house", "id: mansion").replace(
+        "members: [brass, iron], default: [brass, iron]", "members: [brass], default: [brass]"
+    )
     story = story.replace("  lamp: {type: bool}\n", "  torch: {type: bool}\n")
     old, new = _stories(tmp_path, story, SCENES.replace("{lamp: true}", "{torch: true}"))
     breaking, notes = _codes(old, new)

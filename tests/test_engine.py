@@ -33,7 +33,13 @@ def test_a_new_game_enters_the_start_scene_and_runs_its_effects() -> None:
 
 def test_choices_show_enabled_disabled_with_reason_or_hidden() -> None:
     state = engine.new_game(STORY).state
-    assert labels(state) == [("Look around", True), ("Pay the doorman", True), ("Take courage", True), ("Roll the dice", True), ("Open the vault", False)]
+    assert labels(state) == [
+        ("Look around", True),
+        ("Pay the doorman", True),
+        ("Take courage", True),
+        ("Roll the dice", True),
+        ("Open the vault", False),
+    ]
     assert engine.view(STORY, state).choices[4].reason == "The vault needs the iron key, and a look around."
     state = engine.choose(STORY, state, 3).state  # take courage: hidden afterwards
     assert "Take courage" not in [label for label, _ in labels(state)]
@@ -69,7 +75,9 @@ def test_once_only_choices_disappear_after_use() -> None:
 def test_fallback_is_listed_only_when_nothing_else_is_available() -> None:
     state = engine.new_game(STORY, seed=0).state
     for seed in range(40):
-        rolled = engine.choose(STORY, GameState(state.scene, state.vars, state.visits, state.turn, seed, state.used, state.unlocked), 4).state
+        rolled = engine.choose(
+            STORY, GameState(state.scene, state.vars, state.visits, state.turn, seed, state.used, state.unlocked), 4
+        ).state
         shown = labels(rolled)
         if rolled.vars["dice"] >= 4:
             assert shown == [("Win a coin", True)]
@@ -175,8 +183,13 @@ def test_views_never_contain_control_characters(story_dir) -> None:
 
 
 def test_an_unbounded_counter_stops_at_two_to_the_53(story_dir) -> None:
-    root = story_dir({"story.yaml": MINIMAL_STORY + "variables:\n  n: {type: int, default: 1}\n",
-                      "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: 'n is {n}'\n    choices:\n      - {label: Double, goto: a, effects: [{set: {n: {expr: 'n + n'}}}]}\n"})
+    root = story_dir(
+        {
+            "story.yaml": MINIMAL_STORY + "variables:\n  n: {type: int, default: 1}\n",
+            "a.yaml": ("scenes:\n  - id: a\n    title: A\n    text: 'n is {n}'\n    choices:\n"
+                "      - {label: Double, goto: a, effects: [{set: {n: {expr: 'n + n'}}}]}\n"),
+        }
+    )
     story = load_story(str(root))
     state = engine.new_game(story).state
     for _ in range(60):

@@ -28,8 +28,12 @@ from adventure.story.loader import check_story, load_story
 from adventure.story.template import compile_template
 
 _CHECKS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large, HealthCheck.filter_too_much]
-settings.register_profile("fuzz-ci", max_examples=int(os.environ.get("ADVENTURE_FUZZ_CI_EXAMPLES", "100")), deadline=None, suppress_health_check=_CHECKS)
-settings.register_profile("fuzz-long", max_examples=int(os.environ.get("ADVENTURE_FUZZ_EXAMPLES", "5000")), deadline=None, suppress_health_check=_CHECKS)
+settings.register_profile(
+    "fuzz-ci", max_examples=int(os.environ.get("ADVENTURE_FUZZ_CI_EXAMPLES", "100")), deadline=None, suppress_health_check=_CHECKS
+)
+settings.register_profile(
+    "fuzz-long", max_examples=int(os.environ.get("ADVENTURE_FUZZ_EXAMPLES", "5000")), deadline=None, suppress_health_check=_CHECKS
+)
 FUZZ = settings.get_profile(os.environ.get("ADVENTURE_FUZZ_PROFILE", "fuzz-ci"))
 
 STORY = load_story(str(FEATURES))
@@ -138,8 +142,13 @@ def story_copy(tmp_path: Path) -> Path:
 
 
 @FUZZ
-@given(targets=st.lists(st.tuples(st.sampled_from(SOURCES), st.lists(MUTATION, min_size=1, max_size=4)), min_size=1, max_size=2), seed=st.integers(0, 2**32))
-def test_mutated_story_files_load_or_give_located_problems(story_copy: Path, targets: list[tuple[str, list[tuple[Any, ...]]]], seed: int) -> None:
+@given(
+    targets=st.lists(st.tuples(st.sampled_from(SOURCES), st.lists(MUTATION, min_size=1, max_size=4)), min_size=1, max_size=2),
+    seed=st.integers(0, 2**32),
+)
+def test_mutated_story_files_load_or_give_located_problems(
+    story_copy: Path, targets: list[tuple[str, list[tuple[Any, ...]]]], seed: int
+) -> None:
     texts = {name: (FEATURES / name).read_text(encoding="utf-8") for name in SOURCES}
     for name, mutations in targets:
         texts[name] = mutate(texts[name], mutations)
@@ -173,7 +182,9 @@ ENV = Env(
 )
 
 
-_INT_LEAF = st.one_of(st.integers(-1000, 1000).map(str), st.sampled_from(["trust", "money", "turn", "size(ids)", "size(name)", 'visits("club")']))
+_INT_LEAF = st.one_of(
+    st.integers(-1000, 1000).map(str), st.sampled_from(["trust", "money", "turn", "size(ids)", "size(name)", 'visits("club")'])
+)
 _BOOL_LEAF = st.sampled_from(["brave", "true", "false", '"viola" in ids', '"noir" not in ids', 'visited("start")', 'unlocked("neans")'])
 _STRING_LEAF = st.sampled_from(["name", "chapter", '"text"', 'title("neans")', '""'])
 _INTS: st.SearchStrategy[str] = st.deferred(lambda: st.one_of(
@@ -226,8 +237,11 @@ def mutate_expression(source: str, mutations: list[tuple[Any, ...]]) -> str:
 class State:
     def __init__(self, rng: random.Random) -> None:
         self.vars = {
-            "trust": rng.randint(0, 10), "money": rng.randint(-10**6, 10**6), "brave": rng.random() < 0.5,
-            "name": rng.choice(["", "Rouge", "\x1b[31m", "a" * 300]), "ids": frozenset(rng.sample(["viola", "verde", "noir"], rng.randint(0, 3))),
+            "trust": rng.randint(0, 10),
+            "money": rng.randint(-(10**6), 10**6),
+            "brave": rng.random() < 0.5,
+            "name": rng.choice(["", "Rouge", "\x1b[31m", "a" * 300]),
+            "ids": frozenset(rng.sample(["viola", "verde", "noir"], rng.randint(0, 3))),
         }
         self.visits = {"start": rng.randint(0, 3)} if rng.random() < 0.5 else {}
         self.turn = rng.randint(0, 10**6)
@@ -240,14 +254,18 @@ PY_TYPES = {"int": int, "bool": bool, "string": str, "set": frozenset}
 
 @FUZZ
 @given(expression=TYPED, mutations=st.lists(EXPR_MUTATION, max_size=3), seed=st.integers(0, 2**32))
-def test_mutated_conditions_compile_or_give_an_expr_error_and_never_fail_at_play(expression: tuple[str, str], mutations: list[tuple[Any, ...]], seed: int) -> None:
+def test_mutated_conditions_compile_or_give_an_expr_error_and_never_fail_at_play(
+    expression: tuple[str, str], mutations: list[tuple[Any, ...]], seed: int
+) -> None:
     source, kind = expression
     mutated = mutate_expression(source, mutations)
     try:
         compiled = compile_expression(mutated, ENV)
     except ExprError as err:
         event("refused")
-        assert mutated != source or any(limit in err.message for limit in LIMITS), f"a valid expression was refused: {source!r}: {err.message}"
+        assert mutated != source or any(limit in err.message for limit in LIMITS), (
+            f"a valid expression was refused: {source!r}: {err.message}"
+        )
         assert 0 <= err.offset <= len(mutated) and err.message
         return
     if not mutations:
@@ -260,7 +278,9 @@ def test_mutated_conditions_compile_or_give_an_expr_error_and_never_fail_at_play
 
 @FUZZ
 @given(expression=TYPED, mutations=st.lists(EXPR_MUTATION, max_size=2), before=st.text(max_size=20), after=st.text(max_size=20))
-def test_mutated_interpolations_compile_or_give_an_expr_error(expression: tuple[str, str], mutations: list[tuple[Any, ...]], before: str, after: str) -> None:
+def test_mutated_interpolations_compile_or_give_an_expr_error(
+    expression: tuple[str, str], mutations: list[tuple[Any, ...]], before: str, after: str
+) -> None:
     text = f"{before.replace('{', '{{').replace('}', '}}')}{{{mutate_expression(expression[0], mutations)}}}{after}"
     try:
         template = compile_template(text, ENV)
@@ -383,14 +403,18 @@ def base_saves() -> list[bytes]:
 
 @FUZZ
 @given(which=st.integers(0, 3), mutations=st.lists(SAVE_MUTATION, min_size=1, max_size=4))
-def test_mutated_save_json_loads_soundly_or_is_refused_untouched(tmp_path: Path, base_saves: list[bytes], which: int, mutations: list[tuple[Any, ...]]) -> None:
+def test_mutated_save_json_loads_soundly_or_is_refused_untouched(
+    tmp_path: Path, base_saves: list[bytes], which: int, mutations: list[tuple[Any, ...]]
+) -> None:
     data = mutate_save(json.loads(base_saves[which]), mutations)
     loads_or_refuses(tmp_path, json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 @FUZZ
 @given(which=st.integers(0, 3), mutations=st.lists(BYTE_MUTATION, min_size=1, max_size=4))
-def test_mutated_save_bytes_load_soundly_or_are_refused_untouched(tmp_path: Path, base_saves: list[bytes], which: int, mutations: list[tuple[Any, ...]]) -> None:
+def test_mutated_save_bytes_load_soundly_or_are_refused_untouched(
+    tmp_path: Path, base_saves: list[bytes], which: int, mutations: list[tuple[Any, ...]]
+) -> None:
     loads_or_refuses(tmp_path, mutate_bytes(base_saves[which], mutations))
 
 

@@ -111,7 +111,9 @@ EXPECTED: dict[str, Loads | Refused] = {
     "escapes-in-text.yaml": Loads(),
     "escape-in-key.yaml": refused((5, "unknown key `␛]0;pwned␇`")),
     # ids that try to climb out of their folder are just invalid or unknown ids
-    "scene-id-climbs.yaml": refused((2, "scene id `../../etc/passwd` is not valid"), (10, "no codex entry `../../secrets`"), (13, "no scene `../../../root`")),
+    "scene-id-climbs.yaml": refused(
+        (2, "scene id `../../etc/passwd` is not valid"), (10, "no codex entry `../../secrets`"), (13, "no scene `../../../root`")
+    ),
     # values and expressions
     "huge-integer.yaml": refused((2, "too large")),
     "python-in-condition.yaml": refused((8, "only the built-in functions can be called")),
@@ -329,7 +331,9 @@ def refuse_special_files(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
-def test_a_story_with_a_pipe_or_device_among_its_files_is_checked_without_blocking(tmp_path: Path, kind: str, refuse_special_files: None) -> None:
+def test_a_story_with_a_pipe_or_device_among_its_files_is_checked_without_blocking(
+    tmp_path: Path, kind: str, refuse_special_files: None
+) -> None:
     root = hostile_story(tmp_path / "story", "fine.yaml", b"")
     (root / "hostile" / "fine.yaml").unlink()
     special = root / "hostile" / "special.yaml"
@@ -340,7 +344,9 @@ def test_a_story_with_a_pipe_or_device_among_its_files_is_checked_without_blocki
     with guarded():
         story, problems = check_story(str(root))
     # a link to a device is refused twice over: outside the folder, and not a regular file
-    assert story is None and any("not a regular file" in problem.message or "outside the story folder" in problem.message for problem in problems)
+    assert story is None and any(
+        "not a regular file" in problem.message or "outside the story folder" in problem.message for problem in problems
+    )
 
 
 def test_a_folder_link_that_loops_back_is_not_followed(tmp_path: Path) -> None:
@@ -414,7 +420,9 @@ PLAYER_INPUT = "\n".join([
 ]) + "\n"
 
 
-def test_escape_sequences_never_reach_the_terminal_from_the_plain_player(story_dir: Callable[[dict[str, str]], Path], tmp_path: Path) -> None:
+def test_escape_sequences_never_reach_the_terminal_from_the_plain_player(
+    story_dir: Callable[[dict[str, str]], Path], tmp_path: Path
+) -> None:
     root = story_dir(ESCAPES)
     env = env_for_subprocess()
     env["ADVENTURE_SAVES"] = str(tmp_path / "saves")
@@ -434,7 +442,12 @@ def test_escape_sequences_never_reach_the_terminal_from_the_plain_player(story_d
 
 
 def test_escape_sequences_in_a_story_are_harmless_in_check_output(story_dir: Callable[[dict[str, str]], Path]) -> None:
-    root = story_dir({**ESCAPES, "broken.yaml": 'scenes:\n  - id: b\n    title: "\\e]0;x\\a"\n    text: "\\e[31m {nope}"\n    ending: {id: b, name: B}\n'})
+    root = story_dir(
+        {
+            **ESCAPES,
+            "broken.yaml": 'scenes:\n  - id: b\n    title: "\\e]0;x\\a"\n    text: "\\e[31m {nope}"\n    ending: {id: b, name: B}\n',
+        }
+    )
     for args in (["check", str(root)], ["check", str(root), "--format", "json"]):
         out = io.StringIO()
         assert main(args, stdout=out) == 1
@@ -456,4 +469,7 @@ def test_the_corpus_loads_the_same_under_the_pure_python_yaml_parser(tmp_path: P
         assert (story is not None) == isinstance(expected, Loads), (name, [problem.format() for problem in problems])
         if isinstance(expected, Refused):
             lines = {problem.line for problem in problems}
-            assert all(problem.line > 0 for problem in problems) and expected.at[0][0] in lines, (name, [problem.format() for problem in problems])
+            assert all(problem.line > 0 for problem in problems) and expected.at[0][0] in lines, (
+                name,
+                [problem.format() for problem in problems],
+            )

@@ -123,32 +123,48 @@ def test_ten_mistakes_in_three_files_are_all_reported_with_file_and_line(story_d
 def test_ten_mistakes_give_exit_code_1_from_the_cli(story_dir, capsys) -> None:
     from adventure.cli import main
 
-    root = story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: l, goto: b}\n"})
+    root = story_dir(
+        {
+            "story.yaml": MINIMAL_STORY,
+            "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: l, goto: b}\n",
+        }
+    )
     assert main(["check", str(root)]) == 1
     out = capsys.readouterr().out
     assert "a.yaml:6:" in out and "no scene `b`" in out and "1 problem in" in out
 
 
-@pytest.mark.parametrize(("scene_yaml", "fragment"), [
-    ("- id: a\n  title: A\n  text: x\n", "has no choices and is not an ending"),
-    ("- id: a\n  title: A\n  text: x\n  choices: []\n", "empty list of choices"),
-    ("- id: a\n  title: A\n  text: x\n  ending: {id: e, name: E}\n  choices: [{label: l, goto: a}]\n", "also has choices"),
-    ("- id: a\n  text: x\n  ending: {id: e, name: E}\n", "has no `title`"),
-    ("- title: A\n  text: x\n", "has no `id`"),
-    ("- id: a b\n  title: A\n  text: x\n", "not valid"),
-    ("- id: a\n  title: A\n  text: {x: 1}\n  ending: {id: e, name: E}\n", "must be text or a list"),
-    ("- id: a\n  title: A\n  text: x\n  choices: [{label: l, goto: a, disabled: no}]\n", "`disabled` without `if`"),
-    ("- id: a\n  title: A\n  text: x\n  choices: [{label: l, goto: a, once: maybe}]\n", "true or false"),
-    ("- id: a\n  title: A\n  text: x\n  on_enter: [{explode: 1}]\n  ending: {id: e, name: E}\n", "unknown effect"),
-    ("- id: a\n  title: A\n  text: x\n  on_enter: [{unlock: nope}]\n  ending: {id: e, name: E}\n", "no codex entry"),
-    ("- id: a\n  title: A\n  text: x\n  on_enter: [{add: {t: 1}, set: {t: 1}}]\n  ending: {id: e, name: E}\n", "exactly one key"),
-    ("- id: a\n  title: A\n  text: 'x {'\n  ending: {id: e, name: E}\n", "never closed"),
-    ("- id: a\n  title: A\n  text: x\n  ending: {id: e}\n", "has no `name`"),
-    ("- id: a\n  title: A\n  text: x\n  ending: {id: e, name: E, canonical: true}\n- id: b\n  title: B\n  text: x\n  ending: {id: e, name: F, canonical: true}\n", "used twice"),
-    ("- id: a\n  title: A\n  text: x\n  ending: {id: e, name: E, canonical: true}\n- id: b\n  title: B\n  text: x\n  ending: {id: f, name: F, canonical: true}\n", "more than one canonical"),
-    ("- id: a\n  title: A\n  text:\n    - if: x\n  ending: {id: e, name: E}\n", "has no `text`"),
-    ("- just text\n", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("scene_yaml", "fragment"),
+    [
+        ("- id: a\n  title: A\n  text: x\n", "has no choices and is not an ending"),
+        ("- id: a\n  title: A\n  text: x\n  choices: []\n", "empty list of choices"),
+        ("- id: a\n  title: A\n  text: x\n  ending: {id: e, name: E}\n  choices: [{label: l, goto: a}]\n", "also has choices"),
+        ("- id: a\n  text: x\n  ending: {id: e, name: E}\n", "has no `title`"),
+        ("- title: A\n  text: x\n", "has no `id`"),
+        ("- id: a b\n  title: A\n  text: x\n", "not valid"),
+        ("- id: a\n  title: A\n  text: {x: 1}\n  ending: {id: e, name: E}\n", "must be text or a list"),
+        ("- id: a\n  title: A\n  text: x\n  choices: [{label: l, goto: a, disabled: no}]\n", "`disabled` without `if`"),
+        ("- id: a\n  title: A\n  text: x\n  choices: [{label: l, goto: a, once: maybe}]\n", "true or false"),
+        ("- id: a\n  title: A\n  text: x\n  on_enter: [{explode: 1}]\n  ending: {id: e, name: E}\n", "unknown effect"),
+        ("- id: a\n  title: A\n  text: x\n  on_enter: [{unlock: nope}]\n  ending: {id: e, name: E}\n", "no codex entry"),
+        ("- id: a\n  title: A\n  text: x\n  on_enter: [{add: {t: 1}, set: {t: 1}}]\n  ending: {id: e, name: E}\n", "exactly one key"),
+        ("- id: a\n  title: A\n  text: 'x {'\n  ending: {id: e, name: E}\n", "never closed"),
+        ("- id: a\n  title: A\n  text: x\n  ending: {id: e}\n", "has no `name`"),
+        (
+            "- id: a\n  title: A\n  text: x\n  ending: {id: e, name: E, canonical: true}\n- id: b\n  title: B\n"
+            "  text: x\n  ending: {id: e, name: F, canonical: true}\n",
+            "used twice",
+        ),
+        (
+            "- id: a\n  title: A\n  text: x\n  ending: {id: e, name: E, canonical: true}\n- id: b\n  title: B\n"
+            "  text: x\n  ending: {id: f, name: F, canonical: true}\n",
+            "more than one canonical",
+        ),
+        ("- id: a\n  title: A\n  text:\n    - if: x\n  ending: {id: e, name: E}\n", "has no `text`"),
+        ("- just text\n", "must be a mapping"),
+    ],
+)
 def test_scene_mistakes_are_explained(story_dir, scene_yaml: str, fragment: str) -> None:
     indented = "\n".join("  " + line for line in scene_yaml.splitlines())
     root = story_dir({"story.yaml": MINIMAL_STORY, "s.yaml": "scenes:\n" + indented + "\n"})
@@ -201,13 +217,20 @@ def test_hidden_files_and_other_extensions_are_ignored(story_dir) -> None:
 
 
 def test_plain_scalars_that_look_like_booleans_stay_text(story_dir) -> None:
-    root = story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": "scenes:\n  - id: a\n    title: No\n    text: yes\n    ending: {id: e, name: Off}\n"})
+    root = story_dir(
+        {"story.yaml": MINIMAL_STORY, "a.yaml": "scenes:\n  - id: a\n    title: No\n    text: yes\n    ending: {id: e, name: Off}\n"}
+    )
     story = load_story(str(root))
     assert story.scenes["a"].title.render(None) == "No"
 
 
 def test_control_characters_in_text_are_made_visible(story_dir) -> None:
-    root = story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": 'scenes:\n  - id: a\n    title: "\\e]52;c;evil\\a"\n    text: "red \\e[31m \\u202e"\n    ending: {id: e, name: E}\n'})
+    root = story_dir(
+        {
+            "story.yaml": MINIMAL_STORY,
+            "a.yaml": 'scenes:\n  - id: a\n    title: "\\e]52;c;evil\\a"\n    text: "red \\e[31m \\u202e"\n    ending: {id: e, name: E}\n',
+        }
+    )
     story = load_story(str(root))
     title = story.scenes["a"].title.render(None)
     assert "\x1b" not in title and "\x07" not in title and "␛" in title
@@ -239,12 +262,32 @@ def test_binary_and_invalid_utf8_files_are_problems(tmp_path: Path) -> None:
     assert any("latin.yaml:2:" in problem and "UTF-8" in problem for problem in problems)
 
 
-VALID_SCENE = {"id": "a", "title": "A", "text": "Hello {n}.", "choices": [{"label": "Go", "goto": "a", "if": "n > 0", "effects": [{"add": {"n": 1}}]}]}
+VALID_SCENE = {
+    "id": "a",
+    "title": "A",
+    "text": "Hello {n}.",
+    "choices": [{"label": "Go", "goto": "a", "if": "n > 0", "effects": [{"add": {"n": 1}}]}],
+}
 
 
 def _mutations() -> st.SearchStrategy[object]:
-    leaves = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=8), st.sampled_from(["a", "n > 0", "{n}", "goto", "x {", "add"]))
-    return st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["id", "title", "text", "choices", "label", "goto", "if", "effects", "add", "set", "ending", "name", "once", "x"]), inner, max_size=4)), max_leaves=12)
+    leaves = st.one_of(
+        st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=8), st.sampled_from(["a", "n > 0", "{n}", "goto", "x {", "add"])
+    )
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3),
+            st.dictionaries(
+                st.sampled_from(
+                    ["id", "title", "text", "choices", "label", "goto", "if", "effects", "add", "set", "ending", "name", "once", "x"]
+                ),
+                inner,
+                max_size=4,
+            ),
+        ),
+        max_leaves=12,
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -275,7 +318,9 @@ def test_arbitrary_bytes_as_a_scene_file_never_raise(tmp_path_factory, data: byt
 
 def test_problems_per_file_are_capped_with_a_summary(story_dir) -> None:
     keys = "".join(f"    junk{i}: 1\n" for i in range(500))
-    root = story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n" + keys + "    ending: {id: e, name: E}\n"})
+    root = story_dir(
+        {"story.yaml": MINIMAL_STORY, "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n" + keys + "    ending: {id: e, name: E}\n"}
+    )
     problems = problems_of(root)
     assert 200 <= len(problems) <= 202
     assert any("more than 200 problems in this file" in problem for problem in problems)
@@ -327,19 +372,25 @@ def test_the_quick_path_for_one_line_paragraphs_agrees_with_the_general_rule(tex
     ("{type: string}", "{set: {v: ~}}", "a.yaml:8:29: value for `v` is empty"),
 ])
 def test_defaults_and_effects_read_values_of_a_variables_type_alike(story_dir, declaration: str, effect: str, message: str) -> None:
-    root = story_dir({
-        "story.yaml": MINIMAL_STORY + f"variables:\n  v: {declaration}\n",
-        "a.yaml": f"scenes:\n  - id: a\n    title: A\n    text: Hello.\n    choices:\n      - label: Go\n        goto: a\n        effects: [{effect}]\n",
-    })
+    root = story_dir(
+        {
+            "story.yaml": MINIMAL_STORY + f"variables:\n  v: {declaration}\n",
+            "a.yaml": ("scenes:\n  - id: a\n    title: A\n    text: Hello.\n    choices:\n      - label: Go\n"
+                f"        goto: a\n        effects: [{effect}]\n"),
+        }
+    )
     _, problems = check_story(str(root))
     assert any(message in problem.format() for problem in problems), [problem.format() for problem in problems]
 
 
 def test_a_quoted_empty_string_is_a_value_but_a_bare_one_is_not(story_dir) -> None:
-    root = story_dir({
-        "story.yaml": MINIMAL_STORY + "variables:\n  v: {type: string, default: ''}\n",
-        "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: Hi.\n    choices:\n      - {label: Go, goto: a, effects: [{set: {v: ''}}]}\n",
-    })
+    root = story_dir(
+        {
+            "story.yaml": MINIMAL_STORY + "variables:\n  v: {type: string, default: ''}\n",
+            "a.yaml": ("scenes:\n  - id: a\n    title: A\n    text: Hi.\n    choices:\n"
+                "      - {label: Go, goto: a, effects: [{set: {v: ''}}]}\n"),
+        }
+    )
     story = load_story(str(root))
     assert story.variables["v"].default == "" and story.scenes["a"].choices[0].effects[0].value == ""  # type: ignore[union-attr]
 

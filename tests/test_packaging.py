@@ -41,9 +41,24 @@ def test_the_unpacked_wheel_plays_its_own_story_outside_the_source_tree(wheel: P
     check = subprocess.run([sys.executable, "-m", "adventure", "check"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "Metallic Rouge" in check.stdout and "No problems" in check.stdout
-    located = subprocess.run([sys.executable, "-c", "import adventure.cli as c; print(c.bundled_story())"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    located = subprocess.run(
+        [sys.executable, "-c", "import adventure.cli as c; print(c.bundled_story())"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert located.stdout.strip() == str(site / "adventure" / "scenes")
-    play = subprocess.run([sys.executable, "-m", "adventure", "play", "--plain"], input="1\nquit\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    play = subprocess.run(
+        [sys.executable, "-m", "adventure", "play", "--plain"],
+        input="1\nquit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert play.returncode == 0 and "The Cradle" in play.stdout and play.stderr == ""
 
 
@@ -61,5 +76,7 @@ def test_the_installed_adventure_command_plays_the_story(wheel: Path, tmp_path: 
     env.update({"PYTHONPATH": str(target), "ADVENTURE_SAVES": str(tmp_path / "saves"), "NO_COLOR": "1"})
     version = subprocess.run([str(command), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert version.returncode == 0 and version.stdout.startswith("adventure "), version.stdout + version.stderr
-    play = subprocess.run([str(command), "play", "--plain"], input="1\nquit\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    play = subprocess.run(
+        [str(command), "play", "--plain"], input="1\nquit\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
     assert play.returncode == 0 and "The Cradle" in play.stdout and play.stderr == "", play.stdout[-500:] + play.stderr

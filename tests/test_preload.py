@@ -50,7 +50,9 @@ def test_the_pending_story_loads_once_and_tells_every_listener(tmp_path: Path) -
 
 
 def test_a_broken_story_fails_with_every_problem_when_asked_for(tmp_path: Path) -> None:
-    root = write_story(tmp_path, {"story.yaml": MINIMAL_STORY, "a.yaml": SCENE.replace("    title: A\n", "").replace("id: end", "id: end, nme: x")})
+    root = write_story(
+        tmp_path, {"story.yaml": MINIMAL_STORY, "a.yaml": SCENE.replace("    title: A\n", "").replace("id: end", "id: end, nme: x")}
+    )
     pending = PendingStory(str(root), TitlePage("tiny", "Tiny", ""))
     with pytest.raises(StoryError) as raised:
         pending.story()  # starts the load itself and waits for it

@@ -168,7 +168,9 @@ def engine_loop(story: Story, runs: int, seed: int, max_steps: int) -> explore.R
             options = engine.listed(story, state)
             enabled = [number for number, (_, ok) in enumerate(options, 1) if ok]
             if not enabled:
-                report.failures.append(explore.Failure(run, game_seed, tuple(path), state.scene, "no choice can be taken here (a dead end)"))
+                report.failures.append(
+                    explore.Failure(run, game_seed, tuple(path), state.scene, "no choice can be taken here (a dead end)")
+                )
                 break
             number = enabled[int(pick() * len(enabled))]
             choice = options[number - 1][0]
@@ -178,7 +180,9 @@ def engine_loop(story: Story, runs: int, seed: int, max_steps: int) -> explore.R
             state = engine.advance(story, state, choice)
             seen.add(state.scene)
         else:
-            report.failures.append(explore.Failure(run, game_seed, tuple(path), state.scene, f"no ending after {max_steps} choices (a loop?)"))
+            report.failures.append(
+                explore.Failure(run, game_seed, tuple(path), state.scene, f"no ending after {max_steps} choices (a loop?)")
+            )
         report.steps += len(path)
         for scene_id in seen:
             report.scene_hits[scene_id] = report.scene_hits.get(scene_id, 0) + 1
@@ -227,7 +231,9 @@ def test_the_walk_reports_what_the_engine_loop_reports(walker: Story, seed: int,
 def test_the_walk_reports_what_the_engine_loop_reports_on_whole_stories(root: Path) -> None:
     story = load_story(str(root))
     for seed, max_steps in ((0, 2000), (5, 30)):
-        assert report_data(explore.random_playthroughs(story, 150, seed, max_steps)) == report_data(engine_loop(story, 150, seed, max_steps))
+        assert report_data(explore.random_playthroughs(story, 150, seed, max_steps)) == report_data(
+            engine_loop(story, 150, seed, max_steps)
+        )
 
 
 def walk_states(story: Story, seed: int, moves: int) -> list[Working]:

@@ -17,7 +17,9 @@ def spawn(saves: Path, *args: str, columns: int = 100, story: Path = FEATURES) -
     env = env_for_subprocess()
     env.update({"TERM": "xterm-256color", "ADVENTURE_SAVES": str(saves)})
     env.pop("NO_COLOR", None)
-    child = pexpect.spawn(sys.executable, ["-m", "adventure", "--story", str(story), *args], env=env, dimensions=(40, columns), encoding="utf-8", timeout=20)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "adventure", "--story", str(story), *args], env=env, dimensions=(40, columns), encoding="utf-8", timeout=20
+    )
     return child
 
 
@@ -116,7 +118,14 @@ def test_without_a_terminal_adventure_falls_back_to_plain_mode(tmp_path: Path) -
     import subprocess
     env = env_for_subprocess()
     env["ADVENTURE_SAVES"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "adventure", "--story", str(FEATURES)], input="2\nquit\n", capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "adventure", "--story", str(FEATURES)],
+        input="2\nquit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0 and "== The House: The Hall, turn 1 ==" in result.stdout and result.stderr == ""
 
 
@@ -135,10 +144,20 @@ def test_watch_reloads_the_story_while_the_prompt_waits(tmp_path: Path) -> None:
     root.mkdir()
     (root / "story.yaml").write_text("id: w\ntitle: W\nversion: 1\nstart: a\n")
     scene = root / "a.yaml"
-    scene.write_text("scenes:\n  - id: a\n    title: First draft\n    text: Hello.\n    choices:\n      - {label: Wait, goto: a, once: true}\n      - {label: Leave, goto: a, fallback: true}\n")
+    scene.write_text(
+        "scenes:\n  - id: a\n    title: First draft\n    text: Hello.\n    choices:\n"
+        "      - {label: Wait, goto: a, once: true}\n      - {label: Leave, goto: a, fallback: true}\n"
+    )
     env = env_for_subprocess()
     env.update({"TERM": "xterm-256color", "ADVENTURE_SAVES": str(tmp_path / "saves")})
-    child = pexpect.spawn(sys.executable, ["-m", "adventure", "play", "--story", str(root), "--watch", "--from", "a"], env=env, dimensions=(30, 90), encoding="utf-8", timeout=20)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "adventure", "play", "--story", str(root), "--watch", "--from", "a"],
+        env=env,
+        dimensions=(30, 90),
+        encoding="utf-8",
+        timeout=20,
+    )
     child.expect("First draft")
     child.expect("Wait")
     scene.write_text(scene.read_text().replace("First draft", "Second draft"))

@@ -159,7 +159,9 @@ def test_a_real_file_size_limit_fails_saves_mid_write_and_the_game_goes_on(tmp_p
     def small_files() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (300, 300))
 
-    second = subprocess.run(command, input=b"2\nsave mine\nstatus\n2\nquit\n", capture_output=True, env=env, timeout=60, preexec_fn=small_files)
+    second = subprocess.run(
+        command, input=b"2\nsave mine\nstatus\n2\nquit\n", capture_output=True, env=env, timeout=60, preexec_fn=small_files
+    )
     out = second.stdout.decode()
     assert second.returncode == 0
     assert_no_crash(second.stderr.decode())
@@ -173,9 +175,16 @@ def test_a_real_file_size_limit_fails_saves_mid_write_and_the_game_goes_on(tmp_p
 
 
 @pytest.mark.parametrize("case", ["folder under a file", "folder is a file", "slot is a folder", "read-only file system"])
-def test_an_unwritable_save_folder_is_a_clear_message_and_the_game_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+def test_an_unwritable_save_folder_is_a_clear_message_and_the_game_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
     folder = tmp_path / "saves"
-    expected = {"folder under a file": "Not a directory", "folder is a file": "File exists", "slot is a folder": "Is a directory", "read-only file system": "Read-only file system"}[case]
+    expected = {
+        "folder under a file": "Not a directory",
+        "folder is a file": "File exists",
+        "slot is a folder": "Is a directory",
+        "read-only file system": "Read-only file system",
+    }[case]
     if case == "folder under a file":
         (tmp_path / "file").write_text("x")
         folder = tmp_path / "file" / "saves"
@@ -558,7 +567,9 @@ def test_saves_from_other_format_versions_are_clear_errors(tmp_path: Path, versi
 def test_a_state_that_cannot_be_written_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
     session = played(2)
     huge = 10**5000
-    session.state = GameState(session.state.scene, {**session.state.vars, "coins": huge}, session.state.visits, session.state.turn, session.state.rng)
+    session.state = GameState(
+        session.state.scene, {**session.state.vars, "coins": huge}, session.state.visits, session.state.turn, session.state.rng
+    )
     saves.save(played(), str(tmp_path), "a")
     good = (tmp_path / "a.json").read_bytes()
     with pytest.raises(SaveError, match="Could not save to 'a'"):

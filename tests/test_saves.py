@@ -63,7 +63,9 @@ def test_saving_again_keeps_the_previous_version_as_a_backup(tmp_path: Path) -> 
     assert [name for name in os.listdir(tmp_path) if name.startswith(".tmp-")] == []
 
 
-@pytest.mark.parametrize("slot", ["../x", "/etc/passwd", "a/b", "..", ".hidden", "", "a" * 65, "profile", "a b", "x\x00", "C:\\x", "con.json"])
+@pytest.mark.parametrize(
+    "slot", ["../x", "/etc/passwd", "a/b", "..", ".hidden", "", "a" * 65, "profile", "a b", "x\x00", "C:\\x", "con.json"]
+)
 def test_slot_names_that_could_escape_are_refused(tmp_path: Path, slot: str) -> None:
     with pytest.raises(SaveError, match="not a slot name"):
         saves.save(played(), str(tmp_path / "saves"), slot)

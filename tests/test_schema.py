@@ -84,7 +84,13 @@ CASES: list[tuple[str, str, str, str, bool]] = [
     ("set without members", STORY_FILE, "{type: set, members: [x, y]}", "{type: set}", False),
     ("bool default is text", STORY_FILE, "{type: bool}", "{type: bool, default: 'no'}", False),
     ("disabled without if", "s.yaml", "        if: n >= 1\n", "", False),
-    ("ending with choices", "s.yaml", "    ending: {id: b, name: B}\n", "    ending: {id: b, name: B}\n    choices: [{label: Back, goto: a}]\n", False),
+    (
+        "ending with choices",
+        "s.yaml",
+        "    ending: {id: b, name: B}\n",
+        "    ending: {id: b, name: B}\n    choices: [{label: Back, goto: a}]\n",
+        False,
+    ),
     ("scene with neither choices nor ending", "s.yaml", "    ending: {id: b, name: B}\n", "", False),
     ("empty list of choices", "s.yaml", "    ending: {id: b, name: B}\n", "    choices: []\n", False),
     ("ending without name", "s.yaml", "{id: b, name: B}", "{id: b}", False),
@@ -105,19 +111,54 @@ CASES: list[tuple[str, str, str, str, bool]] = [
     # what the loader accepts, the schema must accept too
     ("a numeric title", "s.yaml", "    title: A\n", "    title: 1984\n", True),
     ("a label YAML reads as a boolean", "s.yaml", "      - label: Go\n", "      - label: yes\n", True),
-    ("an ending with an empty list of choices", "s.yaml", "    ending: {id: b, name: B}\n", "    ending: {id: b, name: B, canonical: yes}\n    choices: []\n", True),
-    ("nested text and conditionals", "s.yaml", "    text: Hi.\n", "    text:\n      - Hi.\n      - [Nested, list]\n      - if: lamp\n        text: {if: n > 2, text: Bright., else: Dim.}\n        else: Dark.\n", True),
-    ("every effect", "s.yaml", "          - add: {n: 1}\n", (
-        "          - set: {n: {expr: n + 1}, name: '', lamp: true, keys: []}\n"
-        "          - add: {n: 1, keys: x}\n          - subtract: {n: 1}\n          - remove: {keys: [x, y]}\n"
-        "          - unlock: lore\n          - roll: {into: n, min: 1, max: 6}\n          - pick: {into: name, from: [Ada, Bo]}\n"
-    ), True),
-    ("a numeric story id and version string", STORY_FILE, "id: probe\ntitle: Probe\nversion: 1\n", "id: 42\ntitle: Probe\nversion: '1.2'\n", True),
-    ("variables, codex and once/fallback in a scene file", "s.yaml", "chapter: One\n", (
-        "chapter: One\nvariables:\n  seen: {type: bool, doc: Seen it.}\ncodex:\n  more: {title: More, text: [A, {if: seen, text: B}]}\n"
-    ), True),
+    (
+        "an ending with an empty list of choices",
+        "s.yaml",
+        "    ending: {id: b, name: B}\n",
+        "    ending: {id: b, name: B, canonical: yes}\n    choices: []\n",
+        True,
+    ),
+    (
+        "nested text and conditionals",
+        "s.yaml",
+        "    text: Hi.\n",
+        "    text:\n      - Hi.\n      - [Nested, list]\n      - if: lamp\n"
+        "        text: {if: n > 2, text: Bright., else: Dim.}\n        else: Dark.\n",
+        True,
+    ),
+    (
+        "every effect",
+        "s.yaml",
+        "          - add: {n: 1}\n",
+        (
+            "          - set: {n: {expr: n + 1}, name: '', lamp: true, keys: []}\n"
+            "          - add: {n: 1, keys: x}\n          - subtract: {n: 1}\n          - remove: {keys: [x, y]}\n"
+            "          - unlock: lore\n          - roll: {into: n, min: 1, max: 6}\n          - pick: {into: name, from: [Ada, Bo]}\n"
+        ),
+        True,
+    ),
+    (
+        "a numeric story id and version string",
+        STORY_FILE,
+        "id: probe\ntitle: Probe\nversion: 1\n",
+        "id: 42\ntitle: Probe\nversion: '1.2'\n",
+        True,
+    ),
+    (
+        "variables, codex and once/fallback in a scene file",
+        "s.yaml",
+        "chapter: One\n",
+        ("chapter: One\nvariables:\n  seen: {type: bool, doc: Seen it.}\ncodex:\n  more: {title: More, text: [A, {if: seen, text: B}]}\n"),
+        True,
+    ),
     ("renamed scenes", STORY_FILE, "start: a\n", "start: a\nrenamed: {old_a: a}\nauthor: Ada\nblurb: Short.\nstatus: 'n {n}'\n", True),
-    ("choice flags and id", "s.yaml", "        goto: b\n", "        goto: b\n        once: true\n        fallback: no\n        id: go_on\n", True),
+    (
+        "choice flags and id",
+        "s.yaml",
+        "        goto: b\n",
+        "        goto: b\n        once: true\n        fallback: no\n        id: go_on\n",
+        True,
+    ),
 ]
 
 

@@ -92,7 +92,11 @@ def test_each_ending_says_what_became_of_the_neans_rouge_and_naomi(scene: str) -
     assert "Nean" in text and "Naomi" in text and " you" in text.lower()
 
 
-PARTS = {"I": (("01", "02", "03"), 25, 6000), "II": (("04", "05", "06", "07", "08", "09"), 40, 10000), "III": (("10", "11", "12", "13", "14", "15"), 30, 7000)}
+PARTS = {
+    "I": (("01", "02", "03"), 25, 6000),
+    "II": (("04", "05", "06", "07", "08", "09"), 40, 10000),
+    "III": (("10", "11", "12", "13", "14", "15"), 30, 7000),
+}
 
 
 @pytest.mark.parametrize("part", sorted(PARTS))

@@ -32,7 +32,9 @@ PLAIN = adventure_command("play", "--plain", "--story", str(FEATURES), "--seed",
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX terminals and signals")
 
 
-def run_plain(stdin: bytes, saves_folder: Path, *, shell_redirect: str = "", extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_plain(
+    stdin: bytes, saves_folder: Path, *, shell_redirect: str = "", extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     env = env_for_subprocess()
     env["ADVENTURE_SAVES"] = str(saves_folder)
     env.update(extra_env or {})
@@ -97,7 +99,9 @@ def test_the_plain_player_wraps_scenes_to_twenty_columns(tmp_path: Path) -> None
     assert "You stand in a hall.\nYou have 1 coins and\n2 keys: brass, iron.\n" in output
 
 
-def test_escape_sequences_in_a_story_never_reach_the_terminal_player_output(tmp_path: Path, story_dir: Callable[[dict[str, str]], Path]) -> None:
+def test_escape_sequences_in_a_story_never_reach_the_terminal_player_output(
+    tmp_path: Path, story_dir: Callable[[dict[str, str]], Path]
+) -> None:
     from test_hostile import ESCAPES
 
     root = story_dir(ESCAPES)
@@ -150,7 +154,14 @@ def test_input_ending_at_any_point_of_a_script_loses_nothing(tmp_path: Path, mon
         session = Session.new(STORY, 1)
         start = session.state
         out = io.StringIO()
-        code = play(session, io.StringIO(SCRIPT[:cut]), out, persistence.hooks(), after_move=persistence.autosave, ending_note=persistence.ending_note)
+        code = play(
+            session,
+            io.StringIO(SCRIPT[:cut]),
+            out,
+            persistence.hooks(),
+            after_move=persistence.autosave,
+            ending_note=persistence.ending_note,
+        )
         assert code == 0 and out.getvalue().endswith("(end of input)\n"), cut
         restored = autosaved(folder)
         if restored is None:
@@ -224,7 +235,9 @@ def test_a_one_megabyte_line_is_refused_and_the_game_goes_on(tmp_path: Path) -> 
 
 def test_undo_with_a_huge_number_takes_back_everything() -> None:
     out, err = io.StringIO(), io.StringIO()
-    code = main(["play", "--plain", "--story", str(FEATURES)], stdin=io.StringIO("2\nundo " + "9" * 5000 + "\nstatus\n"), stdout=out, stderr=err)
+    code = main(
+        ["play", "--plain", "--story", str(FEATURES)], stdin=io.StringIO("2\nundo " + "9" * 5000 + "\nstatus\n"), stdout=out, stderr=err
+    )
     assert code == 0 and "Turn 0." in out.getvalue()
 
 

@@ -50,7 +50,9 @@ def test_a_failing_step_says_which_step_and_what_was_seen(tmp_path: Path, steps:
 
 
 def test_start_scene_and_values_are_applied(tmp_path: Path) -> None:
-    path = write(tmp_path, "  - scene: vault\n  - expect: {coins: 4, keys: [iron]}\n", "start:\n  scene: vault\n  set: {coins: 4, keys: [iron]}\n")
+    path = write(
+        tmp_path, "  - scene: vault\n  - expect: {coins: 4, keys: [iron]}\n", "start:\n  scene: vault\n  set: {coins: 4, keys: [iron]}\n"
+    )
     [result], _ = walkthrough.run_files([path], bundled_story())
     assert result.passed, result.problems
 

@@ -1,4 +1,7 @@
-"""Layer 4, play: a game in progress and the two players. Sessions, commands, the plain and terminal players (where the status bar is drawn: repl.py), saves (where a save is written: saves.py, the only module that writes files).
+"""Layer 4, play: a game in progress and the two players.
+
+Sessions, commands, the plain and terminal players (the status bar is drawn in repl.py), and
+saves (a save is written in saves.py, the only module that writes files).
 
 May import: adventure.rules, adventure.story, adventure.source; never adventure.tools or the command line.
 """

@@ -119,7 +119,13 @@ def _codex(session: Session, argument: str) -> Result:
     if not argument:
         if not entries:
             return Result(["The codex is empty. Entries unlock as the story reveals them."])
-        return Result([f"Codex ({len(entries)} of {len(session.story.codex)} entries):", *(f"  {entry_id:<22} {title}" for entry_id, title in entries), "Type codex <entry> to read one."])
+        return Result(
+            [
+                f"Codex ({len(entries)} of {len(session.story.codex)} entries):",
+                *(f"  {entry_id:<22} {title}" for entry_id, title in entries),
+                "Type codex <entry> to read one.",
+            ]
+        )
     entry_id = session.find_codex(argument)
     if entry_id is None:
         return Result([f"No unlocked codex entry matches {clean(argument)!r}. Type codex to list them."])

@@ -26,7 +26,11 @@ class ChoiceCompleter(Completer):
         session = self.game.session
         if lowered.startswith(("codex ", "load ")) and session is not None:
             word = text.split(" ", 1)[1].lower()
-            names = [entry_id for entry_id, _ in session.codex_list()] if lowered.startswith("codex") else [info.slot for info in saves.list_slots(self.game.persistence.folder)]
+            names = (
+                [entry_id for entry_id, _ in session.codex_list()]
+                if lowered.startswith("codex")
+                else [info.slot for info in saves.list_slots(self.game.persistence.folder)]
+            )
             for name in names:
                 if name.lower().startswith(word):
                     yield Completion(name, start_position=-len(word))

@@ -75,7 +75,12 @@ def choices(view: SceneView, width: int, selected: int | None = None) -> list[Li
             else:
                 lines.append([(label_style, part)])
         if not choice.enabled and choice.reason:
-            lines.extend([[("class:reason", part)] for part in wrap(f"(unavailable: {choice.reason})", width, indent=indent + "  ", first=indent + "  ")])
+            lines.extend(
+                [
+                    [("class:reason", part)]
+                    for part in wrap(f"(unavailable: {choice.reason})", width, indent=indent + "  ", first=indent + "  ")
+                ]
+            )
     return lines
 
 

@@ -42,7 +42,9 @@ HINT = "↑↓ Enter: choose · Tab · help · Ctrl-D: save & quit"
 class Game:
     """One run of the terminal player."""
 
-    def __init__(self, story: Story | PendingStory, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> None:
+    def __init__(
+        self, story: Story | PendingStory, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False
+    ) -> None:
         self.watch = watch
         self.signature = story_signature(story.root) if watch else ()
         # A pending story is still loading: the title screen shows its title page meanwhile,
@@ -128,7 +130,9 @@ class Game:
 
     def _toolbar(self) -> FormattedText:
         status = self.session.status() if self.session is not None else self.page().title
-        return FormattedText([("class:toolbar", f" {clean(status)} "), ("class:toolbar", f"  {HINT}"[: max(0, self.width() - len(status) - 2)])])
+        return FormattedText(
+            [("class:toolbar", f" {clean(status)} "), ("class:toolbar", f"  {HINT}"[: max(0, self.width() - len(status) - 2)])]
+        )
 
     def _bindings(self) -> KeyBindings:
         bindings = KeyBindings()
@@ -251,7 +255,9 @@ class Game:
                 fragments.append(("class:body", "\n".join("  " + line for line in render.wrap(page.blurb, self.width() - 2)) + "\n"))
             if self._pending is None or (self._pending.ready and not self._pending.failed):
                 endings = [scene.ending.id for scene in self.story.endings() if scene.ending is not None]
-                fragments.append(("class:hint", f"  Endings found: {sum(1 for ending_id in endings if ending_id in found)} of {len(endings)}\n"))
+                fragments.append(
+                    ("class:hint", f"  Endings found: {sum(1 for ending_id in endings if ending_id in found)} of {len(endings)}\n")
+                )
             else:
                 fragments.append(("class:hint", "\n"))
             return FormattedText(fragments)
@@ -277,7 +283,13 @@ class Game:
 
     def pick_slot(self) -> str | None:
         slots = saves.list_slots(self.persistence.folder)
-        options = [(info.slot, f"{info.slot}  {info.time.replace('T', ' ')[:16]}  {info.description}" if not info.problem else f"{info.slot}  (damaged)") for info in slots]
+        options = [
+            (
+                info.slot,
+                f"{info.slot}  {info.time.replace('T', ' ')[:16]}  {info.description}" if not info.problem else f"{info.slot}  (damaged)",
+            )
+            for info in slots
+        ]
         try:
             return choice_prompt("Load which game?", options=[*options, ("", "Back")], style=self.style)
         except (KeyboardInterrupt, EOFError):

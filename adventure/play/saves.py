@@ -145,7 +145,9 @@ def save(session: Session, folder: str, slot: str) -> str:
     try:
         data = json.dumps(save_data(session), ensure_ascii=False, indent=1).encode("utf-8")
     except (ValueError, RecursionError) as err:  # e.g. a number too long to write out
-        raise SaveError(f"Could not save to {slot!r}: the game cannot be written out ({type(err).__name__}). Your previous save (if any) is intact.") from None
+        raise SaveError(
+            f"Could not save to {slot!r}: the game cannot be written out ({type(err).__name__}). Your previous save (if any) is intact."
+        ) from None
     try:
         write_atomically(path, data)
     except OSError as err:
@@ -236,7 +238,13 @@ def _transcript(raw: object) -> list[TranscriptLine]:
         raise StateError("transcript must be a list")
     lines = []
     for item in raw:
-        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], int) and item[1] in ("scene", "choice") and isinstance(item[2], str)):
+        if not (
+            isinstance(item, list)
+            and len(item) == 3
+            and isinstance(item[0], int)
+            and item[1] in ("scene", "choice")
+            and isinstance(item[2], str)
+        ):
             raise StateError("transcript entries must be [turn, kind, text]")
         lines.append(TranscriptLine(item[0], item[1], clean(item[2])))
     return lines

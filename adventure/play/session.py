@@ -79,7 +79,9 @@ class Session:
             self.state = self.undo_stack.pop()
             done += 1
         if done:
-            self.transcript.append(TranscriptLine(self.state.turn, "scene", f"(undid {done}) " + self.story.scenes[self.state.scene].title.render(self.state)))
+            self.transcript.append(
+                TranscriptLine(self.state.turn, "scene", f"(undid {done}) " + self.story.scenes[self.state.scene].title.render(self.state))
+            )
             self.last_events = ()
         return done
 

@@ -33,7 +33,9 @@ def reload_command(session: Session) -> list[str]:
 
     story, problems = check_story(session.story.root)
     if story is None:
-        return ["The story has errors; still playing the previous version:", *(problem.format() for problem in problems[:20])] + ([f"... and {len(problems) - 20} more."] if len(problems) > 20 else [])
+        return ["The story has errors; still playing the previous version:", *(problem.format() for problem in problems[:20])] + (
+            [f"... and {len(problems) - 20} more."] if len(problems) > 20 else []
+        )
     reason = session.replace_story(story)
     if reason:
         return [f"The edited story cannot continue this game ({reason}); still playing the previous version."]
@@ -100,7 +102,10 @@ class Persistence:
         all_endings = [scene.ending.id for scene in session.story.endings() if scene.ending is not None]
         count = sum(1 for ending_id in all_endings if ending_id in found)
         canonical = " This is the story's true ending." if ending.canonical else ""
-        return [f"Ending {count} of {len(all_endings)} found: {ending.name}.{canonical}", "Type restart to play again, load to load a save, undo to step back, or quit."]
+        return [
+            f"Ending {count} of {len(all_endings)} found: {ending.name}.{canonical}",
+            "Type restart to play again, load to load a save, undo to step back, or quit.",
+        ]
 
     def endings_found(self, story_id: str) -> list[str]:
         return saves.read_profile(self.folder).get(story_id, [])

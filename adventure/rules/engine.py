@@ -130,7 +130,7 @@ def _render_into(text: Text, state: Any, out: list[str]) -> None:
     # Recursion is bounded: the loader refuses conditional text nested more than 8 deep.
     for part in text:
         if part.__class__ is Paragraph:
-            template = part.template  # type: ignore[union-attr]
+            template = part.template
             static = template.static
             out.append(static if static is not None else template.render(state))
         else:

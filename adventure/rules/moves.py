@@ -94,7 +94,9 @@ def move_into(
     enter_into(story, work, target, on_enter, events, draws)
 
 
-def enter_into(story: Story, work: Working, target: str, on_enter: Sequence[Effect], events: list[Event] | None, draws: list[int] | None) -> None:
+def enter_into(
+    story: Story, work: Working, target: str, on_enter: Sequence[Effect], events: list[Event] | None, draws: list[int] | None
+) -> None:
     """Enter a scene: count the visit, then run its on_enter effects, which already see the
     new scene, visit count and turn."""
     if events is not None:
@@ -112,7 +114,9 @@ def _draw(rng: int, draws: list[int] | None) -> tuple[int, int]:
     return next_random(rng)
 
 
-def apply_effects(story: Story, work: Working, effects: Sequence[Effect], events: list[Event] | None, draws: list[int] | None = None) -> None:
+def apply_effects(
+    story: Story, work: Working, effects: Sequence[Effect], events: list[Event] | None, draws: list[int] | None = None
+) -> None:
     """Run effects in order on `work`, so computed values see earlier effects; events are
     recorded unless `events` is None. `draws`, when given, scripts the raw random numbers."""
     variables = cast("dict[str, Value]", work.vars)  # owned by the caller whenever effects run

@@ -130,7 +130,9 @@ def _variables(value: object, story: Story) -> dict[str, Value]:
             unknown = sorted(set(raw) - variable.members)
             if unknown:
                 # the members come from the save file, untrusted: the message reaches the screen
-                raise StateError(f"variable `{name}` holds {', '.join(clean(member) for member in unknown)}, which the story no longer declares")
+                raise StateError(
+                    f"variable `{name}` holds {', '.join(clean(member) for member in unknown)}, which the story no longer declares"
+                )
             result[name] = frozenset(raw)
         else:
             raise StateError(f"variable `{name}` should be {variable.type}, found {type(raw).__name__}")

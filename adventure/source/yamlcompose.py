@@ -43,7 +43,11 @@ def compose(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
     shallow: few flow brackets and no long lines (block nesting needs indentation or
     indicators, both bounded by line length). Every other file takes the event loop below.
     """
-    if text.count("[") + text.count("{") <= FAST_PATH_MAX_OPENERS and _longest_line(text) <= FAST_PATH_MAX_LINE and not has_other_line_breaks(text):
+    if (
+        text.count("[") + text.count("{") <= FAST_PATH_MAX_OPENERS
+        and _longest_line(text) <= FAST_PATH_MAX_LINE
+        and not has_other_line_breaks(text)
+    ):
         return _compose_fast(text)
     return compose_events(text)
 
@@ -52,7 +56,7 @@ def _longest_line(text: str) -> int:
     return max(map(len, text.split("\n")), default=0)
 
 
-class _PlainLoader(_Loader):  # type: ignore[misc, valid-type]
+class _PlainLoader(_Loader):
     """libyaml's composer without PyYAML's implicit typing: the loader reads raw scalar text
     itself (so `title: No` stays text), and explicit tags never reach `resolve`."""
 
@@ -182,8 +186,10 @@ def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str,
         else:
             converted_key = _node(key_node, problems, depth, shared)
             if converted_key.__class__ is not Scalar:
-                raise YamlProblem(converted_key.line, converted_key.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
-            key = converted_key  # type: ignore[assignment]
+                raise YamlProblem(
+                    converted_key.line, converted_key.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported"
+                )
+            key = converted_key
         if value_node.__class__ is _SCALAR and value_node.tag in IMPLICIT_TAGS:
             value_mark, style = value_node.start_mark, value_node.style
             value: Node = Scalar(value_node.value, value_mark.line + 1, value_mark.column + 1, not style, None, style or "")
@@ -253,7 +259,9 @@ def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, st
                 line, col = where(event.start_mark)
                 anchor = event.anchor
                 if anchor in open_anchors:
-                    raise YamlProblem(line, col, f"alias *{anchor} refers to the node that contains it", "recursive structures are not allowed")
+                    raise YamlProblem(
+                        line, col, f"alias *{anchor} refers to the node that contains it", "recursive structures are not allowed"
+                    )
                 if anchor not in anchors:
                     raise YamlProblem(line, col, f"unknown alias *{anchor}", "define the anchor (&name) before using it")
                 _attach(stack, roots, anchors[anchor], problems)

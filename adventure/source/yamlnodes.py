@@ -156,7 +156,9 @@ def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[t
                 "YAML would silently keep only the last one: remove or rename one of them",
             ))
         elif len(problems) == MAX_DUPLICATES_REPORTED:
-            problems.append((key.line, key.col, f"duplicate key `{key.value}`, and more duplicate keys after it that are not listed", "fix these first"))
+            problems.append(
+                (key.line, key.col, f"duplicate key `{key.value}`, and more duplicate keys after it that are not listed", "fix these first")
+            )
     parent.pairs.append((key, node))
     frame.index[key.value] = (key, node)
 
@@ -196,7 +198,12 @@ def _reader_problem(err: yaml.reader.ReaderError, text: str) -> YamlProblem:
     offset = max(err.position, 0)
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return YamlProblem(line, col, f"character U+{err.character:04X} is not allowed in YAML", "write control characters as escapes inside double quotes, or remove them")
+    return YamlProblem(
+        line,
+        col,
+        f"character U+{err.character:04X} is not allowed in YAML",
+        "write control characters as escapes inside double quotes, or remove them",
+    )
 
 
 def _yaml_hint(message: str, text: str = "", line: int = 0) -> str:

@@ -184,7 +184,9 @@ class _Compiler:
         if info is None:
             if name in FUNCTIONS:
                 raise self.error(node, f"`{name}` is a function", f"call it: {name}(...)")
-            raise self.error(node, f"unknown variable `{name}`", hints.suggest(name, self.env.variables, "declare it under `variables:` in story.yaml"))
+            raise self.error(
+                node, f"unknown variable `{name}`", hints.suggest(name, self.env.variables, "declare it under `variables:` in story.yaml")
+            )
         self.reads.variables.add(name)
         return info.type, lambda s, n=name: s.vars[n]
 
@@ -269,7 +271,11 @@ class _Compiler:
         if isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
             for side_type, side_node in ((ltype, lnode), (rtype, rnode)):
                 if side_type != "int":
-                    hint = f"compare its size: size({self.text_of(side_node)})" if side_type == "set" else "order comparisons work on whole numbers"
+                    hint = (
+                        f"compare its size: size({self.text_of(side_node)})"
+                        if side_type == "set"
+                        else "order comparisons work on whole numbers"
+                    )
                     raise self.error(side_node, f"`{self.text_of(side_node)}` is {side_type}; <, <=, >, >= need int", hint)
             if isinstance(op, ast.Lt):
                 return lambda s: left(s) < right(s)  # type: ignore[operator]
@@ -328,7 +334,9 @@ class _Compiler:
                     return "bool", lambda s, t=target: t in s.visits
                 return "int", lambda s, t=target: s.visits.get(t, 0)
             if target not in self.env.codex_titles:
-                raise self.error(arg, f"there is no codex entry {target!r}", hints.suggest(target, self.env.codex_titles, "check the codex id"))
+                raise self.error(
+                    arg, f"there is no codex entry {target!r}", hints.suggest(target, self.env.codex_titles, "check the codex id")
+                )
             if name == "unlocked":
                 self.reads.unlocked.add(target)
                 return "bool", lambda s, t=target: t in s.unlocked

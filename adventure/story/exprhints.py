@@ -19,7 +19,9 @@ def syntax_hint(source: str) -> str:
 
 
 def allowed_hint() -> str:
-    return "expressions may use variables, numbers, quoted names, + -, comparisons, in, and/or/not, and " + ", ".join(f"{f}()" for f in FUNCTIONS)
+    return "expressions may use variables, numbers, quoted names, + -, comparisons, in, and/or/not, and " + ", ".join(
+        f"{f}()" for f in FUNCTIONS
+    )
 
 
 def functions_hint() -> str:

@@ -36,7 +36,7 @@ def _piece(part: TemplatePart) -> Piece:
         return lambda state: str(evaluate(state))
     if part.type == "string":
         if name is not None:
-            return lambda state: state.vars[name]  # type: ignore[no-any-return]
+            return lambda state: state.vars[name]
         return evaluate  # type: ignore[return-value]
     return lambda state: format_value(evaluate(state))
 

@@ -114,9 +114,19 @@ def unreachable_scenes(facts: Facts) -> Iterator[Problem]:
         if scene.id in reachable:
             continue
         if scene.ending is not None:
-            yield _warning(scene.where, "W104", f"ending `{scene.ending.id}` (scene `{scene.id}`) cannot be reached: no choice leads to it", "add a choice whose goto is this scene, or remove it")
+            yield _warning(
+                scene.where,
+                "W104",
+                f"ending `{scene.ending.id}` (scene `{scene.id}`) cannot be reached: no choice leads to it",
+                "add a choice whose goto is this scene, or remove it",
+            )
         else:
-            yield _warning(scene.where, "W101", f"scene `{scene.id}` cannot be reached: no choice leads to it", "add a choice whose goto is this scene, or remove it")
+            yield _warning(
+                scene.where,
+                "W101",
+                f"scene `{scene.id}` cannot be reached: no choice leads to it",
+                "add a choice whose goto is this scene, or remove it",
+            )
 
 
 def dead_ends(facts: Facts) -> Iterator[Problem]:
@@ -138,10 +148,20 @@ def dead_ends(facts: Facts) -> Iterator[Problem]:
         if scene.ending is not None or scene.id not in reachable:
             continue
         if facts.graph[scene.id] <= {scene.id}:
-            yield _warning(scene.where, "W102", f"scene `{scene.id}` is a dead end: every choice leads back to it", "add a choice that leads on, or make it an ending")
+            yield _warning(
+                scene.where,
+                "W102",
+                f"scene `{scene.id}` is a dead end: every choice leads back to it",
+                "add a choice that leads on, or make it an ending",
+            )
         elif scene.id in trapped and (scene.id == facts.story.start or predecessors.get(scene.id, set()) - trapped):
             # only the way into a trapped region is reported, not every scene inside it
-            yield _warning(scene.where, "W103", f"no ending can be reached from scene `{scene.id}`", "the choices from here only lead to scenes that never end")
+            yield _warning(
+                scene.where,
+                "W103",
+                f"no ending can be reached from scene `{scene.id}`",
+                "the choices from here only lead to scenes that never end",
+            )
 
 
 def variables(facts: Facts) -> Iterator[Problem]:
@@ -149,9 +169,16 @@ def variables(facts: Facts) -> Iterator[Problem]:
     for variable in facts.story.variables.values():
         read, written = variable.name in facts.reads, variable.name in facts.writes
         if written and not read:
-            yield _warning(variable.where, "W201", f"variable `{variable.name}` is set but never read", "read it in a condition or text, or remove it")
+            yield _warning(
+                variable.where, "W201", f"variable `{variable.name}` is set but never read", "read it in a condition or text, or remove it"
+            )
         elif read and not written:
-            yield _warning(variable.where, "W202", f"variable `{variable.name}` is read but never set: it is always {_show(variable.default)}", "add an effect that changes it, or use its value directly")
+            yield _warning(
+                variable.where,
+                "W202",
+                f"variable `{variable.name}` is read but never set: it is always {_show(variable.default)}",
+                "add an effect that changes it, or use its value directly",
+            )
         elif not read and not written:
             yield _warning(variable.where, "W203", f"variable `{variable.name}` is declared but never used", "remove it")
 
@@ -160,7 +187,9 @@ def codex(facts: Facts) -> Iterator[Problem]:
     """W401 a codex entry nothing unlocks."""
     for entry in facts.story.codex.values():
         if entry.id not in facts.unlocked:
-            yield _warning(entry.where, "W401", f"codex entry `{entry.id}` is never unlocked", f"add `- unlock: {entry.id}` where the story reveals it")
+            yield _warning(
+                entry.where, "W401", f"codex entry `{entry.id}` is never unlocked", f"add `- unlock: {entry.id}` where the story reveals it"
+            )
 
 
 def idle_loops(facts: Facts) -> Iterator[Problem]:
@@ -168,7 +197,12 @@ def idle_loops(facts: Facts) -> Iterator[Problem]:
     for scene in facts.story.scenes.values():
         for choice in scene.choices:
             if choice.target == scene.id and not choice.effects and not choice.once and not scene.on_enter:
-                yield _warning(choice.where, "W501", f"choice {_label(choice)} in `{scene.id}` returns to the same scene and changes nothing", "make it `once: true`, give it effects, or send it somewhere")
+                yield _warning(
+                    choice.where,
+                    "W501",
+                    f"choice {_label(choice)} in `{scene.id}` returns to the same scene and changes nothing",
+                    "make it `once: true`, give it effects, or send it somewhere",
+                )
 
 
 def constant_conditions(facts: Facts) -> Iterator[Problem]:
@@ -181,7 +215,9 @@ def constant_conditions(facts: Facts) -> Iterator[Problem]:
         if outcome is False:
             yield _warning(where, "W301", f"{what} `{compiled.source}` can never be true", _domain_hint(compiled, domains))
         elif outcome is True:
-            yield _warning(where, "W302", f"{what} `{compiled.source}` is always true", "remove the condition, or check the values it tests")
+            yield _warning(
+                where, "W302", f"{what} `{compiled.source}` is always true", "remove the condition, or check the values it tests"
+            )
 
 
 RULES: tuple[Rule, ...] = (unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions)
@@ -206,7 +242,9 @@ def _domains(facts: Facts) -> dict[str, list[Value] | None]:
             domains[variable.name] = None
             continue
         if variable.type == "bool":
-            values: set[Value] = {variable.default} | {effect.value for effect in writes if isinstance(effect, SetVar) and effect.value is not None}
+            values: set[Value] = {variable.default} | {
+                effect.value for effect in writes if isinstance(effect, SetVar) and effect.value is not None
+            }
             domains[variable.name] = sorted(values, key=str)
         elif variable.type == "int":
             domains[variable.name] = _int_domain(variable.default, variable.min, variable.max, writes)  # type: ignore[arg-type]

@@ -102,14 +102,23 @@ def compare(old: Story, new: Story) -> StoryDiff:
     changes.extend(_choice_changes(old, new))
     for entry in old.codex:
         if entry not in new.codex:
-            changes.append(Change("codex-removed", entry, f"codex entry `{entry}` was removed: saves that unlocked it simply forget it", False))
+            changes.append(
+                Change("codex-removed", entry, f"codex entry `{entry}` was removed: saves that unlocked it simply forget it", False)
+            )
     added_codex = [entry for entry in new.codex if entry not in old.codex]
     if added_codex:
         changes.append(Change("codex-added", ",".join(added_codex), f"codex entries added: {_names(added_codex)}", False))
     endings = {scene.ending.id for scene in new.endings() if scene.ending is not None}
     for scene in old.endings():
         if scene.ending is not None and scene.ending.id not in endings:
-            changes.append(Change("ending-removed", scene.ending.id, f"ending `{scene.ending.id}` ({scene.ending.name}) is gone: players who reached it keep it in their profile", False))
+            changes.append(
+                Change(
+                    "ending-removed",
+                    scene.ending.id,
+                    f"ending `{scene.ending.id}` ({scene.ending.name}) is gone: players who reached it keep it in their profile",
+                    False,
+                )
+            )
     return StoryDiff(old, new, tuple(sorted(changes, key=lambda change: not change.breaking)))
 
 
@@ -122,7 +131,14 @@ def _scene_changes(old: Story, new: Story) -> list[Change]:
         target = new.renamed.get(scene_id)
         if target is not None:
             merged = " (merged into a scene that was already there)" if target in old.scenes else ""
-            changes.append(Change("scene-renamed", scene_id, f"scene `{scene_id}` was renamed to `{target}`{merged}, declared in `renamed:`: saves move with it", False))
+            changes.append(
+                Change(
+                    "scene-renamed",
+                    scene_id,
+                    f"scene `{scene_id}` was renamed to `{target}`{merged}, declared in `renamed:`: saves move with it",
+                    False,
+                )
+            )
             if target in unclaimed:
                 unclaimed.remove(target)
     for scene_id in gone:
@@ -131,24 +147,41 @@ def _scene_changes(old: Story, new: Story) -> list[Change]:
         best = max(unclaimed, key=lambda other: _likeness(old.scenes[scene_id], new.scenes[other]), default=None)
         if best is not None and _likeness(old.scenes[scene_id], new.scenes[best]) >= 2:
             unclaimed.remove(best)
-            changes.append(Change(
-                "scene-renamed-undeclared", scene_id,
-                f"scene `{scene_id}` seems to have been renamed to `{best}` without a `renamed:` entry: a save standing on `{scene_id}` cannot be loaded",
-                True, f"add to story.yaml: renamed: {{{scene_id}: {best}}}",
-            ))
+            changes.append(
+                Change(
+                    "scene-renamed-undeclared",
+                    scene_id,
+                    f"scene `{scene_id}` seems to have been renamed to `{best}` without a `renamed:` entry: a "
+                    f"save standing on `{scene_id}` cannot be loaded",
+                    True,
+                    f"add to story.yaml: renamed: {{{scene_id}: {best}}}",
+                )
+            )
             continue
         changes.append(Change(
             "scene-removed", scene_id, f"scene `{scene_id}` was removed: a save standing on it cannot be loaded", True,
             f"if it was renamed, add to story.yaml: renamed: {{{scene_id}: NEW_ID}}",
         ))
     if unclaimed:
-        changes.append(Change("scenes-added", ",".join(unclaimed), f"{len(unclaimed)} scene{'s' if len(unclaimed) != 1 else ''} added: {_names(unclaimed)}", False))
+        changes.append(
+            Change(
+                "scenes-added",
+                ",".join(unclaimed),
+                f"{len(unclaimed)} scene{'s' if len(unclaimed) != 1 else ''} added: {_names(unclaimed)}",
+                False,
+            )
+        )
     for dropped, target in old.renamed.items():
         if dropped not in new.renamed and dropped not in new.scenes:
-            changes.append(Change(
-                "rename-dropped", dropped, f"the rename `{dropped}` -> `{target}` is no longer declared: saves from before that rename stop loading", False,
-                f"keep renamed: {{{dropped}: {new.renamed.get(target, target)}}} while such saves may exist",
-            ))
+            changes.append(
+                Change(
+                    "rename-dropped",
+                    dropped,
+                    f"the rename `{dropped}` -> `{target}` is no longer declared: saves from before that rename stop loading",
+                    False,
+                    f"keep renamed: {{{dropped}: {new.renamed.get(target, target)}}} while such saves may exist",
+                )
+            )
     return changes
 
 
@@ -159,20 +192,43 @@ def _variable_changes(old: Story, new: Story) -> list[Change]:
         after = new.variables.get(name)
         if after is None:
             twins = [other for other in added if _same_variable(before, new.variables[other])]
-            hint = f"if it was renamed to `{twins[0]}`: variables have no `renamed:`, so keep the old name" if len(twins) == 1 else "keep the variable if saved games should remember it"
-            changes.append(Change("variable-removed", name, f"variable `{name}` was removed: saves still load, but the value they hold for it is lost", True, hint))
+            hint = (
+                f"if it was renamed to `{twins[0]}`: variables have no `renamed:`, so keep the old name"
+                if len(twins) == 1
+                else "keep the variable if saved games should remember it"
+            )
+            changes.append(
+                Change(
+                    "variable-removed",
+                    name,
+                    f"variable `{name}` was removed: saves still load, but the value they hold for it is lost",
+                    True,
+                    hint,
+                )
+            )
         elif after.type != before.type:
-            changes.append(Change(
-                "variable-retyped", name, f"variable `{name}` changed type from {before.type} to {after.type}: a save holding it cannot be loaded", True,
-                "declare a new variable with the new type instead of changing this one",
-            ))
+            changes.append(
+                Change(
+                    "variable-retyped",
+                    name,
+                    f"variable `{name}` changed type from {before.type} to {after.type}: a save holding it cannot be loaded",
+                    True,
+                    "declare a new variable with the new type instead of changing this one",
+                )
+            )
         elif after.type == "set":
             lost, gained = before.members - after.members, after.members - before.members
             if lost:
-                changes.append(Change(
-                    "set-members-removed", name, f"set `{name}` no longer declares {_names(lost)}: a save holding {'it' if len(lost) == 1 else 'any of them'} cannot be loaded", True,
-                    "keep the members in `members:` (a member nothing adds any more is harmless)",
-                ))
+                changes.append(
+                    Change(
+                        "set-members-removed",
+                        name,
+                        f"set `{name}` no longer declares {_names(lost)}: "
+                        f"a save holding {'it' if len(lost) == 1 else 'any of them'} cannot be loaded",
+                        True,
+                        "keep the members in `members:` (a member nothing adds any more is harmless)",
+                    )
+                )
             if gained:
                 changes.append(Change("set-members-added", name, f"set `{name}` may now also hold {_names(gained)}", False))
         elif after.type == "int" and _narrower(before, after):
@@ -221,11 +277,16 @@ def _choice_changes(old: Story, new: Story) -> list[Change]:
             current = now.get(choice.key)
             if current is None or (_template(current.label), current.target) == (_template(choice.label), choice.target):
                 continue
-            changes.append(Change(
-                "once-choice-moved", choice.key,
-                f"once-only choice `{choice.key}` (\"{_template(choice.label)}\") is now \"{_template(current.label)}\": a save that took the old one hides the new one",
-                False, "give once-only choices an `id:` so that they keep their identity when choices move",
-            ))
+            changes.append(
+                Change(
+                    "once-choice-moved",
+                    choice.key,
+                    f'once-only choice `{choice.key}` ("{_template(choice.label)}") is now '
+                    f'"{_template(current.label)}": a save that took the old one hides the new one',
+                    False,
+                    "give once-only choices an `id:` so that they keep their identity when choices move",
+                )
+            )
     return changes
 
 
@@ -273,7 +334,10 @@ def report(old_root: str, new_root: str, fmt: str = "human") -> tuple[bool, str]
     if old is None or new is None:
         failed = {label: (root, problems) for label, (root, story, problems) in loaded.items() if story is None}
         if fmt == "json":
-            payload = {"ok": False, "problems": {label: [problem.to_json() for problem in problems] for label, (_, problems) in failed.items()}}
+            payload = {
+                "ok": False,
+                "problems": {label: [problem.to_json() for problem in problems] for label, (_, problems) in failed.items()},
+            }
             return True, json.dumps(payload, indent=2) + "\n"
         return True, _failures_text(failed)
     result = compare(old, new)

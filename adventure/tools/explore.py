@@ -143,7 +143,15 @@ def exhaustive(
     return report
 
 
-def _find_soft_locks(report: ExhaustiveReport, parents: dict[Key, tuple[Key | None, int]], children: dict[Key, list[Key]], scene_of: dict[Key, str], endings: dict[str, Key], path_to: Callable[[Key], tuple[int, ...]], story: Story) -> None:
+def _find_soft_locks(
+    report: ExhaustiveReport,
+    parents: dict[Key, tuple[Key | None, int]],
+    children: dict[Key, list[Key]],
+    scene_of: dict[Key, str],
+    endings: dict[str, Key],
+    path_to: Callable[[Key], tuple[int, ...]],
+    story: Story,
+) -> None:
     """States from which no ending can be reached: walk backwards from every ending state."""
     reverse: dict[Key, list[Key]] = {}
     for parent, kids in children.items():

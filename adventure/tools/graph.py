@@ -32,7 +32,13 @@ LEGEND: Mapping[str, str] = {
 }
 ENDING_FILL = "#e4dcf4"
 # Mermaid class names (avoiding words that start with Mermaid's `end` keyword)
-MERMAID_CLASSES: Mapping[str, str] = {"never": "unreached", "rare": "rare", "common": "common", "ending": "finale", "canonical": "canonical"}
+MERMAID_CLASSES: Mapping[str, str] = {
+    "never": "unreached",
+    "rare": "rare",
+    "common": "common",
+    "ending": "finale",
+    "canonical": "canonical",
+}
 CANONICAL_FILL = "#ffe08a"
 CANONICAL_STROKE = "#b8860b"
 

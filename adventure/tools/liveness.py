@@ -9,7 +9,11 @@ from adventure.rules.state import GameState
 from adventure.story.expr import Compiled
 from adventure.story.model import Scene, SetVar, Story
 
-Item = tuple[str, str, str]  # ("var", name, "") | ("member", set name, member) | ("visits", scene, "") | ("unlocked", entry, "") | ("used", choice key, "") | ("turn", "", "")
+Item = tuple[
+    str, str, str
+]
+# A Part is one of: ("var", name, ""), ("member", set name, member), ("visits", scene, ""),
+# ("unlocked", entry, ""), ("used", choice key, ""), ("turn", "", "").
 
 
 def expression_items(compiled: Compiled) -> set[Item]:
@@ -20,7 +24,12 @@ def expression_items(compiled: Compiled) -> set[Item]:
         node = stack.pop()
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
             left, right = node.left, node.comparators[0]
-            if isinstance(left, ast.Constant) and isinstance(left.value, str) and isinstance(right, ast.Name) and right.id in compiled.reads:
+            if (
+                isinstance(left, ast.Constant)
+                and isinstance(left.value, str)
+                and isinstance(right, ast.Name)
+                and right.id in compiled.reads
+            ):
                 items.add(("member", right.id, left.value))
                 continue
         if isinstance(node, ast.Name) and node.id in compiled.reads:

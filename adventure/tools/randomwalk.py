@@ -90,7 +90,9 @@ def prepare(story: Story) -> tuple[list[Record], dict[str, int], list[str]]:
             by_key[choice.key] = move
         simple = not any(choice.fallback or choice.once for choice in scene.choices)
         ending = scene.ending.id if scene.ending is not None else None
-        records.append((scene.id, engine.text_plan(scene.text), ending, tuple(rows) if simple else None, {} if simple else by_key, scene.on_enter))
+        records.append(
+            (scene.id, engine.text_plan(scene.text), ending, tuple(rows) if simple else None, {} if simple else by_key, scene.on_enter)
+        )
     return records, index, keys
 
 

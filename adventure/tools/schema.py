@@ -76,7 +76,9 @@ def _variable() -> Schema:
         forbidden = [key for key in ("min", "max", "members") if key not in only]
         then["not"] = {"anyOf": [{"required": [key]} for key in forbidden]}
         by_type.append({"if": {"properties": {"type": {"const": type_name}}, "required": ["type"]}, "then": then})
-    return _object("A declared variable. Every variable is global: names are unique across the story.", properties, ("type",), allOf=by_type)
+    return _object(
+        "A declared variable. Every variable is global: names are unique across the story.", properties, ("type",), allOf=by_type
+    )
 
 
 def _name_map(value: Schema, description: str, reserved: bool = False) -> Schema:
@@ -106,12 +108,22 @@ def _effects() -> dict[str, Schema]:
         "unlock": _names("Unlock codex entries: unlock: harbour, or unlock: [harbour, lighthouse]."),
         "roll": _object(
             "A random whole number from min to max, both included, into an int: roll: {into: dice, min: 1, max: 6}.",
-            {"into": into, "min": {"type": "integer", "description": "Lowest result."}, "max": {"type": "integer", "description": "Highest result."}},
+            {
+                "into": into,
+                "min": {"type": "integer", "description": "Lowest result."},
+                "max": {"type": "integer", "description": "Highest result."},
+            },
             ("into", "min", "max"),
         ),
         "pick": _object(
             "A random item of the list into a string: pick: {into: name, from: [Ada, Bo]}.",
-            {"into": into, "from": {"description": "The items to pick from (at least one).", "anyOf": [{"type": TEXT_TYPES}, {"type": "array", "items": {"type": TEXT_TYPES}, "minItems": 1}]}},
+            {
+                "into": into,
+                "from": {
+                    "description": "The items to pick from (at least one).",
+                    "anyOf": [{"type": TEXT_TYPES}, {"type": "array", "items": {"type": TEXT_TYPES}, "minItems": 1}],
+                },
+            },
             ("into", "from"),
         ),
     }
@@ -142,7 +154,11 @@ def _defs() -> dict[str, Schema]:
             "effects": _ref("effects", "Effects applied before moving to `goto`."),
             "once": {"type": "boolean", "description": "Gone after it has been taken once (default false)."},
             "fallback": {"type": "boolean", "description": "Listed only when no other choice can be taken (default false)."},
-            "id": {"type": "string", "pattern": _pattern(NAME.pattern), "description": "A stable name for the choice in tools and saves (default: its position)."},
+            "id": {
+                "type": "string",
+                "pattern": _pattern(NAME.pattern),
+                "description": "A stable name for the choice in tools and saves (default: its position).",
+            },
         },
         ("label", "goto"),
         dependentRequired={"disabled": ["if"]},
@@ -178,13 +194,21 @@ def _defs() -> dict[str, Schema]:
     return {
         "text": {
             "description": "Text: a string (paragraphs split at blank lines), or a list of paragraphs and conditional parts.",
-            "anyOf": [{"type": TEXT_TYPES}, {"type": "array", "items": {"anyOf": [{"type": TEXT_TYPES}, _ref("conditional"), _ref("text")]}}, _ref("conditional")],
+            "anyOf": [
+                {"type": TEXT_TYPES},
+                {"type": "array", "items": {"anyOf": [{"type": TEXT_TYPES}, _ref("conditional"), _ref("text")]}},
+                _ref("conditional"),
+            ],
         },
         "conditional": conditional,
         "effects": {"type": "array", "items": effect, "description": "A list of effects, applied in order."},
         "variables": _name_map(_variable(), "Variables, by name (letters, digits and _; not a built-in name).", reserved=True),
         "codex": _name_map(
-            _object("A codex entry: hidden until an `unlock` effect opens it.", {"title": _text("The entry's title."), "text": _ref("text", "The entry's text.")}, ("title", "text")),
+            _object(
+                "A codex entry: hidden until an `unlock` effect opens it.",
+                {"title": _text("The entry's title."), "text": _ref("text", "The entry's text.")},
+                ("title", "text"),
+            ),
             "Codex entries, by id (letters, digits and _).",
         ),
         "scene": scene,
@@ -232,7 +256,8 @@ def build_schema(kind: SchemaFor = "scenes") -> Schema:
         "$id": f"urn:adventure:schema:{kind}",
         "title": title,
         **root,
-        "description": root["description"] + f" Structure only: that gotos, variables and codex ids exist is checked by `adventure check` (see {DOCS}).",
+        "description": root["description"]
+        + f" Structure only: that gotos, variables and codex ids exist is checked by `adventure check` (see {DOCS}).",
         "$defs": _defs(),
     }
 

@@ -176,10 +176,17 @@ def _step(story: Story, env: Env, state: GameState, step: Step, reader: Reader) 
         matches = [choice for choice in view.choices if text.lower() in choice.label.lower()]
         available = any(choice.enabled for choice in matches)
         if available != (step.kind == "can_choose"):
-            return f"{'no available' if step.kind == 'can_choose' else 'an available'} choice matches {text!r}; listed: {_listing(view)}", state
+            return (
+                f"{'no available' if step.kind == 'can_choose' else 'an available'} choice matches {text!r}; listed: {_listing(view)}",
+                state,
+            )
         return "", state
     if step.kind == "unlocked":
-        return ("" if text in state.unlocked else f"codex entry `{text}` is not unlocked (unlocked: {', '.join(sorted(state.unlocked)) or 'none'})"), state
+        return (
+            ""
+            if text in state.unlocked
+            else f"codex entry `{text}` is not unlocked (unlocked: {', '.join(sorted(state.unlocked)) or 'none'})"
+        ), state
     if step.kind == "expect":
         expected = reader.mapping(node, "expect")
         for key, value_node in expected.pairs if expected else ():
@@ -188,7 +195,10 @@ def _step(story: Story, env: Env, state: GameState, step: Step, reader: Reader) 
             if wanted is None:
                 return "a bad expectation (see above)", state
             if actual != wanted:
-                return f"`{key.value}` is {format_value(actual) if actual is not None else 'missing'}, expected {format_value(wanted)}", state
+                return (
+                    f"`{key.value}` is {format_value(actual) if actual is not None else 'missing'}, expected {format_value(wanted)}",
+                    state,
+                )
         return "", state
     compiled = reader.expression(node, env, "check")
     if compiled is None:

@@ -58,7 +58,9 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
     if not os.path.isdir(root):
         return None, [Problem(root, 0, 0, "no such story folder", "give the folder that holds story.yaml")]
     if not os.path.isfile(story_path):
-        return None, [Problem(story_path, 0, 0, "story.yaml is missing", "a story folder needs story.yaml with id, title, version and start")]
+        return None, [
+            Problem(story_path, 0, 0, "story.yaml is missing", "a story folder needs story.yaml with id, title, version and start")
+        ]
     decls = Declarations()
     digest = hashlib.sha256()
     header_reader = Reader(story_path, problems)
@@ -76,7 +78,15 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
     inside = os.path.realpath(root)
     for path in files:
         if os.path.commonpath([inside, os.path.realpath(path)]) != inside:
-            problems.append(Problem(path, 0, 0, "this file links to a place outside the story folder", "copy the file into the story instead of linking to it"))
+            problems.append(
+                Problem(
+                    path,
+                    0,
+                    0,
+                    "this file links to a place outside the story folder",
+                    "copy the file into the story instead of linking to it",
+                )
+            )
             continue
         text, node, file_problems = load_file_text(path, path)
         problems.extend(file_problems)
@@ -135,11 +145,15 @@ def _digest(digest: hashlib._Hash, path: str, root: str, text: str | None) -> No
     digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
 
 
-def _cross_checks(decls: Declarations, scene_ids: frozenset[str], scenes: dict[str, Scene], header: Reader, problems: list[Problem]) -> None:
+def _cross_checks(
+    decls: Declarations, scene_ids: frozenset[str], scenes: dict[str, Scene], header: Reader, problems: list[Problem]
+) -> None:
     start = decls.header.start
     if start and start not in scene_ids:
         node = decls.header.start_node
-        hint = suggest(start, scene_ids) or ("no scenes were found: put scene files beside story.yaml" if not scene_ids else "check the scene id")
+        hint = suggest(start, scene_ids) or (
+            "no scenes were found: put scene files beside story.yaml" if not scene_ids else "check the scene id"
+        )
         header.error(node, f"start scene `{start}` does not exist", hint)
     endings: dict[str, Scene] = {}
     canonical: list[Scene] = []
@@ -148,12 +162,28 @@ def _cross_checks(decls: Declarations, scene_ids: frozenset[str], scenes: dict[s
             continue
         other = endings.get(scene.ending.id)
         if other is not None:
-            problems.append(Problem(scene.where.path, scene.where.line, scene.where.col, f"ending id `{scene.ending.id}` is used twice (also by scene `{other.id}` at {other.where})", "give each ending its own id"))
+            problems.append(
+                Problem(
+                    scene.where.path,
+                    scene.where.line,
+                    scene.where.col,
+                    f"ending id `{scene.ending.id}` is used twice (also by scene `{other.id}` at {other.where})",
+                    "give each ending its own id",
+                )
+            )
         endings[scene.ending.id] = scene
         if scene.ending.canonical:
             canonical.append(scene)
     for extra in canonical[1:]:
-        problems.append(Problem(extra.where.path, extra.where.line, extra.where.col, f"more than one canonical ending (`{canonical[0].id}` and `{extra.id}`)", "mark only the story's true ending canonical"))
+        problems.append(
+            Problem(
+                extra.where.path,
+                extra.where.line,
+                extra.where.col,
+                f"more than one canonical ending (`{canonical[0].id}` and `{extra.id}`)",
+                "mark only the story's true ending canonical",
+            )
+        )
     for old, (new, node) in decls.header.renamed.items():
         if new not in scene_ids:
             header.error(node, f"renamed: `{old}` points at `{new}`, which does not exist", suggest(new, scene_ids))

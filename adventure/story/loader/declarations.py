@@ -124,7 +124,11 @@ def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> N
         if previous is not None:
             first = previous.node.get("id")
             assert first is not None
-            reader.error(id_node, f"duplicate scene id `{scene_id}` (first defined at {previous.reader.path}:{first.line})", "scene ids must be unique across the whole story")
+            reader.error(
+                id_node,
+                f"duplicate scene id `{scene_id}` (first defined at {previous.reader.path}:{first.line})",
+                "scene ids must be unique across the whole story",
+            )
             continue
         decls.scenes[scene_id] = RawScene(scene_id, scene, reader, chapter)
 
@@ -144,7 +148,11 @@ def read_codex(reader: Reader, node: Node, decls: Declarations) -> None:
             continue
         if key.value in decls.codex:
             other = decls.codex[key.value]
-            reader.error(key, f"duplicate codex id `{key.value}` (first defined at {other.reader.path}:{other.node.line - 1 or 1})", "codex ids must be unique across the story")
+            reader.error(
+                key,
+                f"duplicate codex id `{key.value}` (first defined at {other.reader.path}:{other.node.line - 1 or 1})",
+                "codex ids must be unique across the story",
+            )
             continue
         decls.codex[key.value] = RawCodex(key.value, entry, reader)
 
@@ -180,7 +188,7 @@ def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | 
         hint = suggest(type_name, TYPES) or "types: " + ", ".join(TYPES)
         reader.error(values["type"], f"unknown type `{type_name}`", hint)
         return None
-    typed: TypeName = type_name  # type: ignore[assignment]
+    typed: TypeName = type_name
     for only, allowed_type in (("min", "int"), ("max", "int"), ("members", "set")):
         if only in values and typed != allowed_type:
             reader.error(values[only], f"`{only}` only applies to {allowed_type} variables")
@@ -199,7 +207,9 @@ def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | 
     return Variable(name, typed, default, reader.at(key), low, high, members, doc)
 
 
-def _default(reader: Reader, typed: TypeName, node: Node | None, low: int | None, high: int | None, members: frozenset[str], name: str) -> Value:
+def _default(
+    reader: Reader, typed: TypeName, node: Node | None, low: int | None, high: int | None, members: frozenset[str], name: str
+) -> Value:
     """The declared default, or else the type's own."""
     value = reader.literal(node, name, VarInfo(typed, members, low, high), "default") if node is not None else None
     return value if value is not None else _unset(typed, low, high)

@@ -53,7 +53,15 @@ class Reader:
         self.count += 1
         if self.count > MAX_PROBLEMS_PER_FILE:
             if self.count == MAX_PROBLEMS_PER_FILE + 1:
-                self.problems.append(Problem(self.path, 0, 0, f"more than {MAX_PROBLEMS_PER_FILE} problems in this file; the rest are not listed", "fix these first"))
+                self.problems.append(
+                    Problem(
+                        self.path,
+                        0,
+                        0,
+                        f"more than {MAX_PROBLEMS_PER_FILE} problems in this file; the rest are not listed",
+                        "fix these first",
+                    )
+                )
             return
         line, col = (node.line, node.col) if node is not None else (0, 0)
         self.problems.append(Problem(self.path, line, col, message, hint))
@@ -130,7 +138,9 @@ class Reader:
             return self.boolean(node, what)
         if variable.type == "int":
             number = self.integer(node, what)
-            if number is not None and ((variable.min is not None and number < variable.min) or (variable.max is not None and number > variable.max)):
+            if number is not None and (
+                (variable.min is not None and number < variable.min) or (variable.max is not None and number > variable.max)
+            ):
                 self.error(node, f"{what} is {number}, outside `{name}`'s range {variable.min}..{variable.max}")
                 return None
             return number
@@ -144,7 +154,11 @@ class Reader:
         unknown = False
         for member, item in self.strings(node, what):
             if member not in variable.members:
-                self.error(item, f"`{member}` is not a member of set `{name}`", suggest(member, variable.members) or f"members: {', '.join(sorted(variable.members))}")
+                self.error(
+                    item,
+                    f"`{member}` is not a member of set `{name}`",
+                    suggest(member, variable.members) or f"members: {', '.join(sorted(variable.members))}",
+                )
                 unknown = True
             members.add(member)
         return None if unknown else frozenset(members)

@@ -96,7 +96,9 @@ class Compiler:
             if effect_map is None:
                 continue
             if len(effect_map.pairs) != 1:
-                reader.error(effect_map, "each effect is a mapping with exactly one key", "write one effect per `- ` line: - add: {trust: 1}")
+                reader.error(
+                    effect_map, "each effect is a mapping with exactly one key", "write one effect per `- ` line: - add: {trust: 1}"
+                )
                 continue
             key, value = effect_map.pairs[0]
             if key.value not in EFFECTS:
@@ -108,7 +110,11 @@ class Compiler:
     def _variable(self, reader: Reader, key: Scalar, effect: str, types: tuple[str, ...]) -> Variable | None:
         variable = self.decls.variables.get(key.value)
         if variable is None:
-            reader.error(key, f"{effect}: unknown variable `{clean(key.value)}`", suggest(key.value, self.decls.variables) or "declare it under `variables:`")
+            reader.error(
+                key,
+                f"{effect}: unknown variable `{clean(key.value)}`",
+                suggest(key.value, self.decls.variables) or "declare it under `variables:`",
+            )
             return None
         if variable.type not in types:
             reader.error(key, f"{effect} does not work on {variable.type} variable `{key.value}`", _effect_hint(effect, variable.type))
@@ -170,7 +176,9 @@ class Compiler:
         entries = []
         for entry, item in reader.strings(node, "unlock"):
             if entry not in self.decls.codex:
-                reader.error(item, f"unlock: there is no codex entry `{entry}`", suggest(entry, self.decls.codex) or "declare it under `codex:`")
+                reader.error(
+                    item, f"unlock: there is no codex entry `{entry}`", suggest(entry, self.decls.codex) or "declare it under `codex:`"
+                )
             else:
                 entries.append(entry)
         return [Unlock(tuple(entries), reader.at(node))] if entries else []
@@ -229,11 +237,15 @@ class Compiler:
         choices = self.choices(reader, raw.id, values.get("choices"))
         ending = self.ending(reader, values["ending"]) if "ending" in values else None
         if ending is not None and choices:
-            reader.error(values["choices"], f"ending scene `{raw.id}` also has choices", "an ending ends the game: remove `choices` or `ending`")
+            reader.error(
+                values["choices"], f"ending scene `{raw.id}` also has choices", "an ending ends the game: remove `choices` or `ending`"
+            )
         if ending is None and "choices" not in values:
             reader.error(node, f"scene `{raw.id}` has no choices and is not an ending", "add `choices:` or `ending:`")
         if "choices" in values and not choices and ending is None and isinstance(values["choices"], Seq) and not values["choices"].items:
-            reader.error(values["choices"], f"scene `{raw.id}` has an empty list of choices", "add at least one choice, or make it an ending")
+            reader.error(
+                values["choices"], f"scene `{raw.id}` has an empty list of choices", "add at least one choice, or make it an ending"
+            )
         if title is None:
             return None
         return Scene(raw.id, title, text, chapter, reader.at(node), recap, on_enter, tuple(choices), ending)
@@ -261,12 +273,18 @@ class Compiler:
         label = reader.template(values["label"], self.env, "label") if "label" in values else None
         target = reader.string(values["goto"], "goto") if "goto" in values else None
         if target is not None and target not in self.env.scenes:
-            reader.error(values["goto"], f"goto: there is no scene `{target}`", suggest(target, self.env.scenes) or "check the scene id, or write that scene")
+            reader.error(
+                values["goto"],
+                f"goto: there is no scene `{target}`",
+                suggest(target, self.env.scenes) or "check the scene id, or write that scene",
+            )
             target = None
         condition = reader.expression(values["if"], self.env, "`if`") if "if" in values else None
         disabled = reader.template(values["disabled"], self.env, "disabled reason") if "disabled" in values else None
         if "disabled" in values and "if" not in values:
-            reader.error(values["disabled"], "`disabled` without `if` can never show", "add the condition under which the choice is available")
+            reader.error(
+                values["disabled"], "`disabled` without `if` can never show", "add the condition under which the choice is available"
+            )
         effects = self.effects(reader, values.get("effects"), "effects")
         once = bool(reader.boolean(values["once"], "once")) if "once" in values else False
         fallback = bool(reader.boolean(values["fallback"], "fallback")) if "fallback" in values else False
