@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from adventure.rules.moves import INT_LIMIT as INT_LIMIT
 from adventure.rules.moves import CodexUnlocked as CodexUnlocked
@@ -14,7 +13,7 @@ from adventure.rules.moves import SceneEntered as SceneEntered
 from adventure.rules.moves import VariableChanged as VariableChanged
 from adventure.rules.moves import Working, enter_into, step_into
 from adventure.rules.state import GameState
-from adventure.story.expr import Evaluator, Value
+from adventure.story.expr import Evaluator, StateView, Value
 from adventure.story.model import Choice, Conditional, Ending, Paragraph, Pick, Roll, Story, Text
 from adventure.story.template import around_variable
 
@@ -119,14 +118,14 @@ def listed(story: Story, state: GameState | Working) -> list[tuple[Choice, bool]
     return shown
 
 
-def render_text(text: Text, state: Any) -> list[str]:
+def render_text(text: Text, state: StateView) -> list[str]:
     """Paragraphs of text after conditions and interpolation."""
     out: list[str] = []
     _render_into(text, state, out)
     return out
 
 
-def _render_into(text: Text, state: Any, out: list[str]) -> None:
+def _render_into(text: Text, state: StateView, out: list[str]) -> None:
     # Recursion is bounded: the loader refuses conditional text nested more than 8 deep.
     for part in text:
         if part.__class__ is Paragraph:
@@ -153,7 +152,7 @@ class Branch:
 
 # Each item is a plain paragraph's text; (before, variable, after) for text around one int or
 # string variable, the commonest interpolation; a Branch; or a template's renderer.
-PlanItem = str | tuple[str, str, str] | Branch | Callable[[Any], str]
+PlanItem = str | tuple[str, str, str] | Branch | Callable[[StateView], str]
 TextPlan = tuple[PlanItem, ...]
 
 
@@ -174,7 +173,7 @@ def text_plan(text: Text) -> TextPlan:
     return tuple(items)
 
 
-def render_plan(plan: TextPlan, state: Any) -> list[str]:
+def render_plan(plan: TextPlan, state: StateView) -> list[str]:
     """The same paragraphs as `render_text` gives for the text the plan was made from."""
     out: list[str] = []
     for item in plan:
@@ -251,7 +250,8 @@ def take(story: Story, state: GameState, choice: Choice, draws: list[int] | None
     """
     events: list[Event] = []
     work = _working(story, state, choice)
-    step_into(story, work, choice, events, draws)
+    # the move consumes its scripted draws: a copy, so the caller's list stays as it was
+    step_into(story, work, choice, events, None if draws is None else list(draws))
     return Outcome(work.freeze(), tuple(events))
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import cast
 
-from adventure.rules.state import GameState, next_random
+from adventure.rules.state import GameState, copied, next_random
 from adventure.story.expr import Value
 from adventure.story.model import AddInt, Choice, Effect, Ending, Pick, Roll, SetAdd, SetRemove, SetVar, Story, Unlock
 
@@ -61,11 +62,16 @@ class Working:
     @classmethod
     def of(cls, state: GameState, copy_vars: bool) -> Working:
         """A working copy of `state` (its variables copied only when effects will run)."""
-        variables = dict(state.vars) if copy_vars else state.vars
-        return cls(state.scene, variables, dict(state.visits), state.turn, state.rng, state.used, state.unlocked)
+        variables = copied(state.vars) if copy_vars else state.vars
+        return cls(state.scene, variables, copied(state.visits), state.turn, state.rng, state.used, state.unlocked)
 
     def freeze(self) -> GameState:
-        return GameState(self.scene, self.vars, self.visits, self.turn, self.rng, self.used, self.unlocked)
+        """The state as an immutable value: the dicts this working copy owns go behind
+        read-only views (not copied: the working copy is not used again)."""
+        variables = self.vars
+        if type(variables) is dict:
+            variables = MappingProxyType(variables)
+        return GameState(self.scene, variables, MappingProxyType(self.visits), self.turn, self.rng, self.used, self.unlocked)
 
 
 # --- a move -------------------------------------------------------------------------------

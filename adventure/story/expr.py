@@ -6,15 +6,32 @@ import ast
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, Protocol
 
 from adventure.story import exprhints as hints
 from adventure.story.exprhints import FUNCTIONS
 
 TypeName = Literal["bool", "int", "string", "set"]
 Value = bool | int | str | frozenset[str]
-# A compiled expression reads a state duck-typed as: .vars, .visits, .turn, .unlocked, .scene
-Evaluator = Callable[[Any], Value]
+
+
+class StateView(Protocol):
+    """What an expression or a text reads of a game state: the engine's GameState, or the
+    working copy a move changes in place (rules.moves.Working). Read-only here."""
+
+    @property
+    def scene(self) -> str: ...
+    @property
+    def vars(self) -> Mapping[str, Value]: ...
+    @property
+    def visits(self) -> Mapping[str, int]: ...
+    @property
+    def turn(self) -> int: ...
+    @property
+    def unlocked(self) -> frozenset[str]: ...
+
+
+Evaluator = Callable[[StateView], Value]
 
 MAX_EXPRESSION_LENGTH = 1000
 MAX_DEPTH = 48
@@ -194,14 +211,14 @@ class _Compiler:
     def c_BoolOp(self, node: ast.BoolOp) -> tuple[TypeName, Evaluator]:
         parts = [self.expect(value, "bool", "both sides of and/or") for value in node.values]
         if isinstance(node.op, ast.And):
-            def evaluate_and(s: Any, parts: list[Evaluator] = parts) -> Value:
+            def evaluate_and(s: StateView, parts: list[Evaluator] = parts) -> Value:
                 for part in parts:  # noqa: SIM110 - a plain loop is faster than all() on this hot path
                     if not part(s):
                         return False
                 return True
             return "bool", evaluate_and
 
-        def evaluate_or(s: Any, parts: list[Evaluator] = parts) -> Value:
+        def evaluate_or(s: StateView, parts: list[Evaluator] = parts) -> Value:
             for part in parts:  # noqa: SIM110 - a plain loop is faster than any() on this hot path
                 if part(s):
                     return True
@@ -232,7 +249,7 @@ class _Compiler:
 
     def c_Compare(self, node: ast.Compare) -> tuple[TypeName, Evaluator]:
         operands = [node.left, *node.comparators]
-        checks: list[Callable[[Any], bool]] = []
+        checks: list[Callable[[StateView], bool]] = []
         compiled = [self.compile(operand) for operand in operands]
         for index, op in enumerate(node.ops):
             (ltype, left), (rtype, right) = compiled[index], compiled[index + 1]
@@ -241,14 +258,14 @@ class _Compiler:
         if len(checks) == 1:
             return "bool", checks[0]
 
-        def evaluate_chain(s: Any, checks: list[Callable[[Any], bool]] = checks) -> Value:
+        def evaluate_chain(s: StateView, checks: list[Callable[[StateView], bool]] = checks) -> Value:
             return all(check(s) for check in checks)
         return "bool", evaluate_chain
 
     def comparison(
         self, op: ast.cmpop, ltype: TypeName, left: Evaluator, lnode: ast.expr,
         rtype: TypeName, right: Evaluator, rnode: ast.expr,
-    ) -> Callable[[Any], bool]:
+    ) -> Callable[[StateView], bool]:
         if isinstance(op, (ast.In, ast.NotIn)):
             if rtype == "set":
                 if ltype != "string":
@@ -383,10 +400,6 @@ def _compile(source: str, env: Env, want: TypeName | None) -> Compiled:
     )
 
 
-def evaluate_bool(compiled: Compiled | None, state: Any) -> bool:
-    """True when there is no condition, else the condition's value."""
-    return True if compiled is None else bool(compiled.evaluate(state))
-
 
 def static_value(source: str) -> Value | None:
     """The value of a literal-only expression (for tools), else None."""
@@ -406,11 +419,11 @@ __all__ = [
     "Compiled",
     "Env",
     "ExprError",
+    "StateView",
     "TypeName",
     "Value",
     "VarInfo",
     "compile_expression",
-    "evaluate_bool",
     "format_value",
     "static_value",
 ]

@@ -6,14 +6,13 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from adventure.story.expr import Compiled, Env, ExprError, compile_expression, format_value
+from adventure.story.expr import Compiled, Env, ExprError, StateView, compile_expression, format_value
 
 TemplatePart = str | Compiled
 
 
-Piece = Callable[[Any], str]
+Piece = Callable[[StateView], str]
 
 
 def _variable(part: Compiled) -> str | None:
@@ -36,8 +35,8 @@ def _piece(part: TemplatePart) -> Piece:
         return lambda state: str(evaluate(state))
     if part.type == "string":
         if name is not None:
-            return lambda state: state.vars[name]
-        return evaluate  # type: ignore[return-value]
+            return lambda state: state.vars[name]  # type: ignore[return-value]  # a string variable holds a str
+        return evaluate  # type: ignore[return-value]  # the checker proved this expression a string
     return lambda state: format_value(evaluate(state))
 
 
@@ -100,7 +99,7 @@ class Template:
         if prepared is None:
             static = self.static
             if static is not None:
-                def plain(state: Any) -> str:
+                def plain(state: StateView) -> str:
                     return static
                 prepared = plain
             else:
@@ -108,7 +107,7 @@ class Template:
             object.__setattr__(self, "prepared", prepared)  # a cache: equality ignores it
         return prepared
 
-    def render(self, state: Any) -> str:
+    def render(self, state: StateView) -> str:
         if self.static is not None:
             return self.static
         prepared = self.prepared

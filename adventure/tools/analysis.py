@@ -335,7 +335,7 @@ def _show(value: object) -> str:
 
 
 def _label(choice: Choice) -> str:
-    return repr(choice.label.render(None)) if choice.label.is_plain else f"#{choice.key.split('#')[-1]}"
+    return repr(choice.label.static) if choice.label.static is not None else f"#{choice.key.split('#')[-1]}"
 
 
 __all__ = ["RULES", "Facts", "analyse", "gather"]

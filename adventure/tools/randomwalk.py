@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from adventure.rules import engine
 from adventure.rules.moves import Working, move_into
@@ -57,20 +58,39 @@ def run_seed(seed: int, run: int) -> int:
 
 # --- the story, prepared for walking -----------------------------------------------------
 
-# Plain tuples rather than objects or named tuples: the walk unpacks each in one step (the
-# interpreter's fastest path), and a scene's tuples, built together, lie together in memory,
-# where the model's scene is a tree of objects spread over the heap: on a large story, each
-# object the walk reads on a visit is a likely cache miss.
+# Named tuples rather than objects: the walk unpacks each in one step (the interpreter's
+# fastest path), and a scene's tuples, built together, lie together in memory, where the
+# model's scene is a tree of objects spread over the heap: on a large story, each object the
+# walk reads on a visit is a likely cache miss.
 
-# What taking a choice needs: its label, the index of its counter, its effects, its key if it
-# is once-only (else None), and the index of its target's record.
-Move = tuple[Template, int, tuple[Effect, ...], "str | None", int]
-# A choice as listed: its condition (None: always), whether it is listed while disabled.
-Row = tuple["Evaluator | None", bool, Move]
-# A scene: its id; its text; its ending's id; its rows when listing it comes down to their
-# conditions (no fallback or once-only choice), else None; for such a scene, which the engine
-# lists, its moves by choice key (else empty); and its on_enter effects.
-Record = tuple[str, engine.TextPlan, "str | None", "tuple[Row, ...] | None", "dict[str, Move]", tuple[Effect, ...]]
+
+class Move(NamedTuple):
+    """What taking a choice needs."""
+
+    label: Template
+    counter: int  # the index of the choice's counter
+    effects: tuple[Effect, ...]
+    once_key: str | None  # its key if it is once-only
+    target: int  # the index of its target's record
+
+
+class Row(NamedTuple):
+    """A choice as listed."""
+
+    condition: Evaluator | None  # None: always available
+    listed_when_disabled: bool
+    move: Move
+
+
+class Record(NamedTuple):
+    """A scene, prepared for walking."""
+
+    scene_id: str
+    text: engine.TextPlan
+    ending: str | None  # its ending's id
+    rows: tuple[Row, ...] | None  # when listing it comes down to its rows' conditions (no fallback or once-only choice)
+    by_key: dict[str, Move]  # for any other scene, which the engine lists: its moves by choice key
+    on_enter: tuple[Effect, ...]
 
 
 def prepare(story: Story) -> tuple[list[Record], dict[str, int], list[str]]:
@@ -84,14 +104,16 @@ def prepare(story: Story) -> tuple[list[Record], dict[str, int], list[str]]:
         rows: list[Row] = []
         by_key: dict[str, Move] = {}
         for choice in scene.choices:
-            move = (choice.label, len(keys), choice.effects, choice.key if choice.once else None, index[choice.target])
+            move = Move(choice.label, len(keys), choice.effects, choice.key if choice.once else None, index[choice.target])
             keys.append(choice.key)
-            rows.append((None if choice.condition is None else choice.condition.evaluate, choice.disabled is not None, move))
+            rows.append(Row(None if choice.condition is None else choice.condition.evaluate, choice.disabled is not None, move))
             by_key[choice.key] = move
         simple = not any(choice.fallback or choice.once for choice in scene.choices)
         ending = scene.ending.id if scene.ending is not None else None
         records.append(
-            (scene.id, engine.text_plan(scene.text), ending, tuple(rows) if simple else None, {} if simple else by_key, scene.on_enter)
+            Record(
+                scene.id, engine.text_plan(scene.text), ending, tuple(rows) if simple else None, {} if simple else by_key, scene.on_enter
+            )
         )
     return records, index, keys
 
@@ -126,7 +148,7 @@ def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, pro
         # rules (moves.move_into): no new state and no copies per move.
         work = Working.of(engine.new_game(story, game_seed).state, copy_vars=True)
         record = records[index[work.scene]]
-        seen = {record[0]}
+        seen = {record.scene_id}
         path: list[int] = []
         ended = None
         try:
@@ -162,14 +184,15 @@ def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, pro
                     first_taken.append(counter)
                 counts[counter] = taken + 1
                 arrival = records[target]
-                arrival_id = arrival[0]
-                move_into(story, work, effects, once_key, arrival_id, arrival[5])
+                arrival_id = arrival.scene_id
+                move_into(story, work, effects, once_key, arrival_id, arrival.on_enter)
                 record = arrival  # only once the whole move is done: a failure reports the scene before
                 seen.add(arrival_id)
             else:
-                report.failures.append(Failure(run, game_seed, tuple(path), record[0], f"no ending after {max_steps} choices (a loop?)"))
+                message = f"no ending after {max_steps} choices (a loop?)"
+                report.failures.append(Failure(run, game_seed, tuple(path), record.scene_id, message))
         except Exception as err:  # a crash is the most important thing to report, not to raise
-            report.failures.append(Failure(run, game_seed, tuple(path), record[0], f"{type(err).__name__}: {err}"))
+            report.failures.append(Failure(run, game_seed, tuple(path), record.scene_id, f"{type(err).__name__}: {err}"))
         report.steps += len(path)
         for reached in seen:
             scene_hits[reached] = scene_hits.get(reached, 0) + 1
