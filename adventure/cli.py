@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from adventure.story.model import Story
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff")
+COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff", "new", "export")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,6 +111,23 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", metavar="OLD", help="the story folder saves were made with")
     diff.add_argument("new", metavar="NEW", help="the new version of the story folder")
     diff.add_argument("--format", choices=("human", "json"), default="human", help="output format")
+
+    new = sub.add_parser(
+        "new",
+        help="start a new story project from a small working example",
+        description="Create FOLDER with a starter story, walkthroughs, editor schemas and a README. Never overwrites anything.",
+    )
+    new.add_argument("folder", metavar="FOLDER", help="the project folder to create (must not exist, or be empty)")
+
+    export = sub.add_parser(
+        "export",
+        help="write a proofing copy of every text in a story",
+        description="Every scene's text, variation, choice, disabled reason, codex entry and recap, by chapter, for proofreading.",
+    )
+    export.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
+    export.add_argument("--format", choices=("markdown", "html", "text"), default="markdown", help="output format (default: markdown)")
+    export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+
     return parser
 
 

@@ -1,4 +1,4 @@
-"""The author-tool commands of the command line: check, explore, test, graph, schema, diff."""
+"""The author-tool commands of the command line: check, explore, test, graph, schema, diff, new, export."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         "graph": lambda: _graph(args, stdout, stderr),
         "schema": lambda: _schema(args, stdout),
         "diff": lambda: _diff(args, stdout),
+        "new": lambda: _new(args, stdout, stderr),
+        "export": lambda: _export(args, stdout, stderr),
     }
     return handlers[args.command]()
 
@@ -217,6 +219,51 @@ def _diff(args: argparse.Namespace, stdout: TextIO) -> int:
     breaks, text = report(args.old, args.new, args.format)
     stdout.write(text)
     return EXIT_STORY if breaks else EXIT_OK
+
+
+def _new(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from adventure.source.files import write_new
+    from adventure.tools.starter import STORY_FOLDER, WALKTHROUGHS, starter_files
+
+    folder = args.folder
+    if os.path.lexists(folder) and not (os.path.isdir(folder) and not os.listdir(folder)):
+        stderr.write(f"adventure new: {clean(folder)} already exists; choose a new folder (nothing was written)\n")
+        return EXIT_USAGE
+    written: list[str] = []
+    try:
+        for relative, text in starter_files(folder).items():
+            path = os.path.join(folder, *relative.split("/"))
+            write_new(path, text.encode("utf-8"))
+            written.append(path)
+    except OSError as err:
+        stderr.write(f"adventure new: cannot write {clean(err.filename or folder)}: {err.strerror or err}\n")
+        return EXIT_STORY
+    story, walks = os.path.join(folder, STORY_FOLDER), os.path.join(folder, WALKTHROUGHS)
+    stdout.write(
+        f"Created {clean(folder)} ({len(written)} files). Next:\n"
+        f"  adventure check --strict {clean(story)}\n  adventure play --story {clean(story)}\n  adventure test {clean(walks)}\n"
+    )
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from adventure.source.files import write_atomically
+    from adventure.story.model import Story
+    from adventure.tools.proofing import export
+
+    story = _load_or_report(args.story or bundled_story(), stderr)
+    if not isinstance(story, Story):
+        return EXIT_STORY
+    text = export(story, args.format)
+    if not args.output:
+        stdout.write(text)
+        return EXIT_OK
+    try:
+        write_atomically(args.output, text.encode("utf-8"))
+    except OSError as err:
+        stderr.write(f"adventure export: cannot write {clean(args.output)}: {err.strerror or err}\n")
+        return EXIT_STORY
+    return EXIT_OK
 
 
 def _count(number: int, one: str, many: str = "") -> str:

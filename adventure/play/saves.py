@@ -1,4 +1,4 @@
-"""Save files and the player profile: the only module that writes files, always atomically."""
+"""Save files and the player profile, written through source.files (every write is atomic)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import json
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from adventure.rules.state import StateError
+from adventure.source.files import write_atomically
 from adventure.source.textsafe import clean
 
 if TYPE_CHECKING:  # the title screen lists slots before the game's modules are needed
@@ -69,54 +69,6 @@ def slot_path(folder: str, slot: str) -> str:
     return os.path.join(folder, check_slot(slot) + ".json")
 
 
-# --- writing ---------------------------------------------------------------------------
-
-
-def write_atomically(path: str, data: bytes, keep_backup: bool = True) -> None:
-    """Write a file so that a crash at any moment leaves either the old or the new version.
-
-    The new bytes go to a temporary file in the same folder, are flushed and fsynced, and
-    are renamed over the target. The previous version is first copied to `path.bak`.
-    """
-    folder = os.path.dirname(path) or "."
-    os.makedirs(folder, exist_ok=True)
-    if keep_backup and os.path.isfile(path):
-        with contextlib.suppress(OSError):  # a failed backup must not stop the save itself
-            with open(path, "rb") as handle:
-                previous = handle.read(MAX_SAVE_BYTES + 1)
-            _replace_with(path + ".bak", previous, folder)
-    _replace_with(path, data, folder)
-
-
-def _replace_with(path: str, data: bytes, folder: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _sync_folder(folder)
-
-
-def _sync_folder(folder: str) -> None:
-    """Make the rename itself durable (POSIX); harmless where folders cannot be opened."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
 def describe(session: Session) -> str:
     story, state = session.story, session.state
     scene = story.scenes[state.scene]
@@ -149,7 +101,7 @@ def save(session: Session, folder: str, slot: str) -> str:
             f"Could not save to {slot!r}: the game cannot be written out ({type(err).__name__}). Your previous save (if any) is intact."
         ) from None
     try:
-        write_atomically(path, data)
+        write_atomically(path, data, keep_backup=True)
     except OSError as err:
         reason = err.strerror or str(err)
         raise SaveError(f"Could not save to {slot!r}: {reason}. Your previous save (if any) is intact.") from None

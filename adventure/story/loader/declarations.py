@@ -101,6 +101,13 @@ def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> N
     node = reader.mapping(root, "a scene file")
     if node is None:
         return
+    if node.get("steps") is not None and node.get("scenes") is None:
+        reader.error(
+            node,
+            "this looks like a walkthrough, not a scene file",
+            "every .yaml file in a story folder is read as scenes: keep walkthroughs in a folder beside it (run them with adventure test)",
+        )
+        return
     values = reader.fields(node, "a scene file", FILE_KEYS, ("scenes",))
     chapter = ""
     if "chapter" in values:

@@ -1,0 +1,166 @@
+"""`adventure export`: a proofing copy holding every text a story's author wrote."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import FEATURES, SHIPPED
+
+from adventure.cli import main
+from adventure.story.loader import load_story
+from adventure.story.model import Conditional, Story, Text
+from adventure.story.template import Template
+from adventure.tools.proofing import FORMATS, export
+from adventure.tools.stats import summary
+
+
+def readable(story: Story, kind: str) -> str:
+    """The export as a reader sees it: HTML with its entities turned back into characters."""
+    text = export(story, kind)  # type: ignore[arg-type]
+    return html.unescape(text) if kind == "html" else text
+
+
+def pieces(template: Template | None) -> Iterator[str]:
+    for part in template.parts if template is not None else ():
+        yield part if isinstance(part, str) else part.source
+
+
+def text_pieces(text: Text) -> Iterator[str]:
+    for part in text:
+        if isinstance(part, Conditional):
+            yield part.condition.source
+            yield from text_pieces(part.then)
+            yield from text_pieces(part.otherwise)
+        else:
+            yield from pieces(part.template)
+
+
+def everything_written(story: Story) -> Iterator[str]:
+    """Every piece of text and every condition an author wrote, as the model holds them."""
+    for scene in story.scenes.values():
+        yield scene.id
+        yield scene.chapter
+        yield from pieces(scene.title)
+        yield from pieces(scene.recap)
+        yield from text_pieces(scene.text)
+        for choice in scene.choices:
+            yield from pieces(choice.label)
+            yield from pieces(choice.disabled)
+            if choice.condition is not None:
+                yield choice.condition.source
+        if scene.ending is not None:
+            yield scene.ending.name
+    for entry in story.codex.values():
+        yield entry.id
+        yield entry.title
+        yield from text_pieces(entry.text)
+
+
+def counted_words(story: Story) -> list[str]:
+    """The words `adventure check` counts: the text of every paragraph of every scene."""
+    words: list[str] = []
+    for scene in story.scenes.values():
+        stack = [scene.text]
+        while stack:
+            for part in stack.pop():
+                if isinstance(part, Conditional):
+                    stack.extend((part.then, part.otherwise))
+                else:
+                    words.extend(word for piece in part.template.parts if isinstance(piece, str) for word in piece.split())
+    return words
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_the_export_of_the_shipped_story_contains_every_word_check_counts(kind: str) -> None:
+    story = load_story(str(SHIPPED))
+    words = counted_words(story)
+    assert len(words) == summary(story)["words"]  # the very words behind check's count
+    copy = readable(story, kind)
+    tokens = set(copy.split())
+    missing = [word for word in words if word not in tokens and word not in copy]
+    assert missing == []
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+@pytest.mark.parametrize("root", [FEATURES, SHIPPED], ids=["features", "shipped"])
+def test_the_export_holds_every_text_variation_choice_reason_codex_entry_and_recap(kind: str, root: Path) -> None:
+    story = load_story(str(root))
+    copy = readable(story, kind)
+    missing = [piece for piece in everything_written(story) if piece.strip() and piece.strip() not in copy]
+    assert missing == []
+
+
+def test_markdown_groups_scenes_under_their_chapter_labelled_by_id(story_dir) -> None:
+    root = story_dir({
+        "story.yaml": "id: s\ntitle: S\nversion: 1\nstart: a\n",
+        "one.yaml": """\
+            chapter: First
+            scenes:
+              - id: a
+                title: Alpha
+                text: Hello.
+                choices: [{label: On, goto: b}]
+            """,
+        "two.yaml": """\
+            chapter: Second
+            scenes:
+              - id: b
+                title: Beta
+                text:
+                  - if: visited("a")
+                    text: You came from Alpha.
+                    else: Nobody came.
+                ending: {id: b, name: The End}
+            """,
+    })
+    copy = export(load_story(str(root)), "markdown")
+    order = [copy.index(marker) for marker in ("## First", "### Alpha `a`", "## Second", "### Beta `b`")]
+    assert order == sorted(order)
+    assert '> **if** `visited("a")`' in copy
+    assert "> You came from Alpha." in copy
+    assert "**otherwise, when not** `visited(\"a\")`" in copy
+    assert "**Ending:** The End" in copy
+
+
+def test_the_html_copy_is_one_self_contained_file() -> None:
+    copy = export(load_story(str(FEATURES)), "html")
+    assert copy.startswith("<!DOCTYPE html>")
+    assert re.search(r"<(script|link|img|iframe)\b", copy) is None
+    assert re.search(r"(src|href)=", copy) is None
+    assert "@media print" in copy
+
+
+def test_story_text_cannot_inject_markup_into_the_html_copy(story_dir) -> None:
+    root = story_dir({
+        "story.yaml": "id: s\ntitle: S\nversion: 1\nstart: a\n",
+        "one.yaml": """\
+            scenes:
+              - id: a
+                title: "<script>alert(1)</script>"
+                text: "Fish & <b>chips</b>"
+                ending: {id: a, name: End}
+            """,
+    })
+    copy = export(load_story(str(root)), "html")
+    assert "<script>" not in copy and "<b>" not in copy
+    assert "Fish &amp; &lt;b&gt;chips&lt;/b&gt;" in copy
+
+
+def test_export_writes_the_file_asked_for(tmp_path: Path) -> None:
+    target = tmp_path / "proof.html"
+    code = main(["export", str(FEATURES), "--format", "html", "--output", str(target)], stdout=io.StringIO(), stderr=io.StringIO())
+    assert code == 0
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_export_of_a_broken_story_reports_its_problems(story_dir) -> None:
+    root = story_dir({"story.yaml": "id: s\ntitle: S\nversion: 1\nstart: nowhere\n"})
+    err = io.StringIO()
+    code = main(["export", str(root)], stdout=io.StringIO(), stderr=err)
+    assert code == 1
+    assert "start scene `nowhere` does not exist" in err.getvalue()
