@@ -40,6 +40,21 @@ def value(source: str, state: FakeState | None = None):
 @pytest.mark.parametrize(("source", "expected"), [
     ("trust >= 3", True),
     ("trust + 2 - 1", 4),
+    ("trust * 4 // 5", 2),
+    ("-7 // 2", -4),
+    ("trust % 2", 1),
+    ("-trust * -1", 3),
+    ("trust // (trust - 3)", 0),
+    ("trust % (trust - 3)", 0),
+    ("min(trust, 2, 9)", 2),
+    ("max(trust, 2, 9)", 9),
+    ("abs(1 - trust)", 2),
+    ("trust * 4503599627370496 * 4503599627370496", 2**53),
+    ("-trust * 4503599627370496 * 4503599627370496", -(2**53)),
+    ('upper("rouge")', "ROUGE"),
+    ('lower("NAOMI")', "naomi"),
+    ('capitalize("mcRae")', "McRae"),
+    ('capitalize("")', ""),
     ("-trust", -3),
     ('"viola" in ids', True),
     ('"noir" not in ids', True),
@@ -75,7 +90,17 @@ def test_expressions_evaluate_to_the_expected_value(source: str, expected: objec
     ('visited("nowhere")', "no scene", ""),
     ('title("nope")', "no codex entry", ""),
     ("len(ids)", "not available", "size"),
-    ("trust * 2", "only + and -", ""),
+    ("trust / 2", "not supported", "//"),
+    ("trust ** 2", "not supported", ""),
+    ("trust // 0 > 1", "divides by zero", ""),
+    ("trust % (2 - 2) > 1", "divides by zero", ""),
+    ("trust * 9007199254740993 > 1", "too large", ""),
+    ("4503599627370496 * 4 > trust", "larger than", ""),
+    ("random(1, 6) > 3", "only be used in effects", "set:"),
+    ("maks(trust, 1) > 1", "unknown function", "max"),
+    ("min(trust) > 1", "at least two", ""),
+    ("abs(trust, 1) > 1", "exactly one", ""),
+    ('upper(trust) == "A"', "needs string", ""),
     ("trust.real", "not allowed", ""),
     ("__import__('os')", "unknown function", ""),
     ("[1, 2]", "not allowed", ""),
@@ -184,3 +209,29 @@ def test_expressions_cannot_reach_python_builtins() -> None:
     for source in ('__builtins__', 'open("x")', "globals()", "().__class__", "exec('1')", "eval('1')"):
         with pytest.raises(ExprError):
             compile_expression(source, ENV)
+
+
+class DrawingState(FakeState):
+    """A state that can draw, as a game's working state does while effects run."""
+
+    def __init__(self, draws: list[int]) -> None:
+        super().__init__()
+        self.draws = draws
+        self.sizes: list[int] = []
+
+    def draw(self, size: int) -> int:
+        self.sizes.append(size)
+        return self.draws.pop(0) % size
+
+
+def test_random_draws_from_the_state_within_both_bounds_in_either_order() -> None:
+    compiled = compile_expression("random(trust, 1)", ENV, "int", in_effect=True)
+    state = DrawingState([0, 2])
+    assert [compiled.evaluate(state), compiled.evaluate(state)] == [1, 3]
+    assert state.sizes == [3, 3] and compiled.draws_random
+
+
+def test_a_variable_may_share_a_name_with_a_later_function() -> None:
+    env = Env(variables={"max": VarInfo("int"), "lower": VarInfo("string")}, scenes=frozenset(), codex_titles={})
+    assert compile_expression("max(max, 2)", env).evaluate(type("S", (), {"vars": {"max": 5}})()) == 5
+    assert compile_expression('lower == ""', env, "bool").reads == frozenset({"lower"})

@@ -68,7 +68,20 @@ CASES: list[tuple[str, str, str, str, bool]] = [
     ("unknown choice key", "s.yaml", "        goto: b\n", "        goto: b\n        go: b\n", False),
     ("unknown story key", STORY_FILE, "version: 1\n", "version: 1\nversoin: 2\n", False),
     ("unknown variable key", STORY_FILE, "{type: int, min: 0, max: 9}", "{type: int, min: 0, max: 9, step: 1}", False),
-    ("choice without goto", "s.yaml", "        goto: b\n", "", False),
+    ("choice with effects and no goto stays", "s.yaml", "        goto: b\n", "", True),
+    ("choice with neither goto, reply nor effects", "s.yaml",
+     "        goto: b\n        if: n >= 1\n        disabled: Not yet.\n        effects:\n          - add: {n: 1}\n", "", False),
+    ("choice that replies", "s.yaml", "        goto: b\n", "        goto: b\n        reply: Off you go.\n", True),
+    ("choice that stays with a reply", "s.yaml", "        goto: b\n", "        reply: [Nothing., {if: n > 1, text: Again.}]\n", True),
+    ("choice that detours", "s.yaml", "        goto: b\n", "        detour: b\n", True),
+    ("choice with goto and detour", "s.yaml", "        goto: b\n", "        goto: b\n        detour: b\n", False),
+    ("choice with goto and return", "s.yaml", "        goto: b\n", "        goto: b\n        return: true\n", False),
+    ("return false", "s.yaml", "        goto: b\n", "        return: false\n", False),
+    ("conditional effect", "s.yaml", "- add: {n: 1}", "- {if: n > 1, then: [{add: {n: 1}}], else: {subtract: {n: 1}}}", True),
+    ("conditional single effect", "s.yaml", "- add: {n: 1}", "- {if: 'random(1, 6) == 6', add: {n: 1}}", True),
+    ("conditional effect with then and an effect", "s.yaml", "- add: {n: 1}", "- {if: n > 1, then: [], add: {n: 1}}", False),
+    ("conditional effect without effects", "s.yaml", "- add: {n: 1}", "- {if: n > 1}", False),
+    ("conditional effect with two effects", "s.yaml", "- add: {n: 1}", "- {if: n > 1, add: {n: 1}, subtract: {n: 1}}", False),
     ("choice without label", "s.yaml", "      - label: Go\n        goto: b\n", "      - goto: b\n", False),
     ("scene without title", "s.yaml", "    title: A\n", "", False),
     ("story without start", STORY_FILE, "start: a\n", "", False),
@@ -240,7 +253,9 @@ def test_schema_knows_every_key_the_loader_reads() -> None:
     assert tuple(scene["choices"]["items"]["properties"]) == CHOICE_KEYS
     assert tuple(scene["ending"]["properties"]) == ENDING_KEYS
     assert tuple(scenes["conditional"]["properties"]) == TEXT_KEYS
-    assert tuple(scenes["effects"]["items"]["properties"]) == EFFECTS
+    plain, conditional = scenes["effect"]["anyOf"]
+    assert tuple(plain["properties"]) == EFFECTS
+    assert tuple(conditional["properties"]) == ("if", "then", "else", *EFFECTS)
 
 
 def test_schema_command_prints_json_for_either_file() -> None:

@@ -42,11 +42,16 @@ class _Discard(io.StringIO):
 
 def render_scene(view: SceneView, columns: int) -> list[str]:
     """A scene as plain lines: heading, wrapped paragraphs, numbered choices."""
-    heading = f"{view.chapter}: {view.title}" if view.chapter else view.title
-    lines = ["", f"== {clean(heading)} ==", ""]
-    for paragraph in view.paragraphs:
+    lines = [""]
+    for paragraph in view.reply:  # the answer to the choice just made comes first
         lines.extend(textwrap.wrap(clean(paragraph), columns) or [""])
         lines.append("")
+    if not view.stayed:  # a choice that stays in the scene lists its choices again, not its text
+        heading = f"{view.chapter}: {view.title}" if view.chapter else view.title
+        lines.extend([f"== {clean(heading)} ==", ""])
+        for paragraph in view.paragraphs:
+            lines.extend(textwrap.wrap(clean(paragraph), columns) or [""])
+            lines.append("")
     if view.ending is not None:
         lines.append(f"*** The End: {clean(view.ending.name)} ***")
         return lines

@@ -17,6 +17,7 @@ STYLE_RULES: dict[str, str] = {
     "chapter": "ansibrightblack",
     "title": "bold",
     "body": "",
+    "reply": "italic",
     "number": "ansicyan bold",
     "choice": "",
     "selected": "reverse",
@@ -37,7 +38,11 @@ def wrap(text: str, width: int, indent: str = "", first: str = "") -> list[str]:
 
 
 def heading(view: SceneView, width: int) -> list[Line]:
+    """The last move's reply, if any, then the chapter and title."""
     lines: list[Line] = [[]]
+    for paragraph in view.reply:
+        lines.extend([[("class:reply", part)] for part in wrap(paragraph, width)])
+        lines.append([])
     if view.chapter:
         lines.extend([[("class:chapter", part)] for part in wrap(view.chapter.upper(), width)])
     lines.extend([[("class:title", part)] for part in wrap(view.title, width)])
@@ -46,8 +51,9 @@ def heading(view: SceneView, width: int) -> list[Line]:
 
 
 def body(view: SceneView, width: int) -> list[Line]:
+    """The scene's text, unless the last move stayed in the scene (the player has read it)."""
     lines: list[Line] = []
-    for paragraph in view.paragraphs:
+    for paragraph in () if view.stayed else view.paragraphs:
         lines.extend([[("class:body", part)] for part in wrap(paragraph, width)])
         lines.append([])
     if view.ending is not None:

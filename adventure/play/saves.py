@@ -194,7 +194,7 @@ def _transcript(raw: object) -> list[TranscriptLine]:
             isinstance(item, list)
             and len(item) == 3
             and isinstance(item[0], int)
-            and item[1] in ("scene", "choice")
+            and item[1] in ("scene", "choice", "reply")
             and isinstance(item[2], str)
         ):
             raise StateError("transcript entries must be [turn, kind, text]")
@@ -209,7 +209,7 @@ def apply_loaded(session: Session, loaded: Loaded) -> None:
     session.transcript.clear()
     session.transcript.extend(loaded.transcript)
     session.state = loaded.state
-    session.last_events = ()
+    session.last_events, session.last_stayed = (), False
 
 
 def list_slots(folder: str) -> list[SlotInfo]:

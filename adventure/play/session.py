@@ -6,7 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from adventure.rules import engine
-from adventure.rules.engine import ChoiceError, CodexUnlocked, Outcome, SceneView, VariableChanged
+from adventure.rules.engine import ChoiceError, CodexUnlocked, Outcome, Replied, SceneView, VariableChanged
 from adventure.rules.state import GameState
 from adventure.story.expr import format_value
 from adventure.story.model import Story
@@ -20,7 +20,7 @@ class TranscriptLine:
     """One line of the game's history: a scene reached, or a choice made."""
 
     turn: int
-    kind: str  # "scene" or "choice"
+    kind: str  # "scene", "choice" or "reply"
     text: str
 
     def to_data(self) -> list[object]:
@@ -36,6 +36,7 @@ class Session:
     undo_stack: deque[GameState] = field(default_factory=lambda: deque(maxlen=UNDO_LIMIT))
     transcript: deque[TranscriptLine] = field(default_factory=lambda: deque(maxlen=TRANSCRIPT_LIMIT))
     last_events: tuple[engine.Event, ...] = ()
+    last_stayed: bool = False  # the last move kept the player in the scene (no new scene text)
 
     @classmethod
     def new(cls, story: Story, seed: int = 0) -> Session:
@@ -50,14 +51,20 @@ class Session:
         session._record(outcome)
         return session
 
-    def _record(self, outcome: Outcome) -> None:
+    def _record(self, outcome: Outcome, stayed: bool = False) -> None:
         self.last_events = outcome.events
+        self.last_stayed = stayed
         self.state = outcome.state
-        scene = self.story.scenes[outcome.state.scene]
-        self.transcript.append(TranscriptLine(outcome.state.turn, "scene", scene.title.render(outcome.state)))
+        for event in outcome.events:
+            if isinstance(event, Replied):
+                self.transcript.extend(TranscriptLine(outcome.state.turn, "reply", paragraph) for paragraph in event.paragraphs)
+        if not stayed:
+            scene = self.story.scenes[outcome.state.scene]
+            self.transcript.append(TranscriptLine(outcome.state.turn, "scene", scene.title.render(outcome.state)))
 
     def view(self) -> SceneView:
-        return engine.view(self.story, self.state)
+        """The scene now, with the last move's reply (both players show what this returns)."""
+        return engine.after_move(engine.view(self.story, self.state), self.last_events, self.last_stayed)
 
     @property
     def ended(self) -> bool:
@@ -69,7 +76,7 @@ class Session:
         label = engine.listed(self.story, self.state)[number - 1][0].label.render(self.state)
         self.undo_stack.append(self.state)
         self.transcript.append(TranscriptLine(self.state.turn, "choice", label))
-        self._record(outcome)
+        self._record(outcome, engine.stayed(outcome.events))
         return outcome
 
     def undo(self, steps: int = 1) -> int:
@@ -82,7 +89,7 @@ class Session:
             self.transcript.append(
                 TranscriptLine(self.state.turn, "scene", f"(undid {done}) " + self.story.scenes[self.state.scene].title.render(self.state))
             )
-            self.last_events = ()
+            self.last_events, self.last_stayed = (), False
         return done
 
     def restart(self, seed: int = 0) -> None:
@@ -131,7 +138,8 @@ class Session:
         return engine.codex_text(self.story, self.state, entry_id)
 
     def history(self) -> list[str]:
-        return [("  > " if line.kind == "choice" else "") + line.text for line in self.transcript]
+        prefixes = {"choice": "  > ", "reply": "    "}
+        return [prefixes.get(line.kind, "") + line.text for line in self.transcript]
 
 
 def status_variables(story: Story) -> frozenset[str]:

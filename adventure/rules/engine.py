@@ -6,15 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adventure.rules.moves import INT_LIMIT as INT_LIMIT
+from adventure.rules.moves import Chance as Chance
 from adventure.rules.moves import CodexUnlocked as CodexUnlocked
+from adventure.rules.moves import DetourError as DetourError
 from adventure.rules.moves import EndingReached as EndingReached
 from adventure.rules.moves import Event as Event
+from adventure.rules.moves import Replied as Replied
 from adventure.rules.moves import SceneEntered as SceneEntered
 from adventure.rules.moves import VariableChanged as VariableChanged
 from adventure.rules.moves import Working, enter_into, step_into
 from adventure.rules.state import GameState
+from adventure.rules.text import render_text as render_text
 from adventure.story.expr import Evaluator, StateView, Value
-from adventure.story.model import Choice, Conditional, Ending, Paragraph, Pick, Roll, Story, Text
+from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Conditional, Ending, Story, Text
 from adventure.story.template import around_variable
 
 
@@ -55,6 +59,23 @@ class SceneView:
     paragraphs: tuple[str, ...]
     choices: tuple[ChoiceView, ...]
     ending: Ending | None
+    # What the last move answered (its reply), shown before the scene; `stayed` when that
+    # move kept the player in the scene, so players show the choices again but not its text.
+    reply: tuple[str, ...] = ()
+    stayed: bool = False
+
+
+def stayed(events: tuple[Event, ...]) -> bool:
+    """Whether the move that made these events kept the player in the scene."""
+    return not any(isinstance(event, SceneEntered) for event in events)
+
+
+def after_move(view: SceneView, events: tuple[Event, ...], stayed: bool) -> SceneView:
+    """The view of the scene a move led to, with the move's reply and whether it stayed there."""
+    reply = tuple(paragraph for event in events if isinstance(event, Replied) for paragraph in event.paragraphs)
+    if not reply and not stayed:
+        return view
+    return SceneView(view.scene, view.title, view.chapter, view.paragraphs, view.choices, view.ending, reply, stayed)
 
 
 # --- the engine -------------------------------------------------------------------------
@@ -81,7 +102,7 @@ def _start(story: Story, scene_id: str, variables: dict[str, Value], seed: int) 
     work = Working(scene_id, variables, {}, 0, seed & _SEED_MASK, frozenset(), frozenset())
     events: list[Event] = []
     scene = story.scenes[scene_id]
-    enter_into(story, work, scene_id, scene.on_enter, events, None)
+    enter_into(story, work, scene_id, scene.on_enter, events)
     if scene.ending is not None:
         events.append(EndingReached(scene.ending))
     return Outcome(work.freeze(), tuple(events))
@@ -100,6 +121,8 @@ def listed(story: Story, state: GameState | Working) -> list[tuple[Choice, bool]
             continue
         if choice.once and choice.key in used:
             continue
+        if choice.flow == "return" and not state.stack:
+            continue  # outside any detour there is nowhere to return to
         condition = choice.condition
         if condition is None or condition.evaluate(state):
             shown.append((choice, True))
@@ -110,32 +133,14 @@ def listed(story: Story, state: GameState | Working) -> list[tuple[Choice, bool]
         for choice in fallbacks:
             if choice.once and choice.key in used:
                 continue
+            if choice.flow == "return" and not state.stack:
+                continue
             condition = choice.condition
             if condition is None or condition.evaluate(state):
                 shown.append((choice, True))
             elif choice.disabled is not None:
                 shown.append((choice, False))
     return shown
-
-
-def render_text(text: Text, state: StateView) -> list[str]:
-    """Paragraphs of text after conditions and interpolation."""
-    out: list[str] = []
-    _render_into(text, state, out)
-    return out
-
-
-def _render_into(text: Text, state: StateView, out: list[str]) -> None:
-    # Recursion is bounded: the loader refuses conditional text nested more than 8 deep.
-    for part in text:
-        if part.__class__ is Paragraph:
-            template = part.template
-            static = template.static
-            out.append(static if static is not None else template.render(state))
-        else:
-            branch = part.then if part.condition.evaluate(state) else part.otherwise  # type: ignore[union-attr]
-            if branch:
-                _render_into(branch, state, out)
 
 
 # --- text prepared once, for tools that render millions of scenes ------------------------
@@ -239,19 +244,21 @@ def choose(story: Story, state: GameState, number: int) -> Outcome:
     if not enabled:
         reason = choice.disabled.render(state) if choice.disabled is not None else ""
         raise ChoiceError(f"that choice is not available: {reason}" if reason else "that choice is not available")
+    if choice.flow == "detour" and len(state.stack) >= MAX_DETOUR_DEPTH:
+        raise ChoiceError(f"detours nest {MAX_DETOUR_DEPTH} deep here, and no deeper is allowed: a detour in this story never returns")
     return take(story, state, choice)
 
 
-def take(story: Story, state: GameState, choice: Choice, draws: list[int] | None = None) -> Outcome:
-    """Take a choice already known to be available: effects, then the move.
+def take(story: Story, state: GameState, choice: Choice, chance: Chance | None = None) -> Outcome:
+    """Take a choice already known to be available: effects, reply, then the move.
 
-    `draws`, for tools that enumerate chance, scripts the raw random numbers that `roll`
-    and `pick` consume (in order) instead of the state's generator.
+    `chance`, for tools that enumerate chance, scripts what random draws (`roll`, `pick`,
+    `random()`) produce instead of the state's generator, and records their sizes.
     """
     events: list[Event] = []
     work = _working(story, state, choice)
-    # the move consumes its scripted draws: a copy, so the caller's list stays as it was
-    step_into(story, work, choice, events, None if draws is None else list(draws))
+    work.chance = chance
+    step_into(story, work, choice, events)
     return Outcome(work.freeze(), tuple(events))
 
 
@@ -264,19 +271,10 @@ def advance(story: Story, state: GameState, choice: Choice) -> GameState:
 
 def _working(story: Story, state: GameState, choice: Choice) -> Working:
     """A copy of `state` to move in; a move without effects shares the variables, unchanged."""
-    return Working.of(state, bool(choice.effects or story.scenes[choice.target].on_enter))
-
-
-def random_effects(story: Story, choice: Choice) -> list[int]:
-    """How many outcomes each random effect of taking `choice` has, in the order they draw."""
-    effects = (*choice.effects, *story.scenes[choice.target].on_enter)
-    sizes = []
-    for effect in effects:
-        if isinstance(effect, Roll):
-            sizes.append(effect.high - effect.low + 1)
-        elif isinstance(effect, Pick):
-            sizes.append(len(effect.options))
-    return sizes
+    if choice.flow == "return":
+        return Working.of(state, True)  # where it returns to, and so what runs on entering, depends on the state
+    entering = choice.flow != "stay" and story.scenes[choice.target].on_enter
+    return Working.of(state, bool(choice.effects or entering))
 
 
 def recap(story: Story, state: GameState) -> list[str]:

@@ -5,11 +5,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import cast
+from typing import Any
 
 from adventure.rules.state import GameState, copied, next_random
+from adventure.rules.text import render_text
+from adventure.story.expr import INT_LIMIT as INT_LIMIT
 from adventure.story.expr import Value
-from adventure.story.model import AddInt, Choice, Effect, Ending, Pick, Roll, SetAdd, SetRemove, SetVar, Story, Unlock
+from adventure.story.model import (
+    MAX_DETOUR_DEPTH,
+    AddInt,
+    Choice,
+    Effect,
+    Ending,
+    Pick,
+    Roll,
+    SetAdd,
+    SetRemove,
+    SetVar,
+    Story,
+    Unlock,
+    When,
+)
 
 # --- events ---------------------------------------------------------------------------
 
@@ -37,10 +53,37 @@ class EndingReached:
     ending: Ending
 
 
-Event = VariableChanged | CodexUnlocked | SceneEntered | EndingReached
+@dataclass(frozen=True, slots=True)
+class Replied:
+    """A choice's reply, as the player reads it before what comes next."""
+
+    paragraphs: tuple[str, ...]
+
+
+Event = VariableChanged | CodexUnlocked | SceneEntered | EndingReached | Replied
+
+
+class DetourError(ValueError):
+    """A detour taken when detours already nest as deep as they may (a detour that never returns)."""
 
 
 # --- the working state ------------------------------------------------------------------
+
+
+class Chance:
+    """Scripted outcomes of random draws, for tools that enumerate chance: draw i takes
+    `script[i]`, later draws take 0; the size of every draw is recorded."""
+
+    __slots__ = ("script", "sizes")
+
+    def __init__(self, script: Sequence[int] = ()) -> None:
+        self.script = script
+        self.sizes: list[int] = []
+
+    def draw(self, size: int) -> int:
+        index = len(self.sizes)
+        self.sizes.append(size)
+        return self.script[index] % size if index < len(self.script) else 0
 
 
 class Working:
@@ -48,22 +91,23 @@ class Working:
     of a GameState and freeze it again; the explorer keeps one for a whole playthrough, so
     a move costs no copies. Expressions read it like a GameState (.vars, .visits, ...)."""
 
-    __slots__ = ("rng", "scene", "turn", "unlocked", "used", "vars", "visits")
+    __slots__ = ("chance", "rng", "scene", "stack", "turn", "unlocked", "used", "vars", "visits")
 
     def __init__(
         self, scene: str, variables: Mapping[str, Value], visits: dict[str, int], turn: int, rng: int,
-        used: frozenset[str], unlocked: frozenset[str],
+        used: frozenset[str], unlocked: frozenset[str], stack: tuple[str, ...] = (),
     ) -> None:
         # `vars` is written only by effects, and whoever runs effects hands in a dict it owns;
         # a move without effects may keep a state's mapping, shared, as GameStates do.
         self.scene, self.vars, self.visits, self.turn = scene, variables, visits, turn
-        self.rng, self.used, self.unlocked = rng, used, unlocked
+        self.rng, self.used, self.unlocked, self.stack = rng, used, unlocked, stack
+        self.chance: Chance | None = None
 
     @classmethod
     def of(cls, state: GameState, copy_vars: bool) -> Working:
         """A working copy of `state` (its variables copied only when effects will run)."""
         variables = copied(state.vars) if copy_vars else state.vars
-        return cls(state.scene, variables, copied(state.visits), state.turn, state.rng, state.used, state.unlocked)
+        return cls(state.scene, variables, copied(state.visits), state.turn, state.rng, state.used, state.unlocked, state.stack)
 
     def freeze(self) -> GameState:
         """The state as an immutable value: the dicts this working copy owns go behind
@@ -71,38 +115,75 @@ class Working:
         variables = self.vars
         if type(variables) is dict:
             variables = MappingProxyType(variables)
-        return GameState(self.scene, variables, MappingProxyType(self.visits), self.turn, self.rng, self.used, self.unlocked)
+        return GameState(
+            self.scene, variables, MappingProxyType(self.visits), self.turn, self.rng, self.used, self.unlocked, self.stack
+        )
+
+    def draw(self, size: int) -> int:
+        """A random whole number from 0 to size - 1, from the game's generator (or the script)."""
+        if self.chance is not None:
+            return self.chance.draw(size)
+        number, self.rng = next_random(self.rng)
+        return number % size
 
 
 # --- a move -------------------------------------------------------------------------------
 
 
-def step_into(story: Story, work: Working, choice: Choice, events: list[Event] | None = None, draws: list[int] | None = None) -> None:
-    """Take a choice already known to be available, and move to its target."""
-    scene = story.scenes[choice.target]
-    move_into(story, work, choice.effects, choice.key if choice.once else None, choice.target, scene.on_enter, events, draws)
+def step_into(story: Story, work: Working, choice: Choice, events: list[Event] | None = None) -> None:
+    """Take a choice already known to be available: its effects, its reply, and where it leads."""
+    flow = choice.flow
+    if flow == "goto":
+        scene = story.scenes[choice.target]
+        move_into(story, work, choice.effects, choice.key if choice.once else None, choice.target, scene.on_enter, events, choice)
+    else:
+        if choice.effects:
+            apply_effects(story, work, choice.effects, events)
+        if choice.once:
+            work.used = work.used | {choice.key}
+        if events is not None and choice.reply:
+            _reply(work, choice, events)
+        work.turn += 1
+        if flow == "stay":
+            return
+        if flow == "detour":
+            if len(work.stack) >= MAX_DETOUR_DEPTH:
+                raise DetourError(
+                    f"choice {choice.key} goes into a detour while {MAX_DETOUR_DEPTH} detours are already open: "
+                    "a detour that never returns? (each detour needs a choice with `return: true`)"
+                )
+            work.stack = (*work.stack, work.scene)
+            target = choice.target
+        else:
+            target, work.stack = work.stack[-1], work.stack[:-1]
+        scene = story.scenes[target]
+        enter_into(story, work, target, scene.on_enter, events)
     if events is not None and scene.ending is not None:
         events.append(EndingReached(scene.ending))
 
 
+def _reply(work: Working, choice: Choice, events: list[Event]) -> None:
+    events.append(Replied(tuple(render_text(choice.reply, work))))
+
+
 def move_into(
     story: Story, work: Working, effects: Sequence[Effect], once_key: str | None, target: str, on_enter: Sequence[Effect],
-    events: list[Event] | None = None, draws: list[int] | None = None,
+    events: list[Event] | None = None, choice: Choice | None = None,
 ) -> None:
-    """A move, from the parts of a choice and its target that it needs (so that a caller
+    """A goto move, from the parts of a choice and its target that it needs (so that a caller
     holding them already reads no more): the choice's effects, which still see the scene
-    and turn being left; its once-only mark; the next turn; then entering the target."""
+    and turn being left; its once-only mark; its reply; the next turn; then entering the target."""
     if effects:
-        apply_effects(story, work, effects, events, draws)
+        apply_effects(story, work, effects, events)
     if once_key is not None:
         work.used = work.used | {once_key}
+    if events is not None and choice is not None and choice.reply:
+        _reply(work, choice, events)
     work.turn += 1
-    enter_into(story, work, target, on_enter, events, draws)
+    enter_into(story, work, target, on_enter, events)
 
 
-def enter_into(
-    story: Story, work: Working, target: str, on_enter: Sequence[Effect], events: list[Event] | None, draws: list[int] | None
-) -> None:
+def enter_into(story: Story, work: Working, target: str, on_enter: Sequence[Effect], events: list[Event] | None) -> None:
     """Enter a scene: count the visit, then run its on_enter effects, which already see the
     new scene, visit count and turn."""
     if events is not None:
@@ -111,63 +192,53 @@ def enter_into(
     visits[target] = visits.get(target, 0) + 1
     work.scene = target
     if on_enter:
-        apply_effects(story, work, on_enter, events, draws)
+        apply_effects(story, work, on_enter, events)
 
 
-def _draw(rng: int, draws: list[int] | None) -> tuple[int, int]:
-    if draws:
-        return draws.pop(0), rng
-    return next_random(rng)
-
-
-def apply_effects(
-    story: Story, work: Working, effects: Sequence[Effect], events: list[Event] | None, draws: list[int] | None = None
-) -> None:
-    """Run effects in order on `work`, so computed values see earlier effects; events are
-    recorded unless `events` is None. `draws`, when given, scripts the raw random numbers."""
-    variables = cast("dict[str, Value]", work.vars)  # owned by the caller whenever effects run
+def apply_effects(story: Story, work: Working, effects: Sequence[Effect], events: list[Event] | None) -> None:
+    """Run effects in order on `work`, so computed values and conditions see earlier effects;
+    events are recorded unless `events` is None. Nesting is bounded by the loader (8 deep)."""
+    variables: dict[str, Any] = work.vars  # type: ignore[assignment]  # owned by the caller whenever effects run
     for effect in effects:
-        kind = type(effect)
-        if kind is Unlock:
-            unlocked = work.unlocked
-            for entry in effect.entries:  # type: ignore[union-attr]
-                if entry not in unlocked:
-                    unlocked = unlocked | {entry}
-                    if events is not None:
-                        events.append(CodexUnlocked(entry, story.codex[entry].title))
-            work.unlocked = unlocked
-            continue
-        name = effect.name  # type: ignore[union-attr]
-        old = variables[name]
-        new: Value
-        if kind is AddInt:
-            new = _clamp(story, name, old + effect.amount)  # type: ignore[operator, union-attr]
-        elif kind is SetAdd:
-            new = old | effect.members  # type: ignore[operator, union-attr]
-        elif kind is SetRemove:
-            new = old - effect.members  # type: ignore[operator, union-attr]
-        elif kind is SetVar:
-            if effect.computed is not None:  # type: ignore[union-attr]
-                new = effect.computed.evaluate(work)  # type: ignore[union-attr]
-            else:
-                new = effect.value  # type: ignore[union-attr, assignment]
-            if isinstance(new, int) and not isinstance(new, bool):
-                new = _clamp(story, name, new)
-        elif kind is Roll:
-            number, work.rng = _draw(work.rng, draws)
-            new = effect.low + number % (effect.high - effect.low + 1)  # type: ignore[union-attr]
-            new = _clamp(story, name, new)
-        else:
-            assert kind is Pick
-            number, work.rng = _draw(work.rng, draws)
-            new = effect.options[number % len(effect.options)]  # type: ignore[union-attr]
+        match effect:
+            case AddInt(name=name, amount=amount):
+                old = variables[name]
+                new: Any = _clamp(story, name, old + amount)
+            case SetAdd(name=name, members=members):
+                old = variables[name]
+                new = old | members
+            case SetVar(name=name, value=value, computed=computed):
+                old = variables[name]
+                new = value if computed is None else computed.evaluate(work)
+                if new.__class__ is int:
+                    new = _clamp(story, name, new)
+            case SetRemove(name=name, members=members):
+                old = variables[name]
+                new = old - members
+            case When(condition=condition, then=then, otherwise=otherwise):
+                branch = then if condition.evaluate(work) else otherwise
+                if branch:
+                    apply_effects(story, work, branch, events)
+                continue
+            case Unlock(entries=entries):
+                unlocked = work.unlocked
+                for entry in entries:
+                    if entry not in unlocked:
+                        unlocked = unlocked | {entry}
+                        if events is not None:
+                            events.append(CodexUnlocked(entry, story.codex[entry].title))
+                work.unlocked = unlocked
+                continue
+            case Roll(name=name, low=low, high=high):
+                old = variables[name]
+                new = _clamp(story, name, low + work.draw(high - low + 1))
+            case Pick(name=name, options=options):
+                old = variables[name]
+                new = options[work.draw(len(options))]
         if new != old:
             variables[name] = new
             if events is not None:
                 events.append(VariableChanged(name, old, new))
-
-
-INT_LIMIT = 2**53  # beyond this a counter is a runaway loop, and JSON readers lose precision
 
 
 def _clamp(story: Story, name: str, value: int) -> int:

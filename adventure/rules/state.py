@@ -32,6 +32,7 @@ class GameState:
     rng: int = 0
     used: frozenset[str] = frozenset()
     unlocked: frozenset[str] = frozenset()
+    stack: tuple[str, ...] = ()  # the scenes open detours return to, innermost last
 
     def to_data(self) -> dict[str, Any]:
         """Plain JSON-compatible data (sets become sorted lists)."""
@@ -44,6 +45,7 @@ class GameState:
             "rng": self.rng,
             "used": sorted(self.used),
             "unlocked": sorted(self.unlocked),
+            "stack": list(self.stack),
         }
 
 
@@ -95,6 +97,7 @@ def state_from_data(data: object, story: Story) -> GameState:
         rng=rng,
         used=frozenset(_strings(data["used"], "used")),
         unlocked=frozenset(entry for entry in _strings(data["unlocked"], "unlocked") if entry in story.codex),
+        stack=_stack(data.get("stack", []), story),  # saves from before detours have none
     )
 
 
@@ -106,6 +109,19 @@ def _strings(value: object, what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise StateError(f"state.{what} must be a list of strings")
     return value
+
+
+def _stack(value: object, story: Story) -> tuple[str, ...]:
+    from adventure.story.model import MAX_DETOUR_DEPTH
+
+    frames = [story.renamed.get(scene, scene) for scene in _strings(value, "stack")]
+    if len(frames) > MAX_DETOUR_DEPTH:
+        raise StateError(f"state.stack holds {len(frames)} detours; at most {MAX_DETOUR_DEPTH} may be open")
+    for scene in frames:
+        if scene not in story.scenes:
+            # the text comes from the save file, untrusted: it reaches the screen
+            raise StateError(f"the save is inside a detour that returns to scene `{clean(scene)}`, which is not in this story")
+    return tuple(frames)
 
 
 def _visits(value: object, story: Story) -> dict[str, int]:

@@ -6,10 +6,10 @@ import ast
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 from adventure.story import exprhints as hints
-from adventure.story.exprhints import FUNCTIONS
+from adventure.story.exprhints import FUNCTIONS, RESERVED_FUNCTIONS
 
 TypeName = Literal["bool", "int", "string", "set"]
 Value = bool | int | str | frozenset[str]
@@ -35,8 +35,9 @@ Evaluator = Callable[[StateView], Value]
 
 MAX_EXPRESSION_LENGTH = 1000
 MAX_DEPTH = 48
+INT_LIMIT = 2**53  # beyond this a counter is a runaway loop, and JSON readers lose precision
 BUILTINS = ("true", "false", "turn", "chapter")
-RESERVED = frozenset(FUNCTIONS + BUILTINS + ("True", "False", "and", "or", "not", "in"))
+RESERVED = frozenset(RESERVED_FUNCTIONS + BUILTINS + ("True", "False", "and", "or", "not", "in"))
 
 
 class ExprError(Exception):
@@ -68,7 +69,7 @@ class Env:
     codex_titles: Mapping[str, str]
     chapters: Mapping[str, str] = field(default_factory=dict)
     # Stories repeat conditions (`trust >= 6` in many scenes): compile each text once.
-    cache: dict[tuple[str, str | None], Compiled] = field(default_factory=dict, compare=False)
+    cache: dict[tuple[str, str | None, bool], Compiled] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ class Compiled:
     reads_visits: frozenset[str]
     reads_turn: bool
     reads_unlocked: frozenset[str]
+    draws_random: bool = False  # calls random(): allowed only in effects, where the state can draw
 
 
 def format_value(value: Value) -> str:
@@ -149,14 +151,16 @@ class _Reads:
     visits: set[str] = field(default_factory=set)
     unlocked: set[str] = field(default_factory=set)
     turn: bool = False
+    random: bool = False
 
 
 class _Compiler:
     """Walks a whitelisted AST once, checking types and building closures."""
 
-    def __init__(self, source: str, env: Env) -> None:
+    def __init__(self, source: str, env: Env, in_effect: bool = False) -> None:
         self.source = _flat(source)
         self.env = env
+        self.in_effect = in_effect
         self.reads = _Reads()
 
     def error(self, node: ast.AST, message: str, hint: str = "") -> ExprError:
@@ -178,6 +182,8 @@ class _Compiler:
         if isinstance(value, bool):
             return "bool", lambda s, v=value: v
         if isinstance(value, int):
+            if abs(value) > INT_LIMIT:
+                raise self.error(node, f"{value} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
             return "int", lambda s, v=value: v
         if isinstance(value, str):
             return "string", lambda s, v=value: v
@@ -239,13 +245,28 @@ class _Compiler:
         raise self.error(node, "this operator is not supported", hints.allowed_hint())
 
     def c_BinOp(self, node: ast.BinOp) -> tuple[TypeName, Evaluator]:
-        if not isinstance(node.op, (ast.Add, ast.Sub)):
-            raise self.error(node, f"only + and - are supported, not `{self.text_of(node)}`", "arithmetic is limited to + and -")
+        op = node.op
+        if isinstance(op, ast.Div):
+            raise self.error(node, "`/` is not supported: numbers are whole", "write // for division rounded down")
+        if not isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)):
+            raise self.error(node, f"`{self.text_of(node)}` is not supported", "arithmetic has + - * // % and min(), max(), abs()")
         left = self.expect(node.left, "int", "arithmetic")
         right = self.expect(node.right, "int", "arithmetic")
-        if isinstance(node.op, ast.Add):
+        if isinstance(op, ast.Add):
             return "int", lambda s: left(s) + right(s)  # type: ignore[operator]
-        return "int", lambda s: left(s) - right(s)  # type: ignore[operator]
+        if isinstance(op, ast.Sub):
+            return "int", lambda s: left(s) - right(s)  # type: ignore[operator]
+        whole_left, whole_right = _ints(left), _ints(right)
+        if isinstance(op, ast.Mult):
+            if _constant(node) and abs(whole_left(None) * whole_right(None)) > INT_LIMIT:
+                raise self.error(node, f"`{self.text_of(node)}` is larger than {INT_LIMIT:,}", "whole numbers are limited to 2**53")
+            # Only * can grow a value past the limit within one expression; it is clamped there.
+            return "int", lambda s: _limited(whole_left(s) * whole_right(s))
+        if _constant(node.right) and whole_right(None) == 0:
+            raise self.error(node.right, f"`{self.text_of(node)}` divides by zero", "a divisor of 0 gives 0 in play; use another number")
+        if isinstance(op, ast.FloorDiv):
+            return "int", lambda s: _divide(whole_left(s), whole_right(s))
+        return "int", lambda s: _remainder(whole_left(s), whole_right(s))
 
     def c_Compare(self, node: ast.Compare) -> tuple[TypeName, Evaluator]:
         operands = [node.left, *node.comparators]
@@ -331,6 +352,14 @@ class _Compiler:
         if not isinstance(node.func, ast.Name):
             raise self.error(node, "only the built-in functions can be called", hints.functions_hint())
         name = node.func.id
+        if name in ("min", "max", "abs", "random", "capitalize", "upper", "lower"):
+            return self.function(node, name)
+        if name == "len":
+            raise self.error(node, "len() is not available", "use size(...)")
+        if name not in FUNCTIONS:
+            raise self.error(
+                node.func, f"unknown function `{name}`", hints.suggest(name, FUNCTIONS, hints.functions_hint())
+            )
         if node.keywords or len(node.args) != 1:
             raise self.error(node, f"{name}() takes exactly one argument", hints.functions_hint())
         arg = node.args[0]
@@ -359,28 +388,112 @@ class _Compiler:
                 return "bool", lambda s, t=target: t in s.unlocked
             title = self.env.codex_titles[target]
             return "string", lambda s, v=title: v
-        if name == "len":
-            raise self.error(node, "len() is not available", "use size(...)")
         raise self.error(node, f"unknown function `{name}`", hints.functions_hint())
 
+    def function(self, node: ast.Call, name: str) -> tuple[TypeName, Evaluator]:
+        """The functions of arithmetic, chance and names."""
+        args = node.args
+        wanted = {"min": None, "max": None, "random": 2}.get(name, 1)
+        if node.keywords or any(isinstance(arg, ast.Starred) for arg in args):
+            raise self.error(node, f"{name}() takes plain arguments", hints.functions_hint())
+        if wanted is None and len(args) < 2:
+            raise self.error(node, f"{name}() needs at least two numbers", f"{name}(trust, 3)")
+        if wanted is not None and len(args) != wanted:
+            shape = {"random": "random(1, 6)", "abs": "abs(trust - 3)"}.get(name, f"{name}(name)")
+            raise self.error(node, f"{name}() takes {'exactly one argument' if wanted == 1 else f'{wanted} arguments'}", shape)
+        if name in ("capitalize", "upper", "lower"):
+            inner = cast("Callable[[Any], str]", self.expect(args[0], "string", f"{name}()"))
+            if name == "upper":
+                return "string", lambda s: inner(s).upper()
+            if name == "lower":
+                return "string", lambda s: inner(s).lower()
+            return "string", lambda s: _capitalized(inner(s))
+        parts = [_ints(self.expect(arg, "int", f"{name}()")) for arg in args]
+        if name == "abs":
+            only = parts[0]
+            return "int", lambda s: abs(only(s))
+        if name == "min":
+            return "int", lambda s: min(part(s) for part in parts)
+        if name == "max":
+            return "int", lambda s: max(part(s) for part in parts)
+        if not self.in_effect:
+            raise self.error(
+                node, "random() can only be used in effects", "roll it into a variable first: set: {dice: {expr: \"random(1, 6)\"}}"
+            )
+        low, high = parts
+        if _constant(args[0]) and _constant(args[1]) and low(None) > high(None):
+            raise self.error(node, f"random({low(None)}, {high(None)}): the second number is below the first", "write random(low, high)")
+        self.reads.random = True
 
-def compile_expression(source: str, env: Env, want: TypeName | None = None) -> Compiled:
-    """Parse, type-check and compile one expression; raise ExprError on any problem."""
-    cached = env.cache.get((source, want))
+        def draw(s: Any) -> Value:
+            bottom, top = low(s), high(s)
+            if top < bottom:
+                bottom, top = top, bottom
+            drawn: int = s.draw(top - bottom + 1)
+            return bottom + drawn
+        return "int", draw
+
+
+def compile_expression(source: str, env: Env, want: TypeName | None = None, in_effect: bool = False) -> Compiled:
+    """Parse, type-check and compile one expression; raise ExprError on any problem.
+
+    `in_effect`: the expression is computed by an effect, which may draw with random()."""
+    cached = env.cache.get((source, want, in_effect))
     if cached is not None:
         return cached
     lead = len(source) - len(source.lstrip())
     try:
-        compiled = _compile(source, env, want)
+        compiled = _compile(source, env, want, in_effect)
     except ExprError as err:
         raise ExprError(err.message, err.offset + lead, err.hint) from None
-    env.cache[(source, want)] = compiled
+    env.cache[(source, want, in_effect)] = compiled
     return compiled
 
 
-def _compile(source: str, env: Env, want: TypeName | None) -> Compiled:
+def _constant(node: ast.AST) -> bool:
+    """Whether an int expression's value is known without a state: literals, signs, arithmetic, min/max/abs."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, int) and not isinstance(node.value, bool)
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, (ast.USub, ast.UAdd)) and _constant(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _constant(node.left) and _constant(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("min", "max", "abs"):
+        return all(_constant(arg) for arg in node.args)
+    return False
+
+
+def _ints(evaluate: Evaluator) -> Callable[[Any], int]:
+    """An evaluator the type checker has proved gives whole numbers, typed as such."""
+    return cast("Callable[[Any], int]", evaluate)
+
+
+def _limited(value: int) -> int:
+    """A product clamped into the range of whole numbers a story can hold."""
+    if value > INT_LIMIT:
+        return INT_LIMIT
+    if value < -INT_LIMIT:
+        return -INT_LIMIT
+    return value
+
+
+def _divide(left: int, right: int) -> int:
+    # Dividing by zero gives 0 in play: a story never stops on arithmetic.
+    return left // right if right else 0
+
+
+def _remainder(left: int, right: int) -> int:
+    return left % right if right else 0
+
+
+def _capitalized(text: str) -> str:
+    """The first letter upper-case and the rest as written (str.capitalize would lower "McRae")."""
+    return text[:1].upper() + text[1:]
+
+
+def _compile(source: str, env: Env, want: TypeName | None, in_effect: bool = False) -> Compiled:
     tree = parse(source)
-    compiler = _Compiler(source, env)
+    compiler = _Compiler(source, env, in_effect)
     try:
         actual, evaluate = compiler.compile(tree)
     except RecursionError:
@@ -396,7 +509,7 @@ def _compile(source: str, env: Env, want: TypeName | None) -> Compiled:
     return Compiled(
         source=_flat(source), type=actual, evaluate=evaluate, tree=tree,
         reads=frozenset(reads.variables), reads_visits=frozenset(reads.visits),
-        reads_turn=reads.turn, reads_unlocked=frozenset(reads.unlocked),
+        reads_turn=reads.turn, reads_unlocked=frozenset(reads.unlocked), draws_random=reads.random,
     )
 
 
@@ -415,6 +528,7 @@ def static_value(source: str) -> Value | None:
 __all__ = [
     "BUILTINS",
     "FUNCTIONS",
+    "INT_LIMIT",
     "RESERVED",
     "Compiled",
     "Env",

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-FUNCTIONS = ("size", "visited", "visits", "unlocked", "title")
+# The first edition's functions: variables may not take these names.
+RESERVED_FUNCTIONS = ("size", "visited", "visits", "unlocked", "title")
+# Later functions may share a name with a variable (a call is never a variable), so that a
+# story which already had a variable `max` or `lower` still loads.
+FUNCTIONS = (*RESERVED_FUNCTIONS, "min", "max", "abs", "random", "capitalize", "upper", "lower")
 
 
 def syntax_hint(source: str) -> str:
@@ -19,7 +23,7 @@ def syntax_hint(source: str) -> str:
 
 
 def allowed_hint() -> str:
-    return "expressions may use variables, numbers, quoted names, + -, comparisons, in, and/or/not, and " + ", ".join(
+    return "expressions may use variables, numbers, quoted names, + - * // %, comparisons, in, and/or/not, and " + ", ".join(
         f"{f}()" for f in FUNCTIONS
     )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Literal
 
 from adventure.story.expr import Compiled, Env, TypeName, Value
 from adventure.story.template import Template
@@ -125,19 +126,50 @@ class Pick:
     where: Location
 
 
-Effect = SetVar | AddInt | SetAdd | SetRemove | Unlock | Roll | Pick
+@dataclass(frozen=True, slots=True)
+class When:
+    """Effects that run only when a condition holds, with others for when it does not."""
+
+    condition: Compiled
+    then: tuple[Effect, ...]
+    otherwise: tuple[Effect, ...]
+    where: Location
+
+
+Effect = SetVar | AddInt | SetAdd | SetRemove | Unlock | Roll | Pick | When
+Change = SetVar | AddInt | SetAdd | SetRemove | Roll | Pick  # the effects that write one variable
+
+
+def leaf_effects(effects: tuple[Effect, ...]) -> Iterator[Effect]:
+    """Every effect that may run, both branches of each condition included (for tools)."""
+    stack = [iter(effects)]
+    while stack:
+        for effect in stack[-1]:
+            if isinstance(effect, When):
+                stack.append(iter(effect.then + effect.otherwise))
+                break
+            yield effect
+        else:
+            stack.pop()
 
 
 def effect_writes(effect: Effect) -> str | None:
-    """The variable an effect changes, if any."""
-    return None if isinstance(effect, Unlock) else effect.name
+    """The variable an effect changes, if any (None for unlocks and conditions)."""
+    return None if isinstance(effect, (Unlock, When)) else effect.name
 
 
 # --- scenes ----------------------------------------------------------------------------
 
+# Where a choice leads: on to `target` (goto); nowhere, the player stays in the scene (stay);
+# into `target`, remembering the scene to come back to (detour); back to the scene the
+# innermost detour left (return).
+Flow = Literal["goto", "stay", "detour", "return"]
+MAX_DETOUR_DEPTH = 32
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A choice the player may take in a scene."""
+    """A choice the player may take in a scene. A stay or return choice's `target` is its own scene."""
 
     key: str
     label: Template
@@ -148,6 +180,8 @@ class Choice:
     effects: tuple[Effect, ...] = ()
     once: bool = False
     fallback: bool = False
+    reply: Text = ()
+    flow: Flow = "goto"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from adventure.source.problems import Problem
 from adventure.story.expr import Compiled, Value
-from adventure.story.model import AddInt, Choice, Conditional, Effect, Location, Pick, Roll, SetAdd, SetVar, Story, Text, Unlock
+from adventure.story.flow import returns_in, successors, within
+from adventure.story.model import AddInt, Choice, Conditional, Effect, Location, Pick, Roll, SetAdd, SetVar, Story, Text, Unlock, When
 from adventure.story.template import Template
 
 MAX_COMBINATIONS = 4096
@@ -68,12 +69,19 @@ def gather(story: Story) -> Facts:
 
     def effects(items: tuple[Effect, ...]) -> None:
         for effect in items:
-            if isinstance(effect, Unlock):
-                facts.unlocked.update(effect.entries)
-                continue
-            facts.writes.setdefault(effect.name, []).append(effect)
-            if isinstance(effect, SetVar) and effect.computed is not None:
-                read(effect.computed, effect.where)
+            match effect:
+                case Unlock(entries=entries):
+                    facts.unlocked.update(entries)
+                case When(condition=condition, then=then, otherwise=otherwise, where=where):
+                    read(condition, where)
+                    facts.expressions.append((condition, where, "effect condition"))
+                    effects(then)
+                    effects(otherwise)
+                case SetVar(computed=computed, where=where) if computed is not None:
+                    facts.writes.setdefault(effect.name, []).append(effect)
+                    read(computed, where)
+                case _:
+                    facts.writes.setdefault(effect.name, []).append(effect)
 
     def text(parts: Text, where: object, what: str) -> None:
         for item in _templates_of(parts):
@@ -83,8 +91,8 @@ def gather(story: Story) -> Facts:
             else:
                 read_template(item, where)
 
+    facts.graph = successors(story.scenes)
     for scene in story.scenes.values():
-        facts.graph[scene.id] = {choice.target for choice in scene.choices}
         read_template(scene.title, scene.where)
         read_template(scene.recap, scene.where)
         effects(scene.on_enter)
@@ -93,6 +101,7 @@ def gather(story: Story) -> Facts:
             read_template(choice.label, choice.where)
             read_template(choice.disabled, choice.where)
             effects(choice.effects)
+            text(choice.reply, choice.where, "reply condition")
             if choice.condition is not None:
                 read(choice.condition, choice.where)
                 facts.expressions.append((choice.condition, choice.where, "choice condition"))
@@ -196,6 +205,8 @@ def idle_loops(facts: Facts) -> Iterator[Problem]:
     """W501 a sticky choice that returns to its own scene and changes nothing."""
     for scene in facts.story.scenes.values():
         for choice in scene.choices:
+            if choice.flow != "goto" or choice.reply:
+                continue  # a reply is what such a choice is for; stays, detours and returns are not loops
             if choice.target == scene.id and not choice.effects and not choice.once and not scene.on_enter:
                 yield _warning(
                     choice.where,
@@ -206,21 +217,44 @@ def idle_loops(facts: Facts) -> Iterator[Problem]:
 
 
 def constant_conditions(facts: Facts) -> Iterator[Problem]:
-    """W301 a condition that can never be true; W302 one that is always true."""
+    """W301 a condition that can never be true; W302 one that is always true; W303 and
+    W304 the same for the condition of a conditional effect."""
     domains = _domains(facts)
     for compiled, where, what in facts.expressions:
         if compiled.reads and not any(name in facts.writes for name in compiled.reads):
             continue  # W202 already says these variables never change
         outcome = _decide(compiled, domains, facts.story)
+        effect = what == "effect condition"
         if outcome is False:
-            yield _warning(where, "W301", f"{what} `{compiled.source}` can never be true", _domain_hint(compiled, domains))
+            hint = _domain_hint(compiled, domains)
+            if effect:
+                hint = (hint + "; " if hint else "") + "so only its `else` effects ever run"
+            yield _warning(where, "W304" if effect else "W301", f"{what} `{compiled.source}` can never be true", hint)
         elif outcome is True:
-            yield _warning(
-                where, "W302", f"{what} `{compiled.source}` is always true", "remove the condition, or check the values it tests"
-            )
+            hint = "write its effects without the condition" if effect else "remove the condition, or check the values it tests"
+            yield _warning(where, "W303" if effect else "W302", f"{what} `{compiled.source}` is always true", hint)
 
 
-RULES: tuple[Rule, ...] = (unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions)
+def detours(facts: Facts) -> Iterator[Problem]:
+    """W601 a detour from which no choice ever returns."""
+    scenes = facts.story.scenes
+    returning: dict[str, bool] = {}
+    for scene in scenes.values():
+        for choice in scene.choices:
+            if choice.flow != "detour":
+                continue
+            if choice.target not in returning:
+                returning[choice.target] = bool(returns_in(scenes, within(scenes, choice.target)))
+            if not returning[choice.target]:
+                yield _warning(
+                    choice.where,
+                    "W601",
+                    f"choice {_label(choice)} in `{scene.id}` goes into a detour at `{choice.target}` that never returns",
+                    "give a scene of the detour a choice with `return: true`, or use `goto` if the player is not meant to come back",
+                )
+
+
+RULES: tuple[Rule, ...] = (unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions, detours)
 
 
 def analyse(story: Story) -> list[Problem]:

@@ -158,8 +158,10 @@ def _scene_changes(old: Story, new: Story) -> list[Change]:
                 )
             )
             continue
+        detours = any(choice.flow == "detour" for choice in old.scenes[scene_id].choices)
+        inside = ", nor one inside a detour taken from it" if detours else ""
         changes.append(Change(
-            "scene-removed", scene_id, f"scene `{scene_id}` was removed: a save standing on it cannot be loaded", True,
+            "scene-removed", scene_id, f"scene `{scene_id}` was removed: a save standing on it cannot be loaded{inside}", True,
             f"if it was renamed, add to story.yaml: renamed: {{{scene_id}: NEW_ID}}",
         ))
     if unclaimed:

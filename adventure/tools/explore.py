@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections import deque
 from collections.abc import Callable
@@ -52,15 +51,26 @@ def successors(story: Story, state: GameState) -> list[tuple[int, GameState]]:
 
 
 def _outcomes(story: Story, state: GameState, choice: Choice) -> list[GameState]:
-    sizes = engine.random_effects(story, choice)
-    if not sizes:
-        return [engine.take(story, state, choice).state]
-    combos = 1
-    for size in sizes:
-        combos *= size
-    if combos > MAX_CHANCE_BRANCHES:
-        raise OverflowError(f"choice {choice.key} has {combos} random outcomes; the search follows at most {MAX_CHANCE_BRANCHES}")
-    return [engine.take(story, state, choice, list(draws)).state for draws in itertools.product(*(range(size) for size in sizes))]
+    """Every state taking `choice` can lead to, one per outcome of its random draws.
+
+    Each run scripts the draws it knows and records the sizes of the rest (which took 0);
+    every other value of each of those starts another run. A draw that a condition skips
+    is never asked for, so only outcomes that can happen are followed."""
+    results: list[GameState] = []
+    pending: list[list[int]] = [[]]
+    while pending:
+        script = pending.pop()
+        chance = engine.Chance(script)
+        results.append(engine.take(story, state, choice, chance).state)
+        if len(results) + len(pending) > MAX_CHANCE_BRANCHES:
+            raise OverflowError(f"choice {choice.key} has more than {MAX_CHANCE_BRANCHES} random outcomes; the search follows at most that")
+        for position in range(len(script), len(chance.sizes)):
+            zeros = [0] * (position - len(script))
+            size = chance.sizes[position]
+            if size - 1 > MAX_CHANCE_BRANCHES:
+                raise OverflowError(f"choice {choice.key} draws from {size:,} outcomes; the search follows at most {MAX_CHANCE_BRANCHES}")
+            pending.extend([*script, *zeros, value] for value in range(1, size))
+    return results
 
 
 def exhaustive(
@@ -95,7 +105,7 @@ def exhaustive(
             continue
         try:
             nexts = successors(story, state)
-        except OverflowError as err:
+        except (OverflowError, engine.DetourError) as err:
             report.complete, report.limit_reason = False, str(err)
             break
         if len({number for number, _ in nexts}) != len(nexts):

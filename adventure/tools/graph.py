@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from adventure.source.textsafe import clean
-from adventure.story.model import Choice, Scene, Story
+from adventure.story.flow import return_targets
+from adventure.story.model import Choice, Paragraph, Scene, Story
 from adventure.story.template import Template
 
 GraphFormat = Literal["dot", "mermaid"]
@@ -127,13 +128,18 @@ def _node(scene: Scene, coverage: Coverage | None) -> GraphNode:
     return GraphNode(scene.id, tuple(lines), scene.chapter, scene.ending is not None, canonical, level)
 
 
-def _edge(scene: Scene, choice: Choice) -> GraphEdge:
+def _edge(scene: Scene, choice: Choice, target: str) -> GraphEdge:
     lines = [shorten(template_source(choice.label), LABEL_WIDTH)]
     if choice.condition is not None:
         lines.append(shorten(f"[if {choice.condition.source}", CONDITION_WIDTH - 1) + "]")
     if choice.fallback:
         lines.append("[fallback]")
-    return GraphEdge(scene.id, choice.target, tuple(lines), choice.condition is not None, choice.fallback)
+    if choice.flow != "goto":
+        lines.append({"stay": "[stays]", "detour": "[detour]", "return": "[returns]"}[choice.flow])
+    first = next((part for part in choice.reply if isinstance(part, Paragraph)), None)
+    if choice.reply:
+        lines.append(shorten("reply: " + (template_source(first.template) if first is not None else "(conditional)"), LABEL_WIDTH))
+    return GraphEdge(scene.id, target, tuple(lines), choice.condition is not None, choice.fallback)
 
 
 def chapters(story: Story, coverage: Coverage | None = None) -> dict[str, list[GraphNode]]:
@@ -145,8 +151,15 @@ def chapters(story: Story, coverage: Coverage | None = None) -> dict[str, list[G
 
 
 def edges(story: Story) -> list[GraphEdge]:
-    """Every choice of every scene, in story order."""
-    return [_edge(scene, choice) for scene in story.scenes.values() for choice in scene.choices]
+    """Every choice of every scene, in story order: a staying choice is a loop on its scene,
+    and a return choice an edge to each scene whose detour it can return to."""
+    returns = return_targets(story.scenes)
+    result: list[GraphEdge] = []
+    for scene in story.scenes.values():
+        for choice in scene.choices:
+            targets = sorted(returns.get(scene.id, ())) if choice.flow == "return" else [choice.target]
+            result.extend(_edge(scene, choice, target) for target in targets)
+    return result
 
 
 # --- Graphviz DOT ------------------------------------------------------------------------

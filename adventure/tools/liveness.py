@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from adventure.rules.state import GameState
 from adventure.story.expr import Compiled
-from adventure.story.model import Scene, SetVar, Story
+from adventure.story.flow import successors
+from adventure.story.model import Effect, Scene, SetVar, Story, When
 
 Item = tuple[
     str, str, str
@@ -42,21 +43,29 @@ def expression_items(compiled: Compiled) -> set[Item]:
     return items
 
 
+def _effect_items(effects: tuple[Effect, ...]) -> set[Item]:
+    """Items effects read: computed values and the conditions of conditional effects."""
+    items: set[Item] = set()
+    for effect in effects:
+        match effect:
+            case SetVar(computed=computed) if computed is not None:
+                items |= expression_items(computed)
+            case When(condition=condition, then=then, otherwise=otherwise):
+                items |= expression_items(condition) | _effect_items(then) | _effect_items(otherwise)
+    return items
+
+
 def _local_items(scene: Scene) -> set[Item]:
-    """Items this scene itself reads when it lists choices or computes values."""
+    """Items this scene itself reads when it lists choices or computes values. (Replies
+    read the state too, but only for show: they change no future, like scene text.)"""
     items: set[Item] = set()
     for choice in scene.choices:
         if choice.condition is not None:
             items |= expression_items(choice.condition)
         if choice.once:
             items.add(("used", choice.key, ""))
-        for effect in choice.effects:
-            if isinstance(effect, SetVar) and effect.computed is not None:
-                items |= expression_items(effect.computed)
-    for effect in scene.on_enter:
-        if isinstance(effect, SetVar) and effect.computed is not None:
-            items |= expression_items(effect.computed)
-    return items
+        items |= _effect_items(choice.effects)
+    return items | _effect_items(scene.on_enter)
 
 
 def live_items(story: Story) -> dict[str, tuple[Item, ...]]:
@@ -66,7 +75,7 @@ def live_items(story: Story) -> dict[str, tuple[Item, ...]]:
     exhaustive search merges them. Computed in one pass over the strongly connected
     components of the scene graph, in reverse topological order.
     """
-    graph = {scene_id: sorted({choice.target for choice in scene.choices}) for scene_id, scene in story.scenes.items()}
+    graph = {scene_id: sorted(targets) for scene_id, targets in successors(story.scenes).items()}
     local = {scene_id: _local_items(scene) for scene_id, scene in story.scenes.items()}
     components = _strongly_connected(graph)  # Tarjan yields components in reverse topological order
     component_of = {scene_id: index for index, members in enumerate(components) for scene_id in members}
@@ -169,5 +178,6 @@ def key_function(story: Story) -> Extractor:
         per_scene[scene_id] = cache[items]
 
     def key(state: GameState) -> Key:
-        return (state.scene, per_scene[state.scene](state))
+        # the stack of open detours decides where returns lead, so it is always part of the key
+        return (state.scene, state.stack, per_scene[state.scene](state))
     return key

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from adventure.rules import engine
-from adventure.rules.moves import Working, move_into
+from adventure.rules.moves import Working, move_into, step_into
 from adventure.rules.state import next_random
 from adventure.source.collector import collector_paused
 from adventure.story.expr import Evaluator
-from adventure.story.model import Effect, Story
+from adventure.story.model import Choice, Effect, Story
 from adventure.story.template import Template
 
 Progress = Callable[[int, int], None]  # (done, total or 0 when unknown)
@@ -71,7 +71,8 @@ class Move(NamedTuple):
     counter: int  # the index of the choice's counter
     effects: tuple[Effect, ...]
     once_key: str | None  # its key if it is once-only
-    target: int  # the index of its target's record
+    target: int  # the index of its target's record; -1 for a choice that stays, detours, returns or replies
+    choice: Choice | None  # for those, the choice, which the engine's step_into takes in full
 
 
 class Row(NamedTuple):
@@ -104,11 +105,15 @@ def prepare(story: Story) -> tuple[list[Record], dict[str, int], list[str]]:
         rows: list[Row] = []
         by_key: dict[str, Move] = {}
         for choice in scene.choices:
-            move = Move(choice.label, len(keys), choice.effects, choice.key if choice.once else None, index[choice.target])
+            plain = choice.flow == "goto" and not choice.reply
+            move = Move(
+                choice.label, len(keys), choice.effects, choice.key if choice.once else None,
+                index[choice.target] if plain else -1, None if plain else choice,
+            )
             keys.append(choice.key)
             rows.append(Row(None if choice.condition is None else choice.condition.evaluate, choice.disabled is not None, move))
             by_key[choice.key] = move
-        simple = not any(choice.fallback or choice.once for choice in scene.choices)
+        simple = not any(choice.fallback or choice.once or choice.flow == "return" for choice in scene.choices)
         ending = scene.ending.id if scene.ending is not None else None
         records.append(
             Record(
@@ -175,7 +180,7 @@ def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, pro
                 if not enabled:
                     report.failures.append(Failure(run, game_seed, tuple(path), scene_id, "no choice can be taken here (a dead end)"))
                     break
-                number, (label, counter, effects, once_key, target) = enabled[int(pick() * len(enabled))]
+                number, (label, counter, effects, once_key, target, choice) = enabled[int(pick() * len(enabled))]
                 if build_text:
                     label.render(work)
                 path.append(number)
@@ -183,11 +188,15 @@ def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, pro
                 if not taken:
                     first_taken.append(counter)
                 counts[counter] = taken + 1
-                arrival = records[target]
-                arrival_id = arrival.scene_id
-                move_into(story, work, effects, once_key, arrival_id, arrival.on_enter)
+                if target < 0:  # stays, detours, returns and replies: the engine's own rules, in full
+                    assert choice is not None
+                    step_into(story, work, choice, [] if build_text else None)
+                    arrival = records[index[work.scene]]
+                else:
+                    arrival = records[target]
+                    move_into(story, work, effects, once_key, arrival.scene_id, arrival.on_enter)
                 record = arrival  # only once the whole move is done: a failure reports the scene before
-                seen.add(arrival_id)
+                seen.add(arrival.scene_id)
             else:
                 message = f"no ending after {max_steps} choices (a loop?)"
                 report.failures.append(Failure(run, game_seed, tuple(path), record.scene_id, message))

@@ -140,15 +140,35 @@ def _defs() -> dict[str, Schema]:
         },
         ("if", "text"),
     )
-    effect = {
+    effects = _effects()
+    plain_effect = {
         "type": "object", "description": "One effect: a mapping with exactly one key.",
-        "minProperties": 1, "maxProperties": 1, "properties": _effects(), "additionalProperties": False,
+        "minProperties": 1, "maxProperties": 1, "properties": effects, "additionalProperties": False,
     }
+    branch = {"description": "A list of effects, or one effect.", "anyOf": [_ref("effects"), _ref("effect")]}
+    conditional_effect = _object(
+        "Effects that run only when `if` holds: under `then:`, or one effect beside the `if`; `else:` runs otherwise.",
+        {
+            "if": _text("A bool expression; it may use random(low, high)."),
+            "then": {**branch, "description": "The effects run when the condition holds."},
+            "else": {**branch, "description": "The effects run when it does not (optional)."},
+            **effects,
+        },
+        ("if",),
+        oneOf=[
+            {"required": ["then"], "not": {"anyOf": [{"required": [key]} for key in effects]}},
+            {"not": {"required": ["then"]}, "oneOf": [{"required": [key]} for key in effects]},
+        ],
+    )
+    effect = {"description": "One effect, or a conditional block of effects.", "anyOf": [plain_effect, conditional_effect]}
     choice = _object(
         "A choice the player may take.",
         {
             "label": _text("What the player sees: one short line, written as what the player does or says."),
             "goto": _identifier(SCENE_ID.pattern, "The id of the target scene (may be the same scene)."),
+            "detour": _identifier(SCENE_ID.pattern, "Go into this scene; a later `return: true` choice comes back here."),
+            "return": {"const": True, "description": "Go back to the scene the innermost detour was taken from."},
+            "reply": _ref("text", "Shown as the answer to the choice, before what comes next."),
             "if": _text("A bool expression. When false the choice is hidden, unless `disabled` is given."),
             "disabled": _text("When `if` is false, list the choice dimmed with this reason instead of hiding it."),
             "effects": _ref("effects", "Effects applied before moving to `goto`."),
@@ -160,8 +180,13 @@ def _defs() -> dict[str, Schema]:
                 "description": "A stable name for the choice in tools and saves (default: its position).",
             },
         },
-        ("label", "goto"),
+        ("label",),
         dependentRequired={"disabled": ["if"]},
+        # where it leads: one of goto, detour, return; or none of them, staying with a reply or effects
+        allOf=[
+            {"not": {"anyOf": [{"required": pair} for pair in (["goto", "detour"], ["goto", "return"], ["detour", "return"])]}},
+            {"anyOf": [{"required": [key]} for key in ("goto", "detour", "return", "reply", "effects")]},
+        ],
     )
     ending = _object(
         "Makes the scene an ending; an ending has no choices.",
@@ -201,7 +226,8 @@ def _defs() -> dict[str, Schema]:
             ],
         },
         "conditional": conditional,
-        "effects": {"type": "array", "items": effect, "description": "A list of effects, applied in order."},
+        "effects": {"type": "array", "items": _ref("effect"), "description": "A list of effects, applied in order."},
+        "effect": effect,
         "variables": _name_map(_variable(), "Variables, by name (letters, digits and _; not a built-in name).", reserved=True),
         "codex": _name_map(
             _object(

@@ -108,7 +108,9 @@ def _value(node: Node, env: Env, name: str, reader: Reader) -> Value | None:
 
 
 def _screen(view: engine.SceneView) -> str:
-    return "\n".join([view.title, *view.paragraphs, *(choice.label for choice in view.choices)])
+    """What the player reads: the last move's reply, the scene (unless the move stayed in it), the choices."""
+    scene = [] if view.stayed else [view.title, *view.paragraphs]
+    return "\n".join([*view.reply, *scene, *(choice.label for choice in view.choices)])
 
 
 def _listing(view: engine.SceneView) -> str:
@@ -138,8 +140,9 @@ def run(walk: Walkthrough, story: Story) -> Result:
     except engine.ChoiceError as err:
         result.problems.append(Problem(walk.path, 1, 1, f"cannot start: {err}"))
         return result
+    moved: engine.Outcome | None = None  # the last choice's outcome: its reply is on the screen
     for index, step in enumerate(walk.steps, start=1):
-        failure, state = _step(story, env, state, step, reader)
+        failure, state, moved = _step(story, env, state, moved, step, reader)
         result.steps_run = index
         result.final_scene = state.scene
         if failure:
@@ -149,18 +152,31 @@ def run(walk: Walkthrough, story: Story) -> Result:
     return result
 
 
-def _step(story: Story, env: Env, state: GameState, step: Step, reader: Reader) -> tuple[str, GameState]:
+def _step(
+    story: Story, env: Env, state: GameState, moved: engine.Outcome | None, step: Step, reader: Reader
+) -> tuple[str, GameState, engine.Outcome | None]:
     view = engine.view(story, state)
-    node = step.value
-    text = node.value if isinstance(node, Scalar) else ""
+    if moved is not None:
+        view = engine.after_move(view, moved.events, engine.stayed(moved.events))
     if step.kind == "choose":
+        node = step.value
+        text = node.value if isinstance(node, Scalar) else ""
         number = engine.find_choice(view, text) if isinstance(node, Scalar) else None
         if number is None:
-            return f"no single listed choice matches {text!r}; listed: {_listing(view)}", state
+            return f"no single listed choice matches {text!r}; listed: {_listing(view)}", state, moved
         try:
-            return "", engine.choose(story, state, number).state
+            outcome = engine.choose(story, state, number)
         except engine.ChoiceError as err:
-            return f"{err}; listed: {_listing(view)}", state
+            return f"{err}; listed: {_listing(view)}", state, moved
+        return "", outcome.state, outcome
+    failure, state = _look(story, env, state, view, step, reader)
+    return failure, state, moved
+
+
+def _look(story: Story, env: Env, state: GameState, view: engine.SceneView, step: Step, reader: Reader) -> tuple[str, GameState]:
+    """A step that checks what the player sees or what the state holds."""
+    node = step.value
+    text = node.value if isinstance(node, Scalar) else ""
     if step.kind in ("see", "not_see"):
         present = text.lower() in _screen(view).lower()
         if present != (step.kind == "see"):

@@ -12,6 +12,7 @@ from adventure.source.textsafe import clean
 from adventure.source.yamlsource import Map, Scalar, load_file_text
 from adventure.story.expr import Env, VarInfo
 from adventure.story.exprhints import suggest
+from adventure.story.flow import returns_in, within
 from adventure.story.loader.declarations import Declarations, RawScene, read_header, read_scene_file
 from adventure.story.loader.reader import Reader
 from adventure.story.loader.scenes import Compiler
@@ -155,6 +156,18 @@ def _cross_checks(
             "no scenes were found: put scene files beside story.yaml" if not scene_ids else "check the scene id"
         )
         header.error(node, f"start scene `{start}` does not exist", hint)
+    if start in scenes:
+        frame = within(scenes, start)
+        for scene_id in returns_in(scenes, [scene_id for scene_id in scenes if scene_id in frame]):
+            scene = scenes[scene_id]
+            choice = next(choice for choice in scene.choices if choice.flow == "return")
+            problems.append(
+                Problem(
+                    choice.where.path, choice.where.line, choice.where.col,
+                    f"scene `{scene_id}` has a `return` choice, but the story reaches it outside any detour, with nothing to return to",
+                    "reach this scene with `detour:` instead of `goto:`, or give the choice a `goto:`",
+                )
+            )
     endings: dict[str, Scene] = {}
     canonical: list[Scene] = []
     for scene in scenes.values():

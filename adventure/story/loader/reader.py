@@ -192,12 +192,14 @@ class Reader:
             return node.line + lines, 1
         return node.line, node.col
 
-    def expression(self, node: Node | None, env: Env, what: str, want: TypeName | None = "bool") -> Compiled | None:
+    def expression(
+        self, node: Node | None, env: Env, what: str, want: TypeName | None = "bool", in_effect: bool = False
+    ) -> Compiled | None:
         if not isinstance(node, Scalar):
             self.error(node, f"{what} must be an expression in text, not {kind_of(node)}")
             return None
         try:
-            return compile_expression(node.value, env, want)
+            return compile_expression(node.value, env, want, in_effect)
         except ExprError as err:
             line, col = self._expr_position(node, err.offset)
             self.problems.append(Problem(self.path, line, col, f"{what}: {err.message}", err.hint))

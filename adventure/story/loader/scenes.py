@@ -15,6 +15,7 @@ from adventure.story.model import (
     Conditional,
     Effect,
     Ending,
+    Flow,
     Paragraph,
     Pick,
     Roll,
@@ -26,15 +27,18 @@ from adventure.story.model import (
     TextPart,
     Unlock,
     Variable,
+    When,
 )
 from adventure.story.template import Template
 
 SCENE_KEYS = ("id", "title", "text", "chapter", "recap", "on_enter", "choices", "ending")
-CHOICE_KEYS = ("label", "goto", "if", "disabled", "effects", "once", "fallback", "id")
+CHOICE_KEYS = ("label", "goto", "detour", "return", "reply", "if", "disabled", "effects", "once", "fallback", "id")
+WHERE_TO = ("goto", "detour", "return")
 ENDING_KEYS = ("id", "name", "canonical")
 TEXT_KEYS = ("if", "text", "else")
 EFFECTS = ("set", "add", "subtract", "remove", "unlock", "roll", "pick")
 MAX_TEXT_DEPTH = 8
+MAX_EFFECT_DEPTH = 8
 
 
 class Compiler:
@@ -87,13 +91,18 @@ class Compiler:
         return Conditional(condition, then, otherwise, reader.at(node))
 
     # effects ----------------------------------------------------------------------------
-    def effects(self, reader: Reader, node: Node | None, what: str) -> tuple[Effect, ...]:
+    def effects(self, reader: Reader, node: Node | None, what: str, depth: int = 0) -> tuple[Effect, ...]:
         if node is None:
             return ()
         result: list[Effect] = []
-        for item in reader.sequence(node, what):
+        for item in reader.sequence(node, what, allow_single=depth > 0 and isinstance(node, Map)):
             effect_map = reader.mapping(item, "an effect")
             if effect_map is None:
+                continue
+            if effect_map.get("if") is not None:
+                when = self.when(reader, effect_map, what, depth)
+                if when is not None:
+                    result.append(when)
                 continue
             if len(effect_map.pairs) != 1:
                 reader.error(
@@ -106,6 +115,34 @@ class Compiler:
                 continue
             result.extend(getattr(self, "effect_" + key.value)(reader, value))
         return tuple(result)
+
+    def when(self, reader: Reader, node: Map, what: str, depth: int) -> When | None:
+        """`- if: ...` with `then:` effects (or one effect beside the `if`) and optional `else:`."""
+        if depth >= MAX_EFFECT_DEPTH:
+            reader.error(node, f"{what} nest conditions more than {MAX_EFFECT_DEPTH} deep", "split the logic over several choices")
+            return None
+        values = reader.fields(node, "a conditional effect", ("if", "then", "else", *EFFECTS))
+        inline = [key for key in values if key in EFFECTS]
+        if "then" in values and inline:
+            reader.error(values[inline[0]], f"a conditional effect has both `then` and `{inline[0]}`", "put every effect under `then:`")
+            return None
+        if "then" not in values and len(inline) != 1:
+            reader.error(
+                node,
+                "a conditional effect needs `then:` (a list of effects) or exactly one effect beside its `if`",
+                "- if: money > 0\n  then: [{subtract: {money: 1}}]\n  else: [{add: {debt: 1}}]",
+            )
+            return None
+        condition = reader.expression(values["if"], self.env, "`if` of an effect", in_effect=True)
+        if inline:
+            key = inline[0]
+            then = tuple(getattr(self, "effect_" + key)(reader, values[key]))
+        else:
+            then = self.effects(reader, values["then"], "then", depth + 1)
+        otherwise = self.effects(reader, values["else"], "else", depth + 1) if "else" in values else ()
+        if condition is None:
+            return None
+        return When(condition, then, otherwise, reader.at(node))
 
     def _variable(self, reader: Reader, key: Scalar, effect: str, types: tuple[str, ...]) -> Variable | None:
         variable = self.decls.variables.get(key.value)
@@ -131,7 +168,7 @@ class Compiler:
             if isinstance(value, Map):
                 fields = reader.fields(value, "a computed value", ("expr",), ("expr",))
                 if "expr" in fields:
-                    compiled = reader.expression(fields["expr"], self.env, f"value for `{variable.name}`", variable.type)
+                    compiled = reader.expression(fields["expr"], self.env, f"value for `{variable.name}`", variable.type, in_effect=True)
                     if compiled is not None:
                         result.append(SetVar(variable.name, None, compiled, reader.at(key)))
                 continue
@@ -268,17 +305,39 @@ class Compiler:
             result.append(choice)
         return result
 
-    def choice(self, reader: Reader, scene_id: str, number: int, node: Map) -> Choice | None:
-        values = reader.fields(node, "a choice", CHOICE_KEYS, ("label", "goto"))
-        label = reader.template(values["label"], self.env, "label") if "label" in values else None
-        target = reader.string(values["goto"], "goto") if "goto" in values else None
+    def where_to(self, reader: Reader, scene_id: str, node: Map, values: dict[str, Node]) -> tuple[Flow, str | None]:
+        """Where a choice leads: `goto`, `detour`, `return: true`, or (none of them) staying in the scene."""
+        given = [key for key in WHERE_TO if key in values]
+        if len(given) > 1:
+            reader.error(values[given[1]], f"a choice has both `{given[0]}` and `{given[1]}`", "a choice leads one way: keep one of them")
+            return "goto", None
+        if not given:
+            if "reply" not in values and "effects" not in values:
+                reader.error(
+                    node,
+                    "a choice has no `goto`",
+                    "add `goto: scene_id`; a choice that keeps the player here needs a `reply:` (or effects) instead",
+                )
+                return "goto", None
+            return "stay", scene_id
+        key = given[0]
+        if key == "return":
+            if not reader.boolean(values["return"], "return"):
+                reader.error(values["return"], "`return` can only be true", "leave it out, or write return: true")
+                return "goto", None
+            return "return", scene_id
+        target = reader.string(values[key], key)
         if target is not None and target not in self.env.scenes:
-            reader.error(
-                values["goto"],
-                f"goto: there is no scene `{target}`",
-                suggest(target, self.env.scenes) or "check the scene id, or write that scene",
-            )
-            target = None
+            hint = suggest(target, self.env.scenes) or "check the scene id, or write that scene"
+            reader.error(values[key], f"{key}: there is no scene `{target}`", hint)
+            return "goto", None
+        return ("detour" if key == "detour" else "goto"), target
+
+    def choice(self, reader: Reader, scene_id: str, number: int, node: Map) -> Choice | None:
+        values = reader.fields(node, "a choice", CHOICE_KEYS, ("label",))
+        label = reader.template(values["label"], self.env, "label") if "label" in values else None
+        flow, target = self.where_to(reader, scene_id, node, values)
+        reply = self.text(reader, values.get("reply"), "reply")
         condition = reader.expression(values["if"], self.env, "`if`") if "if" in values else None
         disabled = reader.template(values["disabled"], self.env, "disabled reason") if "disabled" in values else None
         if "disabled" in values and "if" not in values:
@@ -297,7 +356,7 @@ class Compiler:
                 key = f"{scene_id}#{given}"
         if label is None or target is None:
             return None
-        return Choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback)
+        return Choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback, reply, flow)
 
     def ending(self, reader: Reader, node: Node) -> Ending | None:
         spec = reader.mapping(node, "ending")
