@@ -13,10 +13,31 @@ DOC = (ROOT / "docs" / "scene-format.md").read_text()
 
 
 def test_the_complete_example_in_the_format_doc_is_the_example_folder() -> None:
-    for name in ("story.yaml", "street.yaml"):
+    names = sorted(path.name for path in (ROOT / "docs" / "example").glob("*.yaml"))
+    assert {"story.yaml", "street.yaml", "chandler.yaml"} <= set(names)
+    for name in names:
         block = re.search(rf"`docs/example/{name}`:\n\n```yaml\n(.*?)```", DOC, re.S)
         assert block is not None, name
         assert block.group(1) == (ROOT / "docs" / "example" / name).read_text()
+
+
+def test_the_example_walkthroughs_pass() -> None:
+    from adventure.tools import walkthrough
+
+    paths = sorted(str(path) for path in (ROOT / "docs" / "walkthroughs").glob("*.yaml"))
+    results, problems = walkthrough.run_files(paths, str(ROOT / "docs" / "example"))
+    assert len(results) >= 2 and problems == []
+    assert all(result.passed for result in results), [problem.format() for result in results for problem in result.problems]
+
+
+def test_the_example_uses_replies_stays_detours_conditional_effects_and_arithmetic() -> None:
+    story = load_story(str(ROOT / "docs" / "example"))
+    choices = [choice for scene in story.scenes.values() for choice in scene.choices]
+    assert {"stay", "detour", "return", "goto"} <= {choice.flow for choice in choices}
+    assert any(choice.reply for choice in choices if choice.flow == "stay")
+    assert any(type(effect).__name__ == "When" for choice in choices for effect in choice.effects)
+    assert any(effect.computed is not None and effect.computed.draws_random for choice in choices for effect in choice.effects
+               if type(effect).__name__ == "SetVar")
 
 
 def test_the_example_story_loads_without_warnings() -> None:
