@@ -15,6 +15,7 @@ from adventure.story.bundled import bundled_story
 if TYPE_CHECKING:
     from adventure.play.preload import PendingStory
     from adventure.play.session import Session
+    from adventure.play.transcript import Transcript
     from adventure.source.problems import StoryError
     from adventure.story.model import Story
 
@@ -39,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=None, metavar="N", help="seed for the story's randomness")
     play.add_argument("--from", dest="from_scene", metavar="SCENE", help="start at this scene (playtesting)")
     play.add_argument("--watch", action="store_true", help="re-read the story when its files change (for authors)")
+    play.add_argument(
+        "--width", type=_width, default=None, metavar="N", help="wrap text to at most N columns (default: the terminal's, at most 100)"
+    )
+    play.add_argument(
+        "--theme", choices=("dark", "light", "high-contrast", "mono"), default="dark", help="colours of the terminal player (default: dark)"
+    )
+    play.add_argument("--transcript", metavar="FILE", help="write the game's text to FILE as you play (JSON lines if FILE ends in .jsonl)")
     play.add_argument(
         "--set",
         dest="assignments",
@@ -131,6 +139,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _width(text: str) -> int:
+    try:
+        columns = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 20 <= columns <= 1000:
+        raise argparse.ArgumentTypeError("the width must be from 20 to 1000 columns")
+    return columns
+
+
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Entry point; returns the exit code (0 fine, 1 story errors, 2 wrong usage)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -191,6 +209,11 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
 
     root = args.story or bundled_story()
     interactive = not args.plain and _interactive(stdin, stdout)
+    transcript = None
+    if args.transcript:
+        transcript = _transcript(args.transcript, stderr)
+        if transcript is None:
+            return EXIT_USAGE
     if interactive and not (args.from_scene or args.assignments or args.watch):
         from adventure.story.titlepage import read_title_page
 
@@ -198,7 +221,7 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
         if page is not None:  # the title screen shows while the scenes load
             from adventure.play.preload import PendingStory
 
-            return _play_in_terminal(PendingStory(root, page), args, stderr)
+            return _play_in_terminal(PendingStory(root, page), args, stderr, transcript=transcript)
     try:
         story = load_story(root)
     except StoryError as err:
@@ -214,11 +237,11 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
         stderr.write(f"adventure: {err}\n")
         return EXIT_USAGE
     if interactive:
-        return _play_in_terminal(story, args, stderr, session)
-    from adventure.play.plain import play
+        return _play_in_terminal(story, args, stderr, session, transcript)
+    from adventure.play.plain import play_story
     from adventure.play.shellhooks import Persistence, story_signature
 
-    persistence = Persistence(save_folder(args.saves))
+    persistence = Persistence(save_folder(args.saves), story.id)
     watch = None
     if args.watch:
         signature = [story_signature(story.root)]
@@ -230,22 +253,42 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextI
                 return True
             return False
         watch = changed
-    return play(
-        session or Session.new(story, seed), stdin, stdout, persistence.hooks(),
-        after_move=persistence.autosave, ending_note=persistence.ending_note, watch=watch,
+    return play_story(
+        story, persistence, stdin, stdout, seed=args.seed, session=session, watch=watch, transcript=transcript, cap=args.width
     )
 
 
-def _play_in_terminal(story: Story | PendingStory, args: argparse.Namespace, stderr: TextIO, session: Session | None = None) -> int:
+def _transcript(path: str, stderr: TextIO) -> Transcript | None:
+    from adventure.play.saves import SaveError, TranscriptFile
+    from adventure.play.transcript import Transcript
+
+    try:
+        return Transcript(TranscriptFile(path))
+    except SaveError as err:
+        stderr.write(f"adventure: {err}\n")
+        return None
+
+
+def _play_in_terminal(
+    story: Story | PendingStory,
+    args: argparse.Namespace,
+    stderr: TextIO,
+    session: Session | None = None,
+    transcript: Transcript | None = None,
+) -> int:
     from adventure.play import repl
+    from adventure.play.preload import PendingStory
     from adventure.play.shellhooks import Persistence
     from adventure.source.problems import StoryError
 
     color = not args.no_color and not os.environ.get("NO_COLOR")
-    game = repl.Game(story, Persistence(save_folder(args.saves)), color, args.seed, args.watch)
+    story_id = story.page.id if isinstance(story, PendingStory) else story.id
+    game = repl.Game(
+        story, Persistence(save_folder(args.saves), story_id), color, args.seed, args.watch,
+        theme=args.theme if color else "mono", cap=args.width, transcript=transcript,
+    )
     if session is not None:
-        game.session = session
-        game.show_scene()
+        game.start(session)
     try:
         return game.play()
     except StoryError as err:  # found while the title screen was showing

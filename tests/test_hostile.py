@@ -438,7 +438,7 @@ def test_escape_sequences_never_reach_the_terminal_from_the_plain_player(
     assert not CONTROL.search(text)
     # shown harmlessly: made visible, and the game went on through every command
     assert "␛]52;c;ZWNobyBwd25lZA==␇" in text and "␛]0;window title␇" in text
-    assert "Saved to slot 'good'" in text and "Loaded slot 'good'" in text and "*** The End: ␛[5mThe End␍ ***" in text
+    assert "Saved to slot 'good'" in text and "Loaded slot 'good'" in text and "The End: ␛[5mThe End␍." in text
 
 
 def test_escape_sequences_in_a_story_are_harmless_in_check_output(story_dir: Callable[[dict[str, str]], Path]) -> None:

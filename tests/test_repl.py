@@ -39,7 +39,8 @@ def test_new_game_choices_by_number_and_arrows_commands_save_and_continue(tmp_pa
     child.send("2\r")  # by number
     child.expect("coins: -1")
     child.expect("Pay the doorman")
-    child.send(DOWN)  # the highlight starts on choice 1; down selects 2
+    child.send(DOWN)  # nothing is highlighted until an arrow key: the first down lands on 1, the second on 2
+    child.send(DOWN)
     child.send("\r")
     child.expect("coins: -1")
     child.send("status\r")
@@ -51,7 +52,7 @@ def test_new_game_choices_by_number_and_arrows_commands_save_and_continue(tmp_pa
     child.send("\x04")  # Ctrl-D saves and quits
     child.expect("Saved. Goodbye.")
     finish(child)
-    assert (tmp_path / "autosave.json").exists() and (tmp_path / "mine.json").exists()
+    assert (tmp_path / "features" / "autosave.json").exists() and (tmp_path / "features" / "mine.json").exists()
 
     again = spawn(tmp_path)
     again.expect("Continue")
@@ -105,7 +106,7 @@ def test_wrong_input_gets_a_hint_and_tab_completes_labels(tmp_path: Path) -> Non
     child.send("\r")
     child.expect("Look around")
     child.send("xyzzy\r")
-    child.expect("Type a number from 1 to 5")
+    child.expect("Type a choice's number \\(1-5\\)")
     child.send("door\t")
     child.expect("Pay the doorman")
     child.send("\r")
@@ -126,14 +127,16 @@ def test_without_a_terminal_adventure_falls_back_to_plain_mode(tmp_path: Path) -
         env=env,
         timeout=60,
     )
-    assert result.returncode == 0 and "== The House: The Hall, turn 1 ==" in result.stdout and result.stderr == ""
+    assert result.returncode == 0 and "\nThe House: The Hall, turn 1\n" in result.stdout and result.stderr == ""
 
 
 def test_dumb_terminal_gets_plain_mode(tmp_path: Path) -> None:
     env = env_for_subprocess()
     env.update({"TERM": "dumb", "ADVENTURE_SAVES": str(tmp_path)})
     child = pexpect.spawn(sys.executable, ["-m", "adventure", "--story", str(FEATURES)], env=env, encoding="utf-8", timeout=20)
-    child.expect("== The House")
+    child.expect("New game")  # the plain title menu
+    child.send("1\r")
+    child.expect("\nThe House")
     child.send("quit\r")
     finish(child)
     assert "\x1b[" not in (child.before or "")

@@ -1,136 +1,164 @@
-"""Player commands (help, status, codex, recap, history, undo, save, load...) for both shells."""
+"""Player commands (help, status, codex, recap, history, undo, save, load...) in a table players and tools can add to."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from adventure.play.session import Session
+from adventure.play.reply import Kind, Reply, error, scene, sentence, text
+from adventure.play.session import Session, status_variables
 from adventure.source.textsafe import clean
 
-COMMANDS: dict[str, str] = {
-    "help": "this list",
-    "status": "where you are and what you carry",
-    "codex": "codex [entry]: the lore you have unlocked; an entry in full",
-    "recap": "the story so far",
-    "history": "every scene and choice of this game",
-    "undo": "undo [n]: take back the last choice (or n choices)",
-    "save": "save [slot]: save the game (slot names: letters, digits, - and _)",
-    "load": "load [slot]: load a saved game",
-    "saves": "list the saved games",
-    "restart": "start the story again from the beginning",
-    "reload": "re-read the story files (for authors), keeping your place",
-    "quit": "leave the game (your progress is autosaved)",
-}
+Handler = Callable[[Session, str], Reply]
 
 
-@dataclass(slots=True)
-class Result:
-    """What a command did: lines to show, and whether the scene should be shown again."""
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command the player can type: how it is written, what it does, and its handler."""
 
-    lines: list[str] = field(default_factory=list)
-    quit: bool = False
-    show_scene: bool = False
+    usage: str  # as help shows it: "undo [n]"
+    help: str
+    run: Handler
+    aliases: tuple[str, ...] = ()
 
 
-SaveHook = Callable[[Session, str], list[str]]
-LoadHook = Callable[[Session, str], list[str]]
-ListHook = Callable[[], list[str]]
-ReloadHook = Callable[[Session], list[str]]
+class Commands:
+    """The commands of one game, in the order help lists them; players and tools may add their own."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._aliases: dict[str, str] = {}
+
+    def add(self, name: str, command: Command) -> None:
+        """Add (or replace) a command; its name and aliases are matched without regard to case."""
+        self._commands[name.lower()] = command
+        for alias in (name, *command.aliases):
+            self._aliases[alias.lower()] = name.lower()
+
+    def find(self, word: str) -> Command | None:
+        name = self._aliases.get(word.lower())
+        return self._commands[name] if name is not None else None
+
+    def names(self) -> list[str]:
+        return list(self._commands)
+
+    def help_lines(self) -> list[str]:
+        width = max(len(command.usage) for command in self._commands.values())
+        return [f"{command.usage:<{width}}  {command.help}" for command in self._commands.values()]
+
+
+SaveHook = Callable[[Session, str], Reply]
+ListHook = Callable[[], Reply]
+ReloadHook = Callable[[Session], Reply]
 
 
 @dataclass(slots=True)
 class SaveHooks:
-    """How a shell saves, loads and reloads; the command layer itself never touches files."""
+    """How a player saves, loads and reloads; the command layer itself never touches files."""
 
     save: SaveHook | None = None
-    load: LoadHook | None = None
+    load: SaveHook | None = None
     list: ListHook | None = None
     reload: ReloadHook | None = None
 
 
-def command_names() -> list[str]:
-    return list(COMMANDS)
+HELP_FOOTER = (
+    "Type a choice's number, or part of its words, to choose it. When what you type could be a command"
+    " or the start of a choice, you are asked which you meant.",
+)
 
 
-def run(session: Session, line: str, hooks: SaveHooks | None = None) -> Result | None:
-    """Run a command line; None when the line is not a command."""
-    words = line.strip().split(maxsplit=1)
-    if not words:
-        return None
-    name, argument = words[0].lower(), (words[1].strip() if len(words) > 1 else "")
+def builtin(hooks: SaveHooks | None = None, new_seed: Callable[[], int] = lambda: 0) -> Commands:
+    """The standard commands. `new_seed` gives the seed of a restarted game."""
     hooks = hooks or SaveHooks()
-    if name in ("help", "?", "h"):
-        return Result([f"{command:<8} {text}" for command, text in COMMANDS.items()] + [
-            "Type a choice's number, or part of its words, to choose it (a command wins over",
-            "part of a label; a choice's whole label always chooses it).",
-        ])
-    if name == "status":
-        status = session.status()
-        view = session.view()
-        lines = [f"{view.chapter} - {view.title}" if view.chapter else view.title]
-        lines.append(status or "(this story has no status line)")
-        lines.append(f"Turn {session.state.turn}.")
-        return Result(lines)
-    if name == "codex":
-        return _codex(session, argument)
-    if name == "recap":
-        recap = session.recap()
-        return Result(["The story so far:", *(f"- {line}" for line in recap)] if recap else ["Nothing to recap yet."])
-    if name == "history":
-        return Result(session.history() or ["Nothing has happened yet."])
-    if name == "undo":
-        steps = 1
-        if argument:
-            if not argument.isdecimal() or int(argument[:9]) < 1:
-                return Result(["Usage: undo [n], where n is how many choices to take back."])
-            steps = int(argument[:9]) if len(argument) <= 9 else 10**9  # a huge n: everything there is
-        done = session.undo(steps)
-        if not done:
-            return Result(["There is nothing to undo."])
-        return Result([f"Undid {done} choice{'s' if done != 1 else ''}."], show_scene=True)
-    if name == "restart":
-        session.restart()
-        return Result(["The story starts again. (undo takes you back.)"], show_scene=True)
-    if name in ("quit", "exit", "q"):
-        return Result(quit=True)
-    if name == "save":
-        if hooks.save is None:
-            return Result(["Saving is not available here."])
-        return Result(hooks.save(session, argument))
-    if name == "load":
-        if hooks.load is None:
-            return Result(["Loading is not available here."])
-        return Result(hooks.load(session, argument), show_scene=True)
-    if name == "reload":
-        if hooks.reload is None:
-            return Result(["Reloading is not available here."])
-        lines = hooks.reload(session)
-        return Result(lines, show_scene=bool(lines) and lines[0].startswith("Reloaded"))
-    if name == "saves":
-        if hooks.list is None:
-            return Result(["Saving is not available here."])
-        return Result(hooks.list())
-    return None
+    table = Commands()
+
+    def show_help(session: Session, argument: str) -> Reply:
+        return text(*table.help_lines(), "", *HELP_FOOTER, long=True)
+
+    def restart(session: Session, argument: str) -> Reply:
+        session.restart(new_seed())
+        return scene("The story starts again. (undo takes you back.)")
+
+    def unavailable(what: str) -> Handler:
+        return lambda session, argument: error(f"{what} is not available here.")
+
+    list_hook, reload_hook = hooks.list, hooks.reload
+    list_saves = (lambda session, argument: list_hook()) if list_hook is not None else unavailable("Saving")
+    reload = (lambda session, argument: reload_hook(session)) if reload_hook is not None else unavailable("Reloading")
+
+    table.add("help", Command("help", "this list", show_help, aliases=("?", "h")))
+    table.add("look", Command("look", "show the scene and its choices again", lambda session, argument: scene(), aliases=("l",)))
+    nothing = error("Nothing to repeat.")  # `again` is the turn loop's: it repeats whatever came before
+    table.add("again", Command("again", "repeat the last thing you typed (also: g)", lambda session, argument: nothing, ("g",)))
+    table.add("status", Command("status", "where you are and what you carry", _status))
+    table.add("codex", Command("codex [entry]", "the lore you have unlocked; an entry in full", _codex))
+    table.add("recap", Command("recap", "the story so far", _recap))
+    table.add("history", Command("history", "every scene and choice of this game", _history))
+    table.add("undo", Command("undo [n]", "take back the last choice (or n choices)", _undo))
+    table.add("save", Command("save [slot]", "save the game (slot names: letters, digits, - and _)", hooks.save or unavailable("Saving")))
+    table.add("load", Command("load [slot]", "load a saved game (without a slot: list them)", hooks.load or unavailable("Loading")))
+    table.add("saves", Command("saves", "list this story's saved games", list_saves))
+    table.add("restart", Command("restart", "start the story again from the beginning", restart))
+    to_menu, to_quit = Reply(Kind.MENU), Reply(Kind.QUIT)
+    table.add("menu", Command("menu", "back to the title screen (your game is autosaved)", lambda session, argument: to_menu))
+    table.add("reload", Command("reload", "re-read the story files (for authors), keeping your place", reload))
+    table.add("quit", Command("quit", "leave the game (your progress is autosaved)", lambda session, argument: to_quit, ("exit", "q")))
+    return table
 
 
-def _codex(session: Session, argument: str) -> Result:
+def _status(session: Session, argument: str) -> Reply:
+    status = session.status()
+    view = session.view()
+    lines = [f"{view.chapter} - {view.title}" if view.chapter else view.title]
+    lines.append(status or "(this story has no status line)")
+    for name in sorted(status_variables(session.story)):
+        value = session.state.vars.get(name)
+        if isinstance(value, frozenset):  # the status line counts a set; here is what is in it
+            lines.append(f"{name}: {', '.join(sorted(value)) if value else 'none'}")
+    lines.append(f"Turn {session.state.turn}.")
+    return text(*lines)
+
+
+def _recap(session: Session, argument: str) -> Reply:
+    recap = session.recap()
+    if not recap:
+        return text("Nothing to recap yet.")
+    return text("The story so far:", *(f"- {line}" for line in recap), long=True)
+
+
+def _history(session: Session, argument: str) -> Reply:
+    return text(*(session.history() or ["Nothing has happened yet."]), long=True)
+
+
+def _undo(session: Session, argument: str) -> Reply:
+    steps = 1
+    if argument:
+        if not argument.isdecimal() or int(argument[:9]) < 1:
+            return error("Usage: undo [n], where n is how many choices to take back.")
+        steps = int(argument[:9]) if len(argument) <= 9 else 10**9  # a huge n: everything there is
+    done = session.undo(steps)
+    if not done:
+        return error("There is nothing to undo.")
+    return scene(f"Undid {done} choice{'s' if done != 1 else ''}.")
+
+
+def _codex(session: Session, argument: str) -> Reply:
     entries = session.codex_list()
     if not argument:
         if not entries:
-            return Result(["The codex is empty. Entries unlock as the story reveals them."])
-        return Result(
-            [
-                f"Codex ({len(entries)} of {len(session.story.codex)} entries):",
-                *(f"  {entry_id:<22} {title}" for entry_id, title in entries),
-                "Type codex <entry> to read one.",
-            ]
+            return text("The codex is empty. Entries unlock as the story reveals them.")
+        return text(
+            f"Codex ({len(entries)} of {len(session.story.codex)} entries):",
+            *(f"  {entry_id:<22} {title}" for entry_id, title in entries),
+            "Type codex <entry> to read one.",
+            long=True,
         )
     entry_id = session.find_codex(argument)
     if entry_id is None:
-        return Result([f"No unlocked codex entry matches {clean(argument)!r}. Type codex to list them."])
+        return error(f"No unlocked codex entry matches {clean(argument)!r}. Type codex to list them.")
     title = session.story.codex[entry_id].title
-    return Result([title, "=" * len(title), *_paragraphs(session.codex_text(entry_id))])
+    return text(title, "=" * len(title), *_paragraphs(session.codex_text(entry_id)), long=True)
 
 
 def _paragraphs(paragraphs: list[str]) -> list[str]:
@@ -140,3 +168,6 @@ def _paragraphs(paragraphs: list[str]) -> list[str]:
             lines.append("")
         lines.append(paragraph)
     return lines
+
+
+__all__ = ["Command", "Commands", "Kind", "Reply", "SaveHooks", "builtin", "error", "scene", "sentence", "text"]

@@ -35,10 +35,8 @@ class ChoiceCompleter(Completer):
                 if name.lower().startswith(word):
                     yield Completion(name, start_position=-len(word))
             return
-        if " " not in text:
-            from adventure.play.commands import command_names
-
-            for name in command_names():
+        if " " not in text and self.game.loop is not None:
+            for name in self.game.loop.commands.names():
                 if name.startswith(lowered):
                     yield Completion(name, start_position=-len(text), display_meta="command")
         if session is not None and text:

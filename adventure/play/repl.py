@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import contextlib
+import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession, print_formatted_text
-from prompt_toolkit.application import Application, get_app
+from prompt_toolkit.application import Application, get_app, get_app_or_none
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.layout import Layout, Window
+from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import choice as choice_prompt
 from prompt_toolkit.shortcuts import clear
@@ -21,29 +24,40 @@ from prompt_toolkit.styles import Style
 from adventure.play import render, saves
 from adventure.play.completion import ChoiceCompleter
 from adventure.play.preload import PendingStory
+from adventure.play.reply import Kind, Reply
 from adventure.play.shellhooks import Persistence, story_signature
 from adventure.source.textsafe import clean
 from adventure.story.titlepage import TitlePage
 
 if TYPE_CHECKING:
-    from adventure.play.commands import SaveHooks
     from adventure.play.session import Session
+    from adventure.play.transcript import Transcript
+    from adventure.play.turns import TurnLoop
     from adventure.story.model import Story
 
-# The game's own modules (engine, session, commands) are imported where a game begins, not
+# The game's own modules (engine, session, turns) are imported where a game begins, not
 # here: the title screen is drawn before them, while the story loads behind it.
 
 RELOAD = "\x00reload"
 LOAD_FAILED = "\x00load-failed"  # what the title screen answers when the story turns out broken
 WATCH_SECONDS = 1.0
-HINT = "↑↓ Enter: choose · Tab · help · Ctrl-D: save & quit"
+HINT = ("↑↓ Enter: choose", "Tab", "help", "Ctrl-D: save & quit")  # dropped from the end when the bar is too narrow
+MORE = " -- more -- (any key: next page, q: stop) "
 
 
 class Game:
     """One run of the terminal player."""
 
     def __init__(
-        self, story: Story | PendingStory, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False
+        self,
+        story: Story | PendingStory,
+        persistence: Persistence,
+        color: bool = True,
+        seed: int | None = None,
+        watch: bool = False,
+        theme: str = "dark",
+        cap: int | None = None,
+        transcript: Transcript | None = None,
     ) -> None:
         self.watch = watch
         self.signature = story_signature(story.root) if watch else ()
@@ -54,12 +68,18 @@ class Game:
         self._title_app: Application[str] | None = None
         self.persistence = persistence
         self.seed = seed
-        self.session: Session | None = None
-        self.selected = 1
-        self.style = Style.from_dict(render.STYLE_RULES if color else {})
+        self.cap = cap or render.WIDTH_LIMIT
+        self.transcript = transcript
+        self.loop: TurnLoop | None = None
+        self.selected: int | None = None  # the highlighted choice; None until the player moves it
+        self.style = Style.from_dict(render.THEMES[theme] if color else render.THEMES["mono"])
         self.color_depth = ColorDepth.DEPTH_8_BIT if color else ColorDepth.DEPTH_1_BIT
         self.history = InMemoryHistory()
         self._prompt_session: PromptSession[str] | None = None
+
+    @property
+    def session(self) -> Session | None:
+        return self.loop.session if self.loop is not None else None
 
     @property
     def prompt_session(self) -> PromptSession[str]:
@@ -91,32 +111,70 @@ class Game:
         return TitlePage(self.story.id, self.story.title, self.story.blurb)
 
     # output ---------------------------------------------------------------------------
+    def size(self) -> tuple[int, int]:
+        """The terminal's (columns, rows): the running application's if there is one, else the terminal's own."""
+        app = get_app_or_none()
+        if app is not None:
+            size = app.output.get_size()
+            return size.columns, size.rows
+        terminal = shutil.get_terminal_size()
+        return terminal.columns, terminal.lines
+
     def width(self) -> int:
-        try:
-            columns = get_app().output.get_size().columns
-        except Exception:  # no running app: ask the terminal directly
-            columns = os.get_terminal_size().columns if os.isatty(1) else 80
-        return max(20, min(columns - 1, 100))
+        """The text width: one column short of the terminal (a full last column makes some terminals wrap), at most the cap."""
+        return max(20, min(self.size()[0] - 1, self.cap))
 
-    def show(self, lines: list[render.Line]) -> None:
-        fragments: list[tuple[str, str]] = []
-        for line in lines:
-            fragments.extend(line)
-            fragments.append(("", "\n"))
-        print_formatted_text(FormattedText(fragments), style=self.style, color_depth=self.color_depth, end="")
+    def show(self, lines: list[render.Line], page: bool = True) -> None:
+        """Print styled lines; more than a screenful pauses at a "more" prompt."""
+        rows = max(self.size()[1] - 2, 3) if page else len(lines) + 1
+        for start in range(0, len(lines), rows):
+            if start and not self.more():
+                return
+            fragments: list[tuple[str, str]] = []
+            for line in lines[start:start + rows]:
+                fragments.extend(line)
+                fragments.append(("", "\n"))
+            print_formatted_text(FormattedText(fragments), style=self.style, color_depth=self.color_depth, end="")
 
-    def say(self, *messages: str, style: str = "class:hint") -> None:
-        self.show([[(style, part)] for message in messages for part in render.wrap(message, self.width())])
+    def more(self) -> bool:
+        """Wait for a key between two pages; False when the player stops the listing."""
+        bindings = KeyBindings()
 
-    def show_scene(self, note_lines: list[str] | None = None) -> None:
+        @bindings.add("<any>")
+        def _any(event: KeyPressEvent) -> None:
+            event.app.exit(result=event.key_sequence[0].data.lower() != "q")
+
+        @bindings.add("c-c")
+        def _stop(event: KeyPressEvent) -> None:
+            event.app.exit(result=False)
+
+        pager: Application[bool] = Application(
+            layout=Layout(Window(FormattedTextControl([("class:toolbar", MORE)]), height=1)), key_bindings=bindings,
+            style=self.style, color_depth=self.color_depth, erase_when_done=True,
+        )
+        return bool(pager.run())
+
+    def say(self, *messages: str, style: str = "class:hint", page: bool = False) -> None:
+        width = self.width()
+        self.show([[(style, part)] for message in messages for part in render.hanging(message, width)], page)
+
+    def draw(self, reply: Reply) -> None:
+        """A reply, drawn the terminal player's way."""
+        if reply.kind is Kind.SCENE:
+            self.show_scene(list(reply.lines), list(reply.after))
+        elif reply.kind is Kind.ERROR:
+            self.say(*reply.lines, style="class:error")
+        elif reply.lines:
+            self.say(*reply.lines, style="", page=reply.long)
+
+    def show_scene(self, note_lines: list[str] | None = None, after: list[str] | None = None) -> None:
         assert self.session is not None
         view = self.session.view()
         width = self.width()
-        self.selected = next((option.number for option in view.choices if option.enabled), 1)
-        lines = render.notes(note_lines or [], width) + render.heading(view, width) + render.body(view, width)
-        self.show(lines)
-        if view.ending is not None:
-            self.say(*self.persistence.ending_note(self.session))
+        self.selected = None
+        self.show(render.notes(note_lines or [], width) + render.heading(view, width) + render.body(view, width))
+        if after:
+            self.say(*after)
 
     # the prompt -------------------------------------------------------------------------
     def _message(self) -> FormattedText:
@@ -129,20 +187,23 @@ class Game:
         return FormattedText(fragments)
 
     def _toolbar(self) -> FormattedText:
-        status = self.session.status() if self.session is not None else self.page().title
-        return FormattedText(
-            [("class:toolbar", f" {clean(status)} "), ("class:toolbar", f"  {HINT}"[: max(0, self.width() - len(status) - 2)])]
-        )
+        status = self.session.status() if self.session else self.page().title
+        return FormattedText([("class:toolbar", toolbar_text(status, self.size()[0]))])
 
     def _bindings(self) -> KeyBindings:
         bindings = KeyBindings()
         empty = Condition(lambda: not get_app().current_buffer.text and self.session is not None and not self.session.ended)
+        playing = Condition(lambda: self.session is not None)
 
         def move(step: int) -> None:
             assert self.session is not None
-            options = self.session.view().choices
-            if options:
-                self.selected = (self.selected - 1 + step) % len(options) + 1
+            enabled = [option.number for option in self.session.view().choices if option.enabled]
+            if not enabled:
+                return
+            if self.selected not in enabled:  # the first press lands on the first (or last) open choice
+                self.selected = enabled[0] if step > 0 else enabled[-1]
+            else:
+                self.selected = enabled[(enabled.index(self.selected) + step) % len(enabled)]
 
         @bindings.add("up", filter=empty)
         def _up(event: KeyPressEvent) -> None:
@@ -152,10 +213,20 @@ class Game:
         def _down(event: KeyPressEvent) -> None:
             move(1)
 
-        @bindings.add("enter", filter=empty)
+        @bindings.add("enter", filter=playing)
         def _enter(event: KeyPressEvent) -> None:
-            event.current_buffer.text = str(self.selected)
-            event.current_buffer.validate_and_handle()
+            from adventure.rules.engine import find_choice
+
+            buffer = event.current_buffer
+            assert self.session is not None
+            if not buffer.text and not self.session.ended:
+                if self.selected is None:
+                    return  # a stray Enter: nothing happens until the player picks a choice
+                buffer.text = str(self.selected)
+            elif buffer.text and not self.session.ended:
+                # the answered prompt stays in the scrollback: its marker shows the choice taken, or none
+                self.selected = find_choice(self.session.view(), buffer.text)
+            buffer.validate_and_handle()
 
         return bindings
 
@@ -193,10 +264,17 @@ class Game:
     # the game loop ----------------------------------------------------------------------
     def play(self) -> int:
         while True:
-            if self.session is None and not self.title_screen():
+            if self.loop is None and not self.title_screen():
                 return 0
-            if self.session is not None and not self.game_loop():
+            if self.loop is not None and not self.game_loop():
                 return 0
+
+    def start(self, session: Session, *notes: str) -> None:
+        """Begin playing a game: a new one, a loaded one, or one started by --from."""
+        from adventure.play.turns import TurnLoop
+
+        self.loop = TurnLoop(session, self.persistence, self.seed, self.transcript)
+        self.draw(self.loop.opening(*notes))
 
     def title_screen(self) -> bool:
         """The title menu; False when the player quits."""
@@ -204,18 +282,16 @@ class Game:
             self._pending.when_done(self._story_loaded)
         while True:
             options: list[tuple[str, str]] = [("new", "New game")]
-            autosave = os.path.join(self.persistence.folder, saves.AUTOSAVE + ".json")
-            if os.path.isfile(autosave):
+            if self.persistence.has_autosave():
                 options.append(("continue", "Continue"))
-            if saves.list_slots(self.persistence.folder):
+            if any(info.slot != saves.AUTOSAVE for info in saves.list_slots(self.persistence.folder)):
                 options.append(("load", "Load a saved game"))
             options += [("endings", "Endings found"), ("quit", "Quit")]
             page = self.page()
-            found = self.persistence.endings_found(page.id)
             try:
                 picked = choice_prompt(
-                    self._title_header(page, found), options=options, style=self.style,
-                    default="continue" if len(options) > 3 and options[1][0] == "continue" else "new",
+                    self._title_header(page), options=options, style=self.style,
+                    default="continue" if options[1][0] == "continue" else "new",
                 )
             except (KeyboardInterrupt, EOFError):
                 return False
@@ -225,23 +301,25 @@ class Game:
                 self._pending.story()  # raises the StoryError listing every problem: never left unsaid
             if picked == "quit":
                 return False
+            clear()  # each screen replaces the title, and the title comes back alone
             if picked == "new":
                 from adventure.play.session import Session
+                from adventure.play.turns import random_seed
 
-                clear()
-                self.session = Session.new(self.story, self.seed if self.seed is not None else int.from_bytes(os.urandom(8), "little"))
-                self.show_scene()
+                self.persistence.autosave_enabled = True
+                self.start(Session.new(self.story, self.seed if self.seed is not None else random_seed()))
                 return True
             if picked == "continue" and self.load_slot(saves.AUTOSAVE):
                 return True
             if picked == "load":
                 slot = self.pick_slot()
+                clear()
                 if slot and self.load_slot(slot):
                     return True
             if picked == "endings":
-                self.show_endings(found)
+                self.show_endings()
 
-    def _title_header(self, page: TitlePage, found: list[str]) -> Callable[[], FormattedText]:
+    def _title_header(self, page: TitlePage) -> Callable[[], FormattedText]:
         """The title, blurb and endings count, drawn afresh at each render: the count
         appears once the story (which knows its endings) has loaded."""
         def header() -> FormattedText:
@@ -250,10 +328,12 @@ class Game:
                 self._pending.start()  # only now: until the title is drawn it would compete for the CPU
             if self._prompt_session is None and app.loop is not None:
                 app.loop.call_soon(self._prepare_game)
-            fragments = [("class:title", f"\n  {clean(page.title)}\n")]
+            width = self.width()
+            fragments = [("class:title", "\n" + "\n".join("  " + line for line in render.wrap(page.title, width - 2)) + "\n")]
             if page.blurb:
-                fragments.append(("class:body", "\n".join("  " + line for line in render.wrap(page.blurb, self.width() - 2)) + "\n"))
+                fragments.append(("class:body", "\n".join("  " + line for line in render.wrap(page.blurb, width - 2)) + "\n"))
             if self._pending is None or (self._pending.ready and not self._pending.failed):
+                found = self.persistence.endings_found()
                 endings = [scene.ending.id for scene in self.story.endings() if scene.ending is not None]
                 fragments.append(
                     ("class:hint", f"  Endings found: {sum(1 for ending_id in endings if ending_id in found)} of {len(endings)}\n")
@@ -267,7 +347,7 @@ class Game:
         """While the player reads the title: import the game's modules and build its prompt,
         work kept off the title's way, and off the way from New game to the first prompt
         (keys typed between two screens can be lost, so that step stays short)."""
-        from adventure.play import commands, plain, session  # noqa: F401 - imported now, used by turn()
+        from adventure.play import turns  # noqa: F401 - imported now, used when the game starts
 
         _ = self.prompt_session
 
@@ -282,7 +362,7 @@ class Game:
             app.invalidate()  # thread safe
 
     def pick_slot(self) -> str | None:
-        slots = saves.list_slots(self.persistence.folder)
+        slots = [info for info in saves.list_slots(self.persistence.folder) if info.slot != saves.AUTOSAVE]
         options = [
             (
                 info.slot,
@@ -296,95 +376,77 @@ class Game:
             return None
 
     def load_slot(self, slot: str) -> bool:
-        if self.session is None:
-            from adventure.play.session import Session
+        from adventure.play.session import Session
 
-            self.session = Session.new(self.story, 0)
-            fresh = True
-        else:
-            fresh = False
-        lines = self.persistence.load_command(self.session, slot)
-        if lines[0].startswith("Loaded"):
-            clear()
-        else:
-            self.say(*lines, style="class:error")
-            if fresh:
-                self.session = None
+        session = Session.new(self.story, 0)
+        reply = self.persistence.load_command(session, slot)
+        if reply.kind is not Kind.SCENE:
+            self.say(*reply.lines, style="class:error")
             return False
-        self.show_scene(lines)
+        self.start(session, *reply.lines)
         return True
 
-    def show_endings(self, found: list[str]) -> None:
-        lines = ["Endings:"]
-        for scene in self.story.endings():
-            assert scene.ending is not None
-            name = scene.ending.name if scene.ending.id in found else "???"
-            lines.append(f"  {'*' if scene.ending.id in found else ' '} {name}")
-        self.say(*lines)
+    def show_endings(self) -> None:
+        lines = self.persistence.endings_list(self.story)
+        with contextlib.suppress(KeyboardInterrupt, EOFError):  # Ctrl-C or Ctrl-D here only goes back to the title
+            choice_prompt(
+                FormattedText([("class:title", f"\n  {clean(lines[0])}\n\n"), ("", "\n".join("  " + line for line in lines[1:]) + "\n")]),
+                options=[("back", "Back")], style=self.style,
+            )
+        clear()
 
     def game_loop(self) -> bool:
-        """Play until the player quits; a Ctrl-C anywhere (not only at the prompt) asks first."""
-        assert self.session is not None
-        hooks = self.persistence.hooks()
+        """Play until the player quits (False) or goes back to the title (True); a Ctrl-C anywhere asks first."""
+        assert self.loop is not None
         while True:
             try:
-                if not self.turn(self.session, hooks):
-                    return False
+                kind = self.turn(self.loop)
             except KeyboardInterrupt:
                 if self.confirm_quit():
-                    failure = self.persistence.autosave(self.session)
+                    failure = self.loop.leave()
                     self.say(*(failure or ["Your game is saved. Goodbye."]))
                     return False
+                continue
+            if kind is Kind.QUIT:
+                return False
+            if kind is Kind.MENU:
+                self.say(*self.loop.leave(close_transcript=False))
+                self.transcript, self.loop = self.loop.transcript, None
+                clear()
+                return True
 
-    def turn(self, session: Session, hooks: SaveHooks) -> bool:
-        """Read and act on one line; False when the player leaves."""
-        from adventure.play import commands
-        from adventure.play.plain import exact_choice, pick
-        from adventure.play.session import describe_events
-        from adventure.rules.engine import ChoiceError
-
+    def turn(self, loop: TurnLoop) -> Kind:
+        """Read and act on one line; QUIT when the player leaves, MENU for the title screen."""
         line = self.ask()
         if line is None:  # Ctrl-D: save and quit
-            failure = self.persistence.autosave(session)
+            failure = loop.leave()
             self.say(*(failure or ["Saved. Goodbye."]))
-            return False
+            return Kind.QUIT
         if line == RELOAD:
             self.say("Story files changed.")
-            text = "reload"
+            reply = loop.run("reload")
         else:
-            text = line.strip()
-        if not text:
-            return True
-        if text.lower() in ("look", "l"):
-            self.show_scene()
-            return True
-        result = None if exact_choice(session, text) else commands.run(session, text, hooks)
-        if result is not None:
-            if result.quit:
-                failure = self.persistence.autosave(session)
-                self.say(*(failure or ["Your game is saved. Goodbye."]))
-                return False
-            if result.show_scene:
-                self.story = session.story
-                self.show_scene(result.lines)
-            elif result.lines:
-                self.say(*result.lines, style="")
-            return True
-        if session.ended:
-            self.say("The story has ended. Type restart, load, undo or quit.")
-            return True
-        number = pick(session, text)
-        if number is None:
-            self.say(f"Type a number from 1 to {len(session.view().choices)}, part of a choice's words, or a command (help).")
-            return True
-        try:
-            outcome = session.choose(number)
-        except ChoiceError as err:
-            self.say(f"{err}.")
-            return True
-        notes = describe_events(outcome.events, self.story) + self.persistence.autosave(session)
-        self.show_scene(notes)
-        return True
+            reply = loop.handle(line)
+        if reply.kind is Kind.SCENE:
+            self.story = loop.session.story  # a reload may have changed it
+        self.draw(reply)
+        if reply.kind is Kind.QUIT:
+            failure = loop.leave()
+            self.say(*(failure or ["Your game is saved. Goodbye."]))
+        return reply.kind
+
+
+def toolbar_text(status: str, columns: int) -> str:
+    """The bottom bar: the status, then as many of the key hints as fit whole, cut only at a separator."""
+    status = " " + clean(status) + " "
+    room = columns - render.cell_width(status) - 1
+    shown: list[str] = []
+    for hint in HINT:
+        candidate = " · ".join([*shown, hint])
+        if render.cell_width(candidate) + 2 > room:
+            break
+        shown.append(hint)
+    return status + ("  " + " · ".join(shown) if shown else "")
 
 
 def run(story: Story | PendingStory, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> int:

@@ -58,6 +58,14 @@ def save_folder(option: str | None = None) -> str:
     return option or os.environ.get(ENV_VAR) or os.path.join(os.getcwd(), "saves")
 
 
+def story_folder(root: str, story_id: str) -> str:
+    """Where one story's autosave, slots and endings profile live: a folder per story id, so
+    that playing one story never touches another's Continue. Story ids are letters, digits,
+    - and _ (the loader checks); anything else is replaced, so the path stays inside `root`."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", story_id)[:100] or "_"
+    return os.path.join(root, safe)
+
+
 def check_slot(slot: str) -> str:
     """A slot name that cannot leave the save folder, or SaveError."""
     if not SLOT_PATTERN.match(slot) or slot == PROFILE:
@@ -262,3 +270,37 @@ def record_ending(folder: str, story_id: str, ending_id: str) -> list[str]:
         with contextlib.suppress(OSError):  # losing the trophy list must never interrupt the game
             write_atomically(os.path.join(folder, PROFILE + ".json"), data, keep_backup=False)
     return found
+
+
+# --- transcripts: the game's text as it is played -------------------------------------------
+
+
+class TranscriptFile:
+    """A transcript being written: appended to as the game goes, flushed after each turn.
+
+    Not atomic like a save (a transcript only grows, and a cut-off last line is harmless);
+    opened for appending so that `script off` and `script on` continue the same file.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        folder = os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            self._stream = open(path, "a", encoding="utf-8", errors="replace")  # noqa: SIM115 - kept open while the game goes on
+        except OSError as err:
+            raise SaveError(f"Cannot write a transcript to {path}: {err.strerror or err}.") from None
+
+    def write(self, text: str) -> str:
+        """Append text; '' or why it could not be written (the game goes on regardless)."""
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except (OSError, ValueError) as err:
+            return f"The transcript could not be written: {getattr(err, 'strerror', None) or err}."
+        return ""
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._stream.close()
+

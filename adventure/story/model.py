@@ -191,6 +191,7 @@ class Ending:
     id: str
     name: str
     canonical: bool = False
+    hint: str = ""  # shown on the title screen's Endings found while the ending is not yet found
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,6 +194,7 @@ def _defs() -> dict[str, Schema]:
             "id": _text("A stable id, remembered across games; unique among endings."),
             "name": _text("The name shown when the player reaches it."),
             "canonical": {"type": "boolean", "description": "Marks the story's true ending (at most one)."},
+            "hint": _text("A clue shown on the title screen's Endings found until the player finds this ending."),
         },
         ("id", "name"),
     )

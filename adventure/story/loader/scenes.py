@@ -34,7 +34,7 @@ from adventure.story.template import Template
 SCENE_KEYS = ("id", "title", "text", "chapter", "recap", "on_enter", "choices", "ending")
 CHOICE_KEYS = ("label", "goto", "detour", "return", "reply", "if", "disabled", "effects", "once", "fallback", "id")
 WHERE_TO = ("goto", "detour", "return")
-ENDING_KEYS = ("id", "name", "canonical")
+ENDING_KEYS = ("id", "name", "canonical", "hint")
 TEXT_KEYS = ("if", "text", "else")
 EFFECTS = ("set", "add", "subtract", "remove", "unlock", "roll", "pick")
 MAX_TEXT_DEPTH = 8
@@ -366,9 +366,10 @@ class Compiler:
         ending_id = reader.string(values["id"], "ending id") if "id" in values else None
         name = reader.string(values["name"], "ending name") if "name" in values else None
         canonical = bool(reader.boolean(values["canonical"], "canonical")) if "canonical" in values else False
+        hint = (reader.string(values["hint"], "ending hint") or "") if "hint" in values else ""
         if ending_id is None or name is None:
             return None
-        return Ending(ending_id, name, canonical)
+        return Ending(ending_id, name, canonical, hint)
 
     def codex_entry(self, raw: RawCodex) -> CodexEntry | None:
         reader = raw.reader
