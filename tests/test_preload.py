@@ -68,13 +68,13 @@ def test_the_terminal_player_says_it_is_loading_when_the_player_is_quicker_than_
     class Recording(Game):
         said: list[str]
 
-        def say(self, *messages: str, style: str = "class:hint") -> None:
+        def say(self, *messages: str, style: str = "class:hint", page: bool = False) -> None:
             self.said = [*getattr(self, "said", []), *messages]
 
     root = write_story(tmp_path / "story", {"story.yaml": MINIMAL_STORY, "a.yaml": SCENE})
     page = read_title_page(str(root))
     assert page is not None
-    game = Recording(PendingStory(str(root), page), Persistence(str(tmp_path / "saves")), color=False)
+    game = Recording(PendingStory(str(root), page), Persistence(str(tmp_path / "saves"), "tiny"), color=False)
     assert game.page().title == "Tiny"  # the title page, before any loading
     assert game.story.id == "tiny"  # not loaded yet: the game waits for it, saying so
     assert game.said == ["Loading the story..."]
