@@ -276,10 +276,10 @@ def test_the_plain_player_shows_the_reply_then_the_choices_again_without_the_sce
     screens = re.split(r"(?m)^> ", text)
     after_knock = screens[1]
     assert after_knock.lstrip().startswith("Nobody answers.")
-    assert "== Hall ==" not in after_knock and "A cold hall" not in after_knock and "1. Ask about the lamp" in after_knock
+    assert "\nHall\n" not in after_knock and "A cold hall" not in after_knock and "1. Ask about the lamp" in after_knock
     history = screens[2]
     assert "  > Knock\n    Nobody answers." in history
-    assert "You leave." in text and text.index("You leave.") < text.index("== End ==")
+    assert "You leave." in text and text.index("You leave.") < text.index("\nEnd\n")
 
 
 def test_the_terminal_player_shows_replies(story: Story, tmp_path: Path) -> None:
