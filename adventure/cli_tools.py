@@ -197,9 +197,10 @@ def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"adventure graph: dot failed: {clean(done.stderr.decode('utf-8', 'replace').strip())}\n")
             return EXIT_STORY
         return EXIT_OK
+    from adventure.play.saves import write_atomically  # the one module that writes files
+
     try:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_atomically(args.output, text.encode("utf-8"), keep_backup=False)
     except OSError as err:
         stderr.write(f"adventure graph: cannot write {args.output}: {err.strerror or err}\n")
         return EXIT_STORY

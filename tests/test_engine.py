@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FEATURES, MINIMAL_STORY
+from conftest import FEATURES, MINIMAL_STORY, StoryDir
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,7 +79,9 @@ def test_fallback_is_listed_only_when_nothing_else_is_available() -> None:
             STORY, GameState(state.scene, state.vars, state.visits, state.turn, seed, state.used, state.unlocked), 4
         ).state
         shown = labels(rolled)
-        if rolled.vars["dice"] >= 4:
+        dice = rolled.vars["dice"]
+        assert isinstance(dice, int)
+        if dice >= 4:
             assert shown == [("Win a coin", True)]
         else:
             assert shown == [("Go back", True)]
@@ -89,7 +91,8 @@ def test_rolls_are_seeded_and_replay_identically() -> None:
     first = engine.new_game(STORY, seed=42).state
     a = engine.choose(STORY, first, 4).state
     b = engine.choose(STORY, first, 4).state
-    assert a == b and 1 <= a.vars["dice"] <= 6 and a.vars["name"] in ("lucky", "unlucky")
+    dice = a.vars["dice"]
+    assert a == b and isinstance(dice, int) and 1 <= dice <= 6 and a.vars["name"] in ("lucky", "unlucky")
     rolls = {engine.choose(STORY, engine.new_game(STORY, seed=seed).state, 4).state.vars["dice"] for seed in range(60)}
     assert rolls == {1, 2, 3, 4, 5, 6}
 
@@ -174,7 +177,7 @@ def test_a_save_naming_an_undeclared_set_member_is_refused_with_the_member_made_
     assert "\x1f" not in message and "\x1b" not in message and "keys" in message
 
 
-def test_views_never_contain_control_characters(story_dir) -> None:
+def test_views_never_contain_control_characters(story_dir: StoryDir) -> None:
     root = story_dir({"story.yaml": MINIMAL_STORY + "variables:\n  s: {type: string, default: \"\\e[2J\"}\n",
                       "a.yaml": "scenes:\n  - id: a\n    title: 'T {s}'\n    text: 'x {s}'\n    ending: {id: e, name: E}\n"})
     story = load_story(str(root))
@@ -182,7 +185,7 @@ def test_views_never_contain_control_characters(story_dir) -> None:
     assert "\x1b" not in view.title and all("\x1b" not in paragraph for paragraph in view.paragraphs)
 
 
-def test_an_unbounded_counter_stops_at_two_to_the_53(story_dir) -> None:
+def test_an_unbounded_counter_stops_at_two_to_the_53(story_dir: StoryDir) -> None:
     root = story_dir(
         {
             "story.yaml": MINIMAL_STORY + "variables:\n  n: {type: int, default: 1}\n",
@@ -199,13 +202,33 @@ def test_an_unbounded_counter_stops_at_two_to_the_53(story_dir) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(st.integers(0, 2**64 - 1), st.lists(st.integers(0, 9), max_size=30))
-def test_advance_reaches_the_same_state_as_take(seed: int, picks: list[int]) -> None:
+def test_a_move_never_changes_the_state_it_starts_from_and_its_result_is_read_only(seed: int, picks: list[int]) -> None:
     state = engine.new_game(STORY, seed).state
     for pick in picks:
         options = [choice for choice, enabled in engine.listed(STORY, state) if enabled]
         if not options:
             break
-        choice = options[pick % len(options)]
-        taken = engine.take(STORY, state, choice).state
-        assert engine.advance(STORY, state, choice) == taken
+        before = state.to_data()
+        taken = engine.take(STORY, state, options[pick % len(options)]).state
+        assert state.to_data() == before
+        with pytest.raises(TypeError):
+            taken.vars["coins"] = 99  # type: ignore[index]
+        with pytest.raises(TypeError):
+            taken.visits["a"] = 99  # type: ignore[index]
         state = taken
+
+
+def test_scripted_draws_are_not_consumed_from_the_callers_list(story_dir: StoryDir) -> None:
+    story = load_story(str(story_dir(
+        {
+            "story.yaml": MINIMAL_STORY + "variables:\n  d: {type: int, default: 0}\n",
+            "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: 'd is {d}'\n    choices:\n"
+            "      - {label: Roll, goto: a, effects: [{roll: {into: d, min: 1, max: 6}}]}\n",
+        }
+    )))
+    state = engine.new_game(story).state
+    draws = [4]
+    first = engine.take(story, state, story.scenes["a"].choices[0], draws).state
+    second = engine.take(story, state, story.scenes["a"].choices[0], draws).state
+    assert draws == [4]
+    assert first.vars["d"] == second.vars["d"] == 5

@@ -177,7 +177,7 @@ def engine_loop(story: Story, runs: int, seed: int, max_steps: int) -> explore.R
             choice.label.render(state)
             path.append(number)
             report.choice_hits[choice.key] = report.choice_hits.get(choice.key, 0) + 1
-            state = engine.advance(story, state, choice)
+            state = engine.take(story, state, choice).state
             seen.add(state.scene)
         else:
             report.failures.append(
@@ -245,7 +245,7 @@ def walk_states(story: Story, seed: int, moves: int) -> list[Working]:
         options = [choice for choice, enabled in engine.listed(story, state) if enabled]
         if not options:
             break
-        state = engine.advance(story, state, rng.choice(options))
+        state = engine.take(story, state, rng.choice(options)).state
         states.append(Working.of(state, copy_vars=True))
     return states
 
@@ -290,7 +290,7 @@ def test_the_walk_moves_by_the_engine_rules(walker: Story) -> None:
             choice = rng.choice(options)
             target = records[index[choice.target]]
             move_into(walker, work, choice.effects, choice.key if choice.once else None, target[0], target[5])
-            state = engine.advance(walker, state, choice)
+            state = engine.take(walker, state, choice).state
             assert work.freeze() == state
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -11,25 +11,27 @@ from prompt_toolkit.document import Document
 from adventure.play import saves
 
 if TYPE_CHECKING:
-    from adventure.play.repl import Game
+    from adventure.play.session import Session
 
 
 class ChoiceCompleter(Completer):
     """Completes commands, codex entries after `codex `, and words of the current choices."""
 
-    def __init__(self, game: Game) -> None:
-        self.game = game
+    def __init__(self, session: Callable[[], Session | None], save_folder: Callable[[], str]) -> None:
+        # callables, read at each completion: the player's game and save folder change as it plays
+        self.session = session
+        self.save_folder = save_folder
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
         text = document.text_before_cursor
         lowered = text.lower()
-        session = self.game.session
+        session = self.session()
         if lowered.startswith(("codex ", "load ")) and session is not None:
             word = text.split(" ", 1)[1].lower()
             names = (
                 [entry_id for entry_id, _ in session.codex_list()]
                 if lowered.startswith("codex")
-                else [info.slot for info in saves.list_slots(self.game.persistence.folder)]
+                else [info.slot for info in saves.list_slots(self.save_folder())]
             )
             for name in names:
                 if name.lower().startswith(word):

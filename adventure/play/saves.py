@@ -211,13 +211,8 @@ def _transcript(raw: object) -> list[TranscriptLine]:
 
 
 def apply_loaded(session: Session, loaded: Loaded) -> None:
-    """Put a loaded save into the session (the old state stays undoable)."""
-    session.undo_stack.clear()
-    session.undo_stack.extend(loaded.undo)
-    session.transcript.clear()
-    session.transcript.extend(loaded.transcript)
-    session.state = loaded.state
-    session.last_events, session.last_stayed = (), False
+    """Put a loaded save into the session (its own undo steps come with it)."""
+    session.resume(loaded.state, list(loaded.undo), list(loaded.transcript))
 
 
 def list_slots(folder: str) -> list[SlotInfo]:

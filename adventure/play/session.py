@@ -96,6 +96,15 @@ class Session:
         self.undo_stack.append(self.state)
         self._record(engine.new_game(self.story, seed))
 
+    def resume(self, state: GameState, undo: list[GameState], transcript: list[TranscriptLine]) -> None:
+        """Continue a saved game: its state, undo steps and transcript replace this one's."""
+        self.undo_stack.clear()
+        self.undo_stack.extend(undo)
+        self.transcript.clear()
+        self.transcript.extend(transcript)
+        self.state = state
+        self.last_events, self.last_stayed = (), False
+
     def replace_story(self, story: Story) -> str:
         """Switch to an edited version of the story, keeping the game; '' or why not."""
         from adventure.rules.state import StateError, state_from_data

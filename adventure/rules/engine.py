@@ -262,13 +262,6 @@ def take(story: Story, state: GameState, choice: Choice, chance: Chance | None =
     return Outcome(work.freeze(), tuple(events))
 
 
-def advance(story: Story, state: GameState, choice: Choice) -> GameState:
-    """`take` without the events: the same new state, for tools that play many moves."""
-    work = _working(story, state, choice)
-    step_into(story, work, choice)
-    return work.freeze()
-
-
 def _working(story: Story, state: GameState, choice: Choice) -> Working:
     """A copy of `state` to move in; a move without effects shares the variables, unchanged."""
     if choice.flow == "return":

@@ -154,7 +154,7 @@ class _Reads:
     random: bool = False
 
 
-class _Compiler:
+class _ExpressionCompiler:
     """Walks a whitelisted AST once, checking types and building closures."""
 
     def __init__(self, source: str, env: Env, in_effect: bool = False) -> None:
@@ -493,7 +493,7 @@ def _capitalized(text: str) -> str:
 
 def _compile(source: str, env: Env, want: TypeName | None, in_effect: bool = False) -> Compiled:
     tree = parse(source)
-    compiler = _Compiler(source, env, in_effect)
+    compiler = _ExpressionCompiler(source, env, in_effect)
     try:
         actual, evaluate = compiler.compile(tree)
     except RecursionError:

@@ -89,10 +89,6 @@ class Template:
     # the renderer, built on first use: a story's thousands of templates cost a load nothing
     prepared: Piece | None = field(default=None, compare=False, repr=False)
 
-    @property
-    def is_plain(self) -> bool:
-        return self.static is not None
-
     def renderer(self) -> Piece:
         """The function giving this text for a state (the same text as `render`)."""
         prepared = self.prepared

@@ -15,7 +15,7 @@ from adventure.story.exprhints import suggest
 from adventure.story.flow import returns_in, within
 from adventure.story.loader.declarations import Declarations, RawScene, read_header, read_scene_file
 from adventure.story.loader.reader import Reader
-from adventure.story.loader.scenes import Compiler
+from adventure.story.loader.scenes import SceneCompiler
 from adventure.story.model import CodexEntry, Scene, Story
 from adventure.story.titlepage import STORY_FILE
 
@@ -100,7 +100,7 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         codex_titles={key: _raw_title(raw.node) for key, raw in decls.codex.items()},
         chapters={scene_id: _raw_chapter(raw) for scene_id, raw in decls.scenes.items()},
     )
-    compiler = Compiler(decls, env)
+    compiler = SceneCompiler(decls, env)
     scenes: dict[str, Scene] = {}
     # Each scene's nodes are let go once it is built, so the model reuses their memory
     # instead of both being held at once (from here on, env.scenes answers "does it exist").

@@ -41,7 +41,7 @@ MAX_TEXT_DEPTH = 8
 MAX_EFFECT_DEPTH = 8
 
 
-class Compiler:
+class SceneCompiler:
     """Turns declared raw scenes into model objects, reporting problems through readers."""
 
     def __init__(self, decls: Declarations, env: Env) -> None:
