@@ -60,7 +60,8 @@ extra = {{"choices": report.steps, "per_second": report.steps / elapsed}}
 def probe(body: str) -> dict[str, float]:
     code = PROBE.format(root=ROOT, body=body)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def wall(command: list[str], until: str | None = None, stdin: str = "") -> float:

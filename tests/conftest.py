@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,13 @@ def write_story(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+StoryDir = Callable[[dict[str, str]], Path]
+
+
 @pytest.fixture
-def story_dir(tmp_path: Path):
+def story_dir(tmp_path: Path) -> StoryDir:
     """A factory: story_dir({...files...}) -> path of a story folder."""
+
     def make(files: dict[str, str]) -> Path:
         return write_story(tmp_path / "story", files)
     return make

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import FEATURES, ROOT
+from conftest import FEATURES, ROOT, StoryDir
 
 from adventure.cli import main
 from adventure.story.loader import load_story
@@ -42,7 +42,7 @@ def test_a_clean_story_has_no_warnings() -> None:
     assert analyse(load_story(str(FEATURES))) == []
 
 
-def test_strict_makes_warnings_fail_and_json_lists_them(tmp_path: Path, capsys) -> None:
+def test_strict_makes_warnings_fail_and_json_lists_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, block, _ = EXAMPLES[0]
     root = write_example(tmp_path / "ex", block)
     assert main(["check", str(root)]) == 0
@@ -55,7 +55,7 @@ def test_strict_makes_warnings_fail_and_json_lists_them(tmp_path: Path, capsys) 
     assert payload["ok"] is False and payload["problems"][0]["code"] == "W101" and payload["problems"][0]["severity"] == "warning"
 
 
-def test_conditions_on_chance_visits_and_wide_counters_are_not_judged(story_dir) -> None:
+def test_conditions_on_chance_visits_and_wide_counters_are_not_judged(story_dir: StoryDir) -> None:
     root = story_dir({
         "story.yaml": "id: x\ntitle: X\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\n  d: {type: int, min: 1, max: 6}\n",
         "a.yaml": """\

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FEATURES, ROOT, env_for_subprocess
+from conftest import FEATURES, ROOT, StoryDir, env_for_subprocess
 
 from adventure import __version__
 from adventure.cli import main
@@ -22,14 +22,14 @@ def run(args: list[str], stdin: str = "") -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_version_and_help_exit_zero(capsys) -> None:
+def test_version_and_help_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert __version__ in capsys.readouterr().out
     assert main(["--help"]) == 0
     assert "check" in capsys.readouterr().out
 
 
-def test_wrong_usage_exits_two(capsys) -> None:
+def test_wrong_usage_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["play", "--seed", "abc"]) == 2
     assert main(["check", "--format", "xml"]) == 2
     assert main(["--bogus"]) == 2
@@ -41,7 +41,7 @@ def test_check_summarises_a_good_story() -> None:
     assert out.strip() == "Every Feature: 5 scenes, 9 choices, 53 words, 2 endings, 2 codex entries. No problems."
 
 
-def test_check_json_is_machine_readable(story_dir) -> None:
+def test_check_json_is_machine_readable(story_dir: StoryDir) -> None:
     code, out, _ = run(["check", str(FEATURES), "--format", "json"])
     payload = json.loads(out)
     assert code == 0 and payload["ok"] and payload["summary"]["scenes"] == 5
@@ -128,7 +128,7 @@ def test_bad_set_arguments_are_usage_errors(assignment: str, fragment: str) -> N
     assert code == 2 and fragment in err
 
 
-def test_playing_a_broken_story_reports_problems_and_exits_one(story_dir) -> None:
+def test_playing_a_broken_story_reports_problems_and_exits_one(story_dir: StoryDir) -> None:
     broken = story_dir({"story.yaml": "id: x\ntitle: X\nversion: 1\nstart: a\n"})
     code, _, err = run(["play", "--story", str(broken), "--plain"])
     assert code == 1 and "start scene `a` does not exist" in err
@@ -179,7 +179,7 @@ WATCHED = {
 }
 
 
-def test_reload_keeps_the_game_and_shows_the_edited_scene(story_dir) -> None:
+def test_reload_keeps_the_game_and_shows_the_edited_scene(story_dir: StoryDir) -> None:
     root = story_dir(WATCHED)
     stdin = EditingInput(["1\n", "reload\n", "status\n"], {1: (root / "a.yaml", "First draft", "Second draft")})
     out = io.StringIO()
@@ -188,7 +188,7 @@ def test_reload_keeps_the_game_and_shows_the_edited_scene(story_dir) -> None:
     assert "Reloaded W (1 scenes)." in text and "\nSecond draft\n" in text and "Turn 1." in text
 
 
-def test_reload_with_errors_keeps_playing_the_old_version(story_dir) -> None:
+def test_reload_with_errors_keeps_playing_the_old_version(story_dir: StoryDir) -> None:
     root = story_dir(WATCHED)
     stdin = EditingInput(["reload\n", "1\n"], {0: (root / "a.yaml", "goto: a", "goto: nowhere")})
     out = io.StringIO()
@@ -198,7 +198,7 @@ def test_reload_with_errors_keeps_playing_the_old_version(story_dir) -> None:
     assert "\nFirst draft\n" in text.rsplit("> ", 1)[0]
 
 
-def test_watch_reloads_by_itself_when_a_file_changes(story_dir) -> None:
+def test_watch_reloads_by_itself_when_a_file_changes(story_dir: StoryDir) -> None:
     root = story_dir(WATCHED)
     stdin = EditingInput(["1\n", "1\n"], {1: (root / "a.yaml", "First draft", "Watched draft")})
     out = io.StringIO()
@@ -217,13 +217,13 @@ SAVE_LABEL_STORY = {
 }
 
 
-def test_a_whole_label_that_starts_with_a_command_word_is_a_choice(story_dir) -> None:
+def test_a_whole_label_that_starts_with_a_command_word_is_a_choice(story_dir: StoryDir) -> None:
     root = story_dir(SAVE_LABEL_STORY)
     _, out, _ = run(["play", "--story", str(root), "--plain"], "save it for after\n")
     assert "\nLater\n" in out and "not a slot name" not in out
 
 
-def test_a_command_still_wins_over_part_of_a_label(story_dir) -> None:
+def test_a_command_still_wins_over_part_of_a_label(story_dir: StoryDir) -> None:
     root = story_dir(SAVE_LABEL_STORY)
     _, out, _ = run(["play", "--story", str(root), "--plain"], "save mine\n")
     assert "Saved to slot 'mine'." in out and "\nLater\n" not in out

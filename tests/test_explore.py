@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import FEATURES
+import pytest
+from conftest import FEATURES, StoryDir
 
 from adventure.cli import main
 from adventure.story.loader import load_story
@@ -74,7 +75,7 @@ FLAWED = {
 }
 
 
-def test_random_playthroughs_count_scenes_choices_endings_and_failures(story_dir) -> None:
+def test_random_playthroughs_count_scenes_choices_endings_and_failures(story_dir: StoryDir) -> None:
     story = load_story(str(story_dir(FLAWED)))
     report = explore.random_playthroughs(story, 300, seed=5)
     assert report.runs == 300 and report.scene_hits["gate"] == 300
@@ -93,7 +94,7 @@ def test_random_playthroughs_are_deterministic_for_a_seed() -> None:
     assert first.choice_hits != other.choice_hits
 
 
-def test_a_failure_path_replays_in_plain_mode_to_the_same_scene(story_dir, capsys) -> None:
+def test_a_failure_path_replays_in_plain_mode_to_the_same_scene(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     root = story_dir(FLAWED)
     story = load_story(str(root))
     failure = next(f for f in explore.random_playthroughs(story, 100, seed=1).failures if f.scene == "door")
@@ -105,7 +106,7 @@ def test_a_failure_path_replays_in_plain_mode_to_the_same_scene(story_dir, capsy
     assert status_output.startswith("Door\n")
 
 
-def test_exhaustive_search_finds_endings_soft_locks_and_unreached_scenes(story_dir) -> None:
+def test_exhaustive_search_finds_endings_soft_locks_and_unreached_scenes(story_dir: StoryDir) -> None:
     story = load_story(str(story_dir(FLAWED)))
     report = explore.exhaustive(story)
     assert report.complete
@@ -127,14 +128,14 @@ def test_exhaustive_search_follows_every_outcome_of_chance() -> None:
     assert report.soft_locks == [] and report.unreached_scenes == []
 
 
-def test_exhaustive_search_stops_at_its_state_limit(story_dir) -> None:
+def test_exhaustive_search_stops_at_its_state_limit(story_dir: StoryDir) -> None:
     story = load_story(str(story_dir(FLAWED)))
     report = explore.exhaustive(story, max_states=3)
     assert not report.complete and "3 states" in report.limit_reason
     assert report.soft_locks == [] and report.unreached_scenes == []
 
 
-def test_live_items_drop_what_nothing_ahead_can_read(story_dir) -> None:
+def test_live_items_drop_what_nothing_ahead_can_read(story_dir: StoryDir) -> None:
     story = load_story(str(story_dir(FLAWED)))
     live = liveness.live_items(story)
     assert ("var", "key", "") in live["gate"] and ("var", "key", "") in live["door"]
@@ -143,7 +144,7 @@ def test_live_items_drop_what_nothing_ahead_can_read(story_dir) -> None:
     assert ("used", "gate#1", "") not in live["maze"]
 
 
-def test_set_membership_tests_make_only_that_member_live(story_dir) -> None:
+def test_set_membership_tests_make_only_that_member_live(story_dir: StoryDir) -> None:
     files = dict(FLAWED)
     files["scenes.yaml"] = files["scenes.yaml"].replace("if: key\n", "if: '\"b\" in notes'\n")
     story = load_story(str(story_dir(files)))
@@ -151,7 +152,7 @@ def test_set_membership_tests_make_only_that_member_live(story_dir) -> None:
     assert not any(item[1] == "notes" and item[0] == "var" for item in liveness.live_items(story)["door"])
 
 
-def test_explore_cli_reports_and_exit_codes(story_dir, capsys) -> None:
+def test_explore_cli_reports_and_exit_codes(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     root = story_dir(FLAWED)
     assert main(["explore", str(root), "--exhaustive"]) == 1
     out = capsys.readouterr().out

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adventure.story.expr import Env, ExprError, VarInfo, compile_expression, format_value
+from adventure.story.expr import Env, ExprError, Value, VarInfo, compile_expression, format_value
 from adventure.story.template import compile_template, split_template
 
 ENV = Env(
@@ -26,14 +26,14 @@ ENV = Env(
 
 @dataclass
 class FakeState:
-    vars: dict = field(default_factory=lambda: {"trust": 3, "brave": False, "name": "Rouge", "ids": frozenset({"viola"})})
-    visits: dict = field(default_factory=lambda: {"start": 2})
+    vars: dict[str, Value] = field(default_factory=lambda: {"trust": 3, "brave": False, "name": "Rouge", "ids": frozenset({"viola"})})
+    visits: dict[str, int] = field(default_factory=lambda: {"start": 2})
     turn: int = 7
-    unlocked: frozenset = frozenset({"neans"})
+    unlocked: frozenset[str] = frozenset({"neans"})
     scene: str = "start"
 
 
-def value(source: str, state: FakeState | None = None):
+def value(source: str, state: FakeState | None = None) -> Value:
     return compile_expression(source, ENV).evaluate(state or FakeState())
 
 

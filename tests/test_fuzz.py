@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from adventure.play import saves
 from adventure.play.saves import SaveError
 from adventure.play.session import Session
-from adventure.story.expr import Env, ExprError, VarInfo, compile_expression
+from adventure.story.expr import Env, ExprError, Value, VarInfo, compile_expression
 from adventure.story.loader import check_story, load_story
 from adventure.story.template import compile_template
 
@@ -236,7 +236,7 @@ def mutate_expression(source: str, mutations: list[tuple[Any, ...]]) -> str:
 
 class State:
     def __init__(self, rng: random.Random) -> None:
-        self.vars = {
+        self.vars: dict[str, Value] = {
             "trust": rng.randint(0, 10),
             "money": rng.randint(-(10**6), 10**6),
             "brave": rng.random() < 0.5,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FEATURES, MINIMAL_STORY, write_story
+from conftest import FEATURES, MINIMAL_STORY, StoryDir, write_story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,7 +47,7 @@ def test_the_feature_story_loads_with_every_feature(tmp_path: Path) -> None:
     assert len(story.fingerprint) == 16
 
 
-def test_ten_mistakes_in_three_files_are_all_reported_with_file_and_line(story_dir) -> None:
+def test_ten_mistakes_in_three_files_are_all_reported_with_file_and_line(story_dir: StoryDir) -> None:
     root = story_dir({
         "story.yaml": """\
             id: broken
@@ -120,7 +120,7 @@ def test_ten_mistakes_in_three_files_are_all_reported_with_file_and_line(story_d
     assert "did you mean `choices`?" in joined and "did you mean `middle`?" in joined and "size(ids)" in joined
 
 
-def test_ten_mistakes_give_exit_code_1_from_the_cli(story_dir, capsys) -> None:
+def test_ten_mistakes_give_exit_code_1_from_the_cli(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     from adventure.cli import main
 
     root = story_dir(
@@ -165,7 +165,7 @@ def test_ten_mistakes_give_exit_code_1_from_the_cli(story_dir, capsys) -> None:
         ("- just text\n", "must be a mapping"),
     ],
 )
-def test_scene_mistakes_are_explained(story_dir, scene_yaml: str, fragment: str) -> None:
+def test_scene_mistakes_are_explained(story_dir: StoryDir, scene_yaml: str, fragment: str) -> None:
     indented = "\n".join("  " + line for line in scene_yaml.splitlines())
     root = story_dir({"story.yaml": MINIMAL_STORY, "s.yaml": "scenes:\n" + indented + "\n"})
     problems = problems_of(root)
@@ -189,7 +189,7 @@ def test_scene_mistakes_are_explained(story_dir, scene_yaml: str, fragment: str)
     ("n: {type: int, members: [a]}", "{add: {n: 1}}", "only applies"),
     ("n: {type: set, members: [a], default: [b]}", "{add: {n: a}}", "not a member"),
 ])
-def test_variable_and_effect_mistakes_are_explained(story_dir, variables: str, effect: str, fragment: str) -> None:
+def test_variable_and_effect_mistakes_are_explained(story_dir: StoryDir, variables: str, effect: str, fragment: str) -> None:
     root = story_dir({
         "story.yaml": MINIMAL_STORY + "variables:\n  " + variables + "\n",
         "s.yaml": f"scenes:\n  - id: a\n    title: A\n    text: x\n    on_enter: [{effect}]\n    ending: {{id: e, name: E}}\n",
@@ -203,28 +203,28 @@ def test_a_missing_story_yaml_or_folder_is_one_clear_problem(tmp_path: Path) -> 
     assert "story.yaml is missing" in problems_of(tmp_path)[0]
 
 
-def test_empty_and_non_mapping_files_are_problems(story_dir) -> None:
+def test_empty_and_non_mapping_files_are_problems(story_dir: StoryDir) -> None:
     root = story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": ONE_SCENE, "empty.yaml": "", "list.yaml": "- 1\n- 2\n"})
     problems = problems_of(root)
     assert any("empty.yaml:1:1: file is empty" in problem for problem in problems)
     assert any("list.yaml:1:1: a scene file must be a mapping" in problem for problem in problems)
 
 
-def test_hidden_files_and_other_extensions_are_ignored(story_dir) -> None:
+def test_hidden_files_and_other_extensions_are_ignored(story_dir: StoryDir) -> None:
     root = story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": ONE_SCENE, ".draft.yaml": "broken: [", "notes.txt": "x", ".git/x.yaml": "{"})
     assert [Path(path).name for path in find_files(str(root))] == ["a.yaml"]
-    assert load_story(str(root)).scenes["a"].title.render(None) == "A"
+    assert load_story(str(root)).scenes["a"].title.static == "A"
 
 
-def test_plain_scalars_that_look_like_booleans_stay_text(story_dir) -> None:
+def test_plain_scalars_that_look_like_booleans_stay_text(story_dir: StoryDir) -> None:
     root = story_dir(
         {"story.yaml": MINIMAL_STORY, "a.yaml": "scenes:\n  - id: a\n    title: No\n    text: yes\n    ending: {id: e, name: Off}\n"}
     )
     story = load_story(str(root))
-    assert story.scenes["a"].title.render(None) == "No"
+    assert story.scenes["a"].title.static == "No"
 
 
-def test_control_characters_in_text_are_made_visible(story_dir) -> None:
+def test_control_characters_in_text_are_made_visible(story_dir: StoryDir) -> None:
     root = story_dir(
         {
             "story.yaml": MINIMAL_STORY,
@@ -232,14 +232,16 @@ def test_control_characters_in_text_are_made_visible(story_dir) -> None:
         }
     )
     story = load_story(str(root))
-    title = story.scenes["a"].title.render(None)
+    title = story.scenes["a"].title.static
+    assert title is not None
     assert "\x1b" not in title and "\x07" not in title and "␛" in title
     paragraph = story.scenes["a"].text[0]
     assert isinstance(paragraph, Paragraph)
-    assert "\x1b" not in paragraph.template.render(None) and "\u202e" not in paragraph.template.render(None)
+    shown = paragraph.template.static
+    assert shown is not None and "\x1b" not in shown and "\u202e" not in shown
 
 
-def test_load_story_raises_story_error_listing_problems(story_dir) -> None:
+def test_load_story_raises_story_error_listing_problems(story_dir: StoryDir) -> None:
     root = story_dir({"story.yaml": "id: x\n", "a.yaml": ONE_SCENE})
     with pytest.raises(StoryError) as info:
         load_story(str(root))
@@ -247,7 +249,7 @@ def test_load_story_raises_story_error_listing_problems(story_dir) -> None:
     assert "has no `title`" in report and "has no `start`" in report
 
 
-def test_unsafe_tags_in_scene_files_are_refused(story_dir) -> None:
+def test_unsafe_tags_in_scene_files_are_refused(story_dir: StoryDir) -> None:
     root = story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": "scenes: !!python/object/apply:os.system ['echo pwned']\n"})
     problems = problems_of(root)
     assert any("a.yaml:1:9" in problem and "not allowed" in problem for problem in problems)
@@ -292,9 +294,11 @@ def _mutations() -> st.SearchStrategy[object]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(key=st.sampled_from(sorted(VALID_SCENE)), replacement=_mutations())
-def test_mutated_scenes_load_or_give_problems_never_exceptions(tmp_path_factory, key: str, replacement: object) -> None:
+def test_mutated_scenes_load_or_give_problems_never_exceptions(
+    tmp_path_factory: pytest.TempPathFactory, key: str, replacement: object
+) -> None:
     import json
-    scene = dict(VALID_SCENE)
+    scene: dict[str, object] = dict(VALID_SCENE)
     scene[key] = replacement
     root = tmp_path_factory.mktemp("fuzz")
     write_story(root, {
@@ -309,14 +313,14 @@ def test_mutated_scenes_load_or_give_problems_never_exceptions(tmp_path_factory,
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode("utf-8", "replace")))
-def test_arbitrary_bytes_as_a_scene_file_never_raise(tmp_path_factory, data: bytes) -> None:
+def test_arbitrary_bytes_as_a_scene_file_never_raise(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
     root = tmp_path_factory.mktemp("bytes")
     write_story(root, {"story.yaml": MINIMAL_STORY, "b.yaml": ONE_SCENE})
     (root / "a.yaml").write_bytes(data)
     check_story(str(root))
 
 
-def test_problems_per_file_are_capped_with_a_summary(story_dir) -> None:
+def test_problems_per_file_are_capped_with_a_summary(story_dir: StoryDir) -> None:
     keys = "".join(f"    junk{i}: 1\n" for i in range(500))
     root = story_dir(
         {"story.yaml": MINIMAL_STORY, "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n" + keys + "    ending: {id: e, name: E}\n"}
@@ -336,12 +340,12 @@ def test_a_scene_file_linking_outside_the_story_is_not_read(tmp_path: Path) -> N
     assert not any("password" in problem for problem in problems)
 
 
-def test_integer_literals_beyond_the_safe_range_are_refused(story_dir) -> None:
+def test_integer_literals_beyond_the_safe_range_are_refused(story_dir: StoryDir) -> None:
     root = story_dir({"story.yaml": MINIMAL_STORY + "variables:\n  n: {type: int, default: 99999999999999999999}\n", "a.yaml": ONE_SCENE})
     assert any("too large" in problem for problem in problems_of(root))
 
 
-def test_odd_number_syntax_in_a_condition_prints_no_warning(story_dir, capfd) -> None:
+def test_odd_number_syntax_in_a_condition_prints_no_warning(story_dir: StoryDir, capfd: pytest.CaptureFixture[str]) -> None:
     root = story_dir({"story.yaml": MINIMAL_STORY + "variables:\n  n: {type: int}\n",
                       "a.yaml": "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n      - {label: l, goto: a, if: '1if n'}\n"})
     problems_of(root)
@@ -371,7 +375,9 @@ def test_the_quick_path_for_one_line_paragraphs_agrees_with_the_general_rule(tex
     ("{type: set, members: [red, blue]}", "{remove: {v: [bleu]}}", "a.yaml:8:33: `bleu` is not a member of set `v`"),
     ("{type: string}", "{set: {v: ~}}", "a.yaml:8:29: value for `v` is empty"),
 ])
-def test_defaults_and_effects_read_values_of_a_variables_type_alike(story_dir, declaration: str, effect: str, message: str) -> None:
+def test_defaults_and_effects_read_values_of_a_variables_type_alike(
+    story_dir: StoryDir, declaration: str, effect: str, message: str
+) -> None:
     root = story_dir(
         {
             "story.yaml": MINIMAL_STORY + f"variables:\n  v: {declaration}\n",
@@ -383,7 +389,7 @@ def test_defaults_and_effects_read_values_of_a_variables_type_alike(story_dir, d
     assert any(message in problem.format() for problem in problems), [problem.format() for problem in problems]
 
 
-def test_a_quoted_empty_string_is_a_value_but_a_bare_one_is_not(story_dir) -> None:
+def test_a_quoted_empty_string_is_a_value_but_a_bare_one_is_not(story_dir: StoryDir) -> None:
     root = story_dir(
         {
             "story.yaml": MINIMAL_STORY + "variables:\n  v: {type: string, default: ''}\n",

@@ -38,7 +38,12 @@ def test_the_pending_story_loads_once_and_tells_every_listener(tmp_path: Path) -
     pending = PendingStory(str(root), page)
     heard: list[str] = []
     finished = threading.Event()
-    pending.when_done(lambda: (heard.append(threading.current_thread().name), finished.set()))
+
+    def done() -> None:
+        heard.append(threading.current_thread().name)
+        finished.set()
+
+    pending.when_done(done)
     assert not pending.ready
     pending.start()
     pending.start()  # a second start does not load again

@@ -402,9 +402,9 @@ def _instrument(on_step: Callable[[], None]) -> None:
             return real(*args, **kwargs)
         return wrapper
 
-    tempfile.mkstemp = step(real_mkstemp)  # type: ignore[assignment]
+    tempfile.mkstemp = step(real_mkstemp)
     os.fdopen = lambda fd, *args, **kwargs: Halves(real_fdopen(fd, *args, **kwargs))  # type: ignore[assignment]
-    os.fsync, os.replace, os.open = step(real_fsync), step(real_replace), step(real_open)  # type: ignore[assignment]
+    os.fsync, os.replace, os.open = step(real_fsync), step(real_replace), step(real_open)
 
 
 def _count_steps(folder: Path, old: Session, new: Session) -> int:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import FEATURES, HERE
 
-from adventure.cli import bundled_story, main
+from adventure.cli import main
+from adventure.story.bundled import bundled_story
 from adventure.tools import walkthrough
 
 WALKTHROUGHS = sorted((HERE / "walkthroughs").glob("*.yaml"))
@@ -65,7 +66,7 @@ def test_malformed_walkthroughs_are_reported_with_positions(tmp_path: Path) -> N
     assert "bad.yaml:3:5: each step is one of" in text and "bad.yaml:4:5" in text and "unknown key `extra`" in text
 
 
-def test_the_cli_runs_folders_and_sets_the_exit_code(tmp_path: Path, capsys) -> None:
+def test_the_cli_runs_folders_and_sets_the_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(HERE / "walkthroughs" / "features-rich.yaml")]) == 0
     assert "PASS" in capsys.readouterr().out
     write(tmp_path, "  - ending: poor\n")

@@ -191,7 +191,7 @@ def _by_both_composers(text: str, problem: Callable[[YamlProblem], object]) -> t
     """What libyaml's composer and the event loop each make of `text`: nodes and soft problems, or `problem(err)`."""
     from adventure.source.yamlsource import _compose_fast, compose_events
 
-    outcomes = []
+    outcomes: list[object] = []
     for compose_with in (_compose_fast, compose_events):
         try:
             root, problems = compose_with(text)
