@@ -197,7 +197,7 @@ def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stderr.write(f"adventure graph: dot failed: {clean(done.stderr.decode('utf-8', 'replace').strip())}\n")
             return EXIT_STORY
         return EXIT_OK
-    from adventure.play.saves import write_atomically  # the one module that writes files
+    from adventure.source.files import write_atomically  # the one module that writes files
 
     try:
         write_atomically(args.output, text.encode("utf-8"), keep_backup=False)
