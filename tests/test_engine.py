@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from adventure.rules import engine
 from adventure.rules.engine import ChoiceError, CodexUnlocked, EndingReached, SceneEntered, VariableChanged
+from adventure.rules.moves import Chance
 from adventure.rules.state import GameState, StateError, state_from_data
 from adventure.story.loader import load_story
 
@@ -218,7 +219,7 @@ def test_a_move_never_changes_the_state_it_starts_from_and_its_result_is_read_on
         state = taken
 
 
-def test_scripted_draws_are_not_consumed_from_the_callers_list(story_dir: StoryDir) -> None:
+def test_scripted_chance_leaves_the_callers_script_as_it_was(story_dir: StoryDir) -> None:
     story = load_story(str(story_dir(
         {
             "story.yaml": MINIMAL_STORY + "variables:\n  d: {type: int, default: 0}\n",
@@ -227,8 +228,8 @@ def test_scripted_draws_are_not_consumed_from_the_callers_list(story_dir: StoryD
         }
     )))
     state = engine.new_game(story).state
-    draws = [4]
-    first = engine.take(story, state, story.scenes["a"].choices[0], draws).state
-    second = engine.take(story, state, story.scenes["a"].choices[0], draws).state
-    assert draws == [4]
+    script = [4]
+    first = engine.take(story, state, story.scenes["a"].choices[0], Chance(script)).state
+    second = engine.take(story, state, story.scenes["a"].choices[0], Chance(script)).state
+    assert script == [4]
     assert first.vars["d"] == second.vars["d"] == 5

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FEATURES, SHIPPED
+from conftest import FEATURES, SHIPPED, StoryDir
 
 from adventure.cli import main
 from adventure.story.loader import load_story
@@ -95,7 +95,7 @@ def test_the_export_holds_every_text_variation_choice_reason_codex_entry_and_rec
     assert missing == []
 
 
-def test_markdown_groups_scenes_under_their_chapter_labelled_by_id(story_dir) -> None:
+def test_markdown_groups_scenes_under_their_chapter_labelled_by_id(story_dir: StoryDir) -> None:
     root = story_dir({
         "story.yaml": "id: s\ntitle: S\nversion: 1\nstart: a\n",
         "one.yaml": """\
@@ -135,7 +135,7 @@ def test_the_html_copy_is_one_self_contained_file() -> None:
     assert "@media print" in copy
 
 
-def test_story_text_cannot_inject_markup_into_the_html_copy(story_dir) -> None:
+def test_story_text_cannot_inject_markup_into_the_html_copy(story_dir: StoryDir) -> None:
     root = story_dir({
         "story.yaml": "id: s\ntitle: S\nversion: 1\nstart: a\n",
         "one.yaml": """\
@@ -158,7 +158,7 @@ def test_export_writes_the_file_asked_for(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_export_of_a_broken_story_reports_its_problems(story_dir) -> None:
+def test_export_of_a_broken_story_reports_its_problems(story_dir: StoryDir) -> None:
     root = story_dir({"story.yaml": "id: s\ntitle: S\nversion: 1\nstart: nowhere\n"})
     err = io.StringIO()
     code = main(["export", str(root)], stdout=io.StringIO(), stderr=err)

@@ -14,7 +14,7 @@ from conftest import env_for_subprocess, write_story
 from adventure.cli import main
 from adventure.play.session import Session
 from adventure.rules import engine
-from adventure.rules.state import StateError, state_from_data
+from adventure.rules.state import GameState, StateError, state_from_data
 from adventure.story.loader import check_story, load_story
 from adventure.story.model import MAX_DETOUR_DEPTH, Story
 from adventure.tools import diff, explore, graph, walkthrough
@@ -94,14 +94,14 @@ def story(tmp_path: Path) -> Story:
     return load_story(str(write_story(tmp_path / "flow", {"story.yaml": STORY, "s.yaml": SCENES})))
 
 
-def pick(story: Story, state: engine.GameState, label: str) -> engine.Outcome:
+def pick(story: Story, state: GameState, label: str) -> engine.Outcome:
     view = engine.view(story, state)
     number = engine.exact_label(view, label)
     assert number is not None, [choice.label for choice in view.choices]
     return engine.choose(story, state, number)
 
 
-def labels(story: Story, state: engine.GameState) -> list[str]:
+def labels(story: Story, state: GameState) -> list[str]:
     return [choice.label for choice in engine.view(story, state).choices]
 
 
@@ -160,6 +160,7 @@ def test_conditional_effects_and_random_replay_from_the_seed_and_undo(story: Sto
         before = session.state
         session.choose(engine.exact_label(session.view(), "Gamble") or 0)
         dice, coins = session.state.vars["dice"], session.state.vars["coins"]
+        assert isinstance(dice, int)
         assert 1 <= dice <= 6 and coins == (5 if dice >= 4 else 2)
         assert session.view().reply == (f"You rolled {dice}.",) and session.view().stayed
         again = Session.new(story, seed)
@@ -358,7 +359,7 @@ def test_the_exhaustive_search_follows_detours_stays_and_every_roll(story: Story
 def test_the_merge_key_tells_apart_states_with_different_open_detours(story: Story) -> None:
     key = key_function(story)
     shop = pick(story, engine.new_game(story).state, "Visit the shop").state
-    assert key(shop) != key(engine.GameState("shop", shop.vars, shop.visits, shop.turn, shop.rng, shop.used, shop.unlocked))
+    assert key(shop) != key(GameState("shop", shop.vars, shop.visits, shop.turn, shop.rng, shop.used, shop.unlocked))
 
 
 def test_random_playthroughs_take_every_kind_of_choice_without_failures(story: Story) -> None:
