@@ -7,6 +7,7 @@ import re
 from conftest import ROOT
 
 from adventure.story.loader import load_story
+from adventure.story.model import SetVar
 from adventure.tools.analysis import analyse
 
 DOC = (ROOT / "docs" / "scene-format.md").read_text()
@@ -36,8 +37,11 @@ def test_the_example_uses_replies_stays_detours_conditional_effects_and_arithmet
     assert {"stay", "detour", "return", "goto"} <= {choice.flow for choice in choices}
     assert any(choice.reply for choice in choices if choice.flow == "stay")
     assert any(type(effect).__name__ == "When" for choice in choices for effect in choice.effects)
-    assert any(effect.computed is not None and effect.computed.draws_random for choice in choices for effect in choice.effects
-               if type(effect).__name__ == "SetVar")
+    assert any(
+        isinstance(effect, SetVar) and effect.computed is not None and effect.computed.draws_random
+        for choice in choices
+        for effect in choice.effects
+    )
 
 
 def test_the_example_story_loads_without_warnings() -> None:

@@ -17,10 +17,13 @@ if TYPE_CHECKING:
 class ChoiceCompleter(Completer):
     """Completes commands, codex entries after `codex `, and words of the current choices."""
 
-    def __init__(self, session: Callable[[], Session | None], save_folder: Callable[[], str]) -> None:
-        # callables, read at each completion: the player's game and save folder change as it plays
+    def __init__(
+        self, session: Callable[[], Session | None], save_folder: Callable[[], str], command_names: Callable[[], Iterable[str]]
+    ) -> None:
+        # callables, read at each completion: the player's game, save folder and commands change as it plays
         self.session = session
         self.save_folder = save_folder
+        self.command_names = command_names
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
         text = document.text_before_cursor
@@ -37,8 +40,8 @@ class ChoiceCompleter(Completer):
                 if name.lower().startswith(word):
                     yield Completion(name, start_position=-len(word))
             return
-        if " " not in text and self.game.loop is not None:
-            for name in self.game.loop.commands.names():
+        if " " not in text:
+            for name in self.command_names():
                 if name.startswith(lowered):
                     yield Completion(name, start_position=-len(text), display_meta="command")
         if session is not None and text:

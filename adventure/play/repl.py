@@ -85,7 +85,9 @@ class Game:
     def prompt_session(self) -> PromptSession[str]:
         """The game's prompt, made when first needed: the title screen draws sooner without it."""
         if self._prompt_session is None:
-            completer = ChoiceCompleter(lambda: self.session, lambda: self.persistence.folder)
+            completer = ChoiceCompleter(
+                lambda: self.session, lambda: self.persistence.folder, lambda: self.loop.commands.names() if self.loop is not None else ()
+            )
             self._prompt_session = PromptSession(
                 history=self.history, completer=completer, complete_while_typing=False,
                 enable_history_search=True, key_bindings=self._bindings(), color_depth=self.color_depth,
