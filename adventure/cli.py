@@ -76,7 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument(
         "--max-states", type=int, default=2_000_000, metavar="N", help="exhaustive: stop after N states (default 2,000,000)"
     )
-    explore.add_argument("--max-seconds", type=float, default=120.0, metavar="S", help="exhaustive: stop after S seconds (default 120)")
+    explore.add_argument(
+        "--max-seconds", type=float, default=None, metavar="S",
+        help="exhaustive: also stop after S seconds (no default: the result would depend on the machine; exit 3 when it stops the search)",
+    )
+    explore.add_argument(
+        "--policy", dest="policies", action="append", default=[], metavar="NAME:VAR=W,...",
+        help="random: also play with choices that raise VAR W times as likely (lowering it, 1/W); repeatable; endings per policy",
+    )
     explore.add_argument("--format", choices=("human", "json"), default="human", help="output format")
 
     test = sub.add_parser(

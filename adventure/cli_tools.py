@@ -13,6 +13,7 @@ from adventure.source.textsafe import clean
 from adventure.story.bundled import bundled_story
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
+EXIT_TIME_LIMIT = 3  # explore --exhaustive stopped by --max-seconds: the result depends on the machine
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -110,13 +111,26 @@ def _progress_bar(stream: TextIO) -> object:
 def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from adventure.story.model import Story
     from adventure.tools import explore, reports
+    from adventure.tools.policy import PolicyError, choice_weights, parse_policy
 
-    if (args.random is not None and args.random < 1) or args.max_steps < 1 or args.max_states < 1 or args.max_seconds <= 0:
+    positive = (args.random is None or args.random >= 1) and args.max_steps >= 1 and args.max_states >= 1
+    if not positive or (args.max_seconds is not None and args.max_seconds <= 0):
         stderr.write("adventure explore: counts and limits must be positive\n")
+        return EXIT_USAGE
+    if args.policies and args.exhaustive:
+        stderr.write("adventure explore: --policy weights random playthroughs; the exhaustive search plays every choice\n")
         return EXIT_USAGE
     story = _load_or_report(args.story or bundled_story(), stdout)
     if not isinstance(story, Story):
         return EXIT_STORY
+    try:
+        policies = [parse_policy(text, story) for text in args.policies]
+    except PolicyError as err:
+        stderr.write(f"adventure explore: {clean(str(err))}\n")
+        return EXIT_USAGE
+    if len({policy.name for policy in policies} | {"uniform"}) != len(policies) + 1:
+        stderr.write("adventure explore: each --policy needs a name of its own (and not `uniform`)\n")
+        return EXIT_USAGE
     progress = _progress_bar(stderr)
     if args.exhaustive:
         report = explore.exhaustive(story, args.max_states, args.max_seconds, progress)  # type: ignore[arg-type]
@@ -126,16 +140,30 @@ def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             stdout.write(json.dumps(reports.exhaustive_json(report), indent=2) + "\n")
         else:
             stdout.write("\n".join(reports.exhaustive_text(report, story)) + "\n")
+        if report.limit == "seconds":
+            return EXIT_TIME_LIMIT
         bad = not report.complete or report.soft_locks or report.unreached_scenes or any(path is None for path in report.endings.values())
         return EXIT_STORY if bad else EXIT_OK
-    random_report = explore.random_playthroughs(story, args.random or 1000, args.seed, args.max_steps, progress)  # type: ignore[arg-type]
+    runs = args.random or 1000
+    random_report = explore.random_playthroughs(story, runs, args.seed, args.max_steps, progress)  # type: ignore[arg-type]
+    by_policy = [
+        (policy, explore.random_playthroughs(story, runs, args.seed, args.max_steps, weights=choice_weights(story, policy)))
+        for policy in policies
+    ]
     if progress:
         stderr.write("\n")
     if args.format == "json":
-        stdout.write(json.dumps(reports.random_json(random_report, story), indent=2) + "\n")
+        payload = reports.random_json(random_report, story)
+        if by_policy:
+            payload["policies"] = reports.policies_json(by_policy)
+        stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        stdout.write("\n".join(reports.random_text(random_report, story)) + "\n")
-    return EXIT_STORY if random_report.failures else EXIT_OK
+        lines = reports.random_text(random_report, story)
+        if by_policy:
+            lines += ["", *reports.policies_text(random_report, by_policy, story)]
+        stdout.write("\n".join(lines) + "\n")
+    failed = random_report.failures or any(report.failures for _, report in by_policy)
+    return EXIT_STORY if failed else EXIT_OK
 
 
 def _test(args: argparse.Namespace, stdout: TextIO) -> int:

@@ -5,6 +5,15 @@ The shape follows the performance issue: about 80 words a scene, 3 choices a sce
 effects, some conditional text and interpolation, about 4% of scenes endings.
 
     python bench/generate.py 10000 /tmp/story-10k [--seed 1] [--per-file 500]
+
+`--shape hub --items K` writes instead the shape most interactive fiction has and that
+makes state spaces explode: a hub with a road to each of K optional side places, open until
+its item is found; behind each place a room whose item, taken by a once-only choice, adds
+to a set and to a counter; a scratch variable each place sets on entry (`pick`) and its room
+reads; a once-only choice at the hub that reads how often the hub was visited; and an exit
+gated on the items (2K + 4 scenes):
+
+    python bench/generate.py 0 /tmp/hub-8 --shape hub --items 8
 """
 
 from __future__ import annotations
@@ -181,14 +190,85 @@ def generate(count: int, folder: str, seed: int = 1, per_file: int = 500) -> Non
         handle.write(head + marker + "\n".join(kept) + f"\n    ending: {{id: e{last_ending}, name: The Last Ending}}\n")
 
 
+def hub_story(items: int) -> tuple[str, str]:
+    """story.yaml and the scene file of a hub-and-collectibles story with `items` items."""
+    names = [f"m{i}" for i in range(items)]
+    story = (
+        f"id: hub-{items}\ntitle: Hub {items}\nversion: 1\nstart: gate\n"
+        "variables:\n"
+        f"  items: {{type: set, members: [{', '.join(names)}]}}\n"
+        f"  found: {{type: int, min: 0, max: {items}}}\n"
+        "  answer: {type: string}\n"
+        'status: "items {size(items)} · found {found}"\n'
+    )
+    lines = ["chapter: The Hub", "scenes:"]
+    lines += [
+        "  - id: gate", "    title: The Gate", "    text: A gate into the old town.",
+        "    choices:", "      - label: Go in", "        goto: hub",
+        "  - id: hub", "    title: The Square", "    text:", "      - The square, with roads out to every place.",
+        '      - if: visits("hub") > 1', "        text: You are back in the square.",
+        "    choices:",
+    ]
+    for i in range(items):
+        lines += [f"      - label: Walk to place {i}", f"        goto: place{i}", f"        if: '\"m{i}\" not in items'"]
+    lines += [
+        "      - label: Ask the old man the way",
+        "        goto: hub",
+        '        if: visits("hub") >= 3',
+        "        once: true",
+        "      - label: Leave with everything",
+        "        goto: triumph",
+        f"        if: size(items) == {items}",
+        "        disabled: Something is still missing.",
+        "      - label: Leave with what you have",
+        "        goto: retreat",
+        f"        if: found >= {max(1, items // 2)}",
+    ]
+    for i in range(items):
+        lines += [
+            f"  - id: place{i}", f"    title: Place {i}", f"    text: Place {i}, quiet and dusty.",
+            "    on_enter: [{pick: {into: answer, from: [yes, no, later]}}]",
+            "    choices:",
+            "      - label: Knock", f"        goto: room{i}",
+            "      - label: Back to the square", "        goto: hub",
+            f"  - id: room{i}", f"    title: Room {i}", "    text: 'Someone answers: {answer}.'",
+            "    choices:",
+            f"      - label: Take the item of place {i}", "        goto: hub", '        if: answer != "no"', "        once: true",
+            f"        effects: [{{add: {{items: m{i}}}}}, {{add: {{found: 1}}}}]",
+            "      - label: Leave it", "        goto: hub",
+        ]
+    lines += [
+        "  - id: triumph", "    title: Triumph", "    text: You leave with every piece.",
+        "    ending: {id: triumph, name: Everything Found, canonical: true}",
+        "  - id: retreat", "    title: Retreat", "    text: You leave with {found} pieces.",
+        "    ending: {id: retreat, name: Some Things Found}",
+    ]
+    return story, "\n".join(lines) + "\n"
+
+
+def generate_hub(items: int, folder: str) -> None:
+    """Write a hub-and-collectibles story with `items` items (2 * items + 4 scenes) into `folder`."""
+    story, scenes = hub_story(items)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "story.yaml"), "w", encoding="utf-8") as handle:
+        handle.write(story)
+    with open(os.path.join(folder, "hub.yaml"), "w", encoding="utf-8") as handle:
+        handle.write(scenes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenes", type=int)
     parser.add_argument("folder")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--per-file", type=int, default=500)
+    parser.add_argument("--shape", choices=("random", "hub"), default="random", help="random scenes (default) or hub-and-collectibles")
+    parser.add_argument("--items", type=int, default=8, help="hub shape: the number of collectible items (scenes: 2 * items + 4)")
     args = parser.parse_args()
-    generate(args.scenes, args.folder, args.seed, args.per_file)
+    if args.shape == "hub":
+        generate_hub(args.items, args.folder)
+    else:
+        generate(args.scenes, args.folder, args.seed, args.per_file)
 
 
 if __name__ == "__main__":

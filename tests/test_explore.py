@@ -164,3 +164,205 @@ def test_explore_cli_reports_and_exit_codes(story_dir: StoryDir, capsys: pytest.
     out = capsys.readouterr().out
     assert "50 random playthroughs (seed 3)" in out and "replay: printf" in out
     assert main(["explore", str(FEATURES), "--random", "0"]) == 2
+
+
+CHANCE = {
+    "story.yaml": """\
+        id: chance
+        title: Chance
+        version: 1
+        start: table
+        variables:
+          dice: {type: int, min: 1, max: 6, default: 1}
+        """,
+    "scenes.yaml": """\
+        scenes:
+          - id: table
+            title: Table
+            text: Dice.
+            choices:
+              - label: Throw
+                goto: result
+                effects: [{roll: {into: dice, min: 1, max: 6}}]
+          - id: result
+            title: Result
+            text: You threw {dice}.
+            choices:
+              - label: Collect
+                goto: win
+                if: dice == 6
+              - label: Walk away
+                goto: lose
+                if: dice < 6
+          - id: win
+            title: Win
+            text: Six.
+            ending: {id: win, name: Win}
+          - id: lose
+            title: Lose
+            text: Not six.
+            ending: {id: lose, name: Lose}
+        """,
+}
+
+
+def test_a_path_through_a_roll_prints_the_seed_that_replays_it(story_dir, capsys) -> None:
+    import io
+
+    root = story_dir(CHANCE)
+    assert main(["explore", str(root), "--exhaustive"]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.strip().startswith("win"))
+    seed = int(line.rsplit("(seed ", 1)[1].rstrip(")"))
+    played = io.StringIO()
+    main(["play", "--story", str(root), "--plain", "--seed", str(seed)], stdin=io.StringIO("1\n1\n"), stdout=played)
+    assert "Ending 1 of 2 found: Win" in played.getvalue() or "found: Win" in played.getvalue()
+
+
+def test_replay_commands_name_the_story_explored(story_dir, capsys) -> None:
+    root = story_dir(FLAWED)
+    main(["explore", str(root), "--random", "50", "--seed", "3"])
+    replay = next(line for line in capsys.readouterr().out.splitlines() if "replay:" in line)
+    assert f"--story {root}" in replay
+    main(["explore", str(root), "--exhaustive"])
+    replay = next(line for line in capsys.readouterr().out.splitlines() if "replay:" in line)
+    assert f"--story {root}" in replay
+
+
+def test_the_text_report_says_how_many_failures_it_left_out(story_dir, capsys) -> None:
+    root = story_dir(FLAWED)
+    story = load_story(str(root))
+    total = len(explore.random_playthroughs(story, 200, seed=3).failures)
+    assert total > 20
+    main(["explore", str(root), "--random", "200", "--seed", "3"])
+    out = capsys.readouterr().out
+    assert f"Failures: {total} (the first 20 below)" in out
+    assert f"... and {total - 20} more failures: `adventure explore {root} --random 200 --seed 3 --format json` lists them all" in out
+    main(["explore", str(root), "--random", "200", "--seed", "3", "--format", "json"])
+    assert len(json.loads(capsys.readouterr().out)["failures"]) == total
+
+
+def test_a_search_stopped_by_the_clock_exits_3_and_says_so(story_dir, capsys) -> None:
+    root = story_dir(FLAWED)
+    report = explore.exhaustive(load_story(str(root)), max_seconds=0.0)
+    assert not report.complete and report.limit == "seconds"
+    assert main(["explore", str(root), "--exhaustive", "--max-seconds", "0.000001"]) == 3
+    assert "--max-seconds" in capsys.readouterr().out
+    assert main(["explore", str(root), "--exhaustive", "--max-states", "3", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["limit"] == "states"
+
+
+HUB = {
+    "story.yaml": """\
+        id: hub
+        title: Hub
+        version: 1
+        start: hub
+        variables:
+          items: {type: set, members: [a, b]}
+          answer: {type: string}
+        """,
+    "scenes.yaml": """\
+        scenes:
+          - id: hub
+            title: Hub
+            text: The square.
+            choices:
+              - label: Go to a
+                goto: place
+                effects: [{add: {items: a}}]
+              - label: Go to b
+                goto: place
+                effects: [{add: {items: b}}]
+              - label: Ask the way
+                goto: hub
+                if: visits("hub") >= 3
+              - label: Leave
+                goto: out
+                if: size(items) == 2
+          - id: place
+            title: Place
+            text: A place.
+            on_enter: [{pick: {into: answer, from: [yes, no]}}]
+            choices:
+              - label: Listen
+                goto: hub
+                if: answer == "yes"
+              - label: Back
+                goto: hub
+          - id: out
+            title: Out
+            text: Out.
+            ending: {id: out, name: Out}
+        """,
+}
+
+
+def test_visit_counts_compared_with_constants_are_kept_only_up_to_the_largest(story_dir) -> None:
+    story = load_story(str(story_dir(HUB)))
+    assert liveness.counters(story).visits == {"hub": 4}
+    report = explore.exhaustive(story, max_states=10_000)
+    assert report.complete  # without the cap, each return to the hub would be a new state, forever
+    key = liveness.key_function(story)
+    from adventure.rules import engine
+
+    def round_trip(state: engine.GameState) -> engine.GameState:  # to the place and back
+        at_place = engine.choose(story, state, 1).state
+        return engine.choose(story, at_place, engine.find_choice(engine.view(story, at_place), "Back") or 0).state
+
+    state = engine.new_game(story).state
+    assert key(round_trip(state)) != key(state)  # visits 1 and 2 differ: `>= 3` may still change
+    seen = [state]
+    for _ in range(6):
+        seen.append(round_trip(seen[-1]))
+    assert key(seen[-1]) == key(seen[-2])  # 4 visits and more are alike
+
+
+def test_a_variable_overwritten_before_it_is_read_is_not_live(story_dir) -> None:
+    live = liveness.live_items(load_story(str(story_dir(HUB))))
+    assert ("var", "answer", "") not in live["hub"]  # every way on sets it before reading it
+    assert ("var", "answer", "") in live["place"]
+    assert ("member", "items", "a") not in live["out"]
+
+
+def test_a_counter_used_in_arithmetic_is_kept_exactly(story_dir) -> None:
+    files = dict(HUB)
+    files["scenes.yaml"] = files["scenes.yaml"].replace('visits("hub") >= 3', 'visits("hub") - 1 >= 2')
+    assert liveness.counters(load_story(str(story_dir(files)))).visits == {"hub": None}
+
+
+def test_a_once_only_choice_taken_kills_its_mark(story_dir) -> None:
+    live = liveness.live_items(load_story(str(story_dir(FLAWED))))
+    assert ("used", "gate#1", "") in live["gate"]
+
+
+def test_the_generated_hub_story_explores_completely(tmp_path) -> None:
+    from bench.generate import generate_hub
+
+    generate_hub(3, str(tmp_path / "hub"))
+    report = explore.exhaustive(load_story(str(tmp_path / "hub")), max_states=100_000)
+    assert report.complete and report.soft_locks == [] and all(path is not None for path in report.endings.values())
+
+
+def test_a_policy_shifts_the_ending_distribution_the_way_it_weights(story_dir, capsys) -> None:
+    from adventure.tools.policy import PolicyError, choice_weights, parse_policy
+
+    story = load_story(str(story_dir(FLAWED)))
+    greedy = parse_policy("greedy:coins=50", story)
+    assert choice_weights(story, greedy)["gate#2"] == 50 and choice_weights(story, greedy)["gate#3"] == 1
+    uniform = explore.random_playthroughs(story, 300, seed=2)
+    weighted = explore.random_playthroughs(story, 300, seed=2, weights=choice_weights(story, greedy))
+    assert weighted.choice_hits["gate#2"] > 3 * uniform.choice_hits["gate#2"]
+    for bad in ("greedy", "greedy:coin=2", "greedy:coins=0", "greedy:coins=x"):
+        try:
+            parse_policy(bad, story)
+        except PolicyError as err:
+            assert "coins" in str(err) or "NAME" in str(err) or "weight" in str(err)
+        else:
+            raise AssertionError(bad)
+    root = story_dir(FLAWED)
+    assert main(["explore", str(root), "--random", "100", "--policy", "greedy:coins=50"]) == 1
+    out = capsys.readouterr().out
+    assert "Endings by policy (100 playthroughs each, seed 0):" in out and "greedy: choices raising coins x50" in out
+    assert main(["explore", str(root), "--random", "100", "--policy", "greedy:coin=2"]) == 2
+    assert "did you mean `coins`?" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from adventure.tools.randomwalk import random_playthroughs as random_playthrough
 from adventure.tools.randomwalk import run_seed as run_seed
 
 MAX_CHANCE_BRANCHES = 4096
+SEED_STEPS = 300_000  # moves played, per path, trying seeds whose rolls and picks follow a path through chance
 
 
 # --- exhaustive search ------------------------------------------------------------------
@@ -30,6 +31,7 @@ class ExhaustiveReport:
     states: int = 0
     edges: int = 0
     complete: bool = True
+    limit: str = ""  # what stopped an incomplete search: "states", "seconds" (machine-dependent) or "chance"
     limit_reason: str = ""
     seconds: float = 0.0
     chance: bool = False  # some paths involve random outcomes
@@ -38,6 +40,8 @@ class ExhaustiveReport:
     soft_lock_states: int = 0
     unreached_scenes: list[str] = field(default_factory=list)
     scene_paths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # for paths through chance: a game seed that replays them (None: none found in SEED_STEPS)
+    seeds: dict[tuple[int, ...], int | None] = field(default_factory=dict)
 
 
 def successors(story: Story, state: GameState) -> list[tuple[int, GameState]]:
@@ -74,9 +78,12 @@ def _outcomes(story: Story, state: GameState, choice: Choice) -> list[GameState]
 
 
 def exhaustive(
-    story: Story, max_states: int = 2_000_000, max_seconds: float = 120.0, progress: Progress | None = None,
+    story: Story, max_states: int = 2_000_000, max_seconds: float | None = None, progress: Progress | None = None,
 ) -> ExhaustiveReport:
-    """Breadth-first search of every reachable state, merging states that play the same."""
+    """Breadth-first search of every reachable state, merging states that play the same.
+
+    The budget is counted in states, so the same story always gives the same report;
+    `max_seconds`, when given, also stops it, and the report then says the clock did."""
     state_key = key_function(story)
     report = ExhaustiveReport()
     started = time.perf_counter()
@@ -91,10 +98,11 @@ def exhaustive(
     dead_ends: list[Key] = []
     while queue:
         if len(parents) >= max_states:
-            report.complete, report.limit_reason = False, f"stopped at {max_states:,} states (--max-states)"
+            report.complete, report.limit, report.limit_reason = False, "states", f"stopped at {max_states:,} states (--max-states)"
             break
-        if (report.edges & 1023) == 0 and time.perf_counter() - started > max_seconds:
-            report.complete, report.limit_reason = False, f"stopped after {max_seconds:g} s (--max-seconds)"
+        if max_seconds is not None and (len(expanded) & 1023) == 0 and time.perf_counter() - started > max_seconds:
+            report.complete, report.limit = False, "seconds"
+            report.limit_reason = f"stopped after {max_seconds:g} s (--max-seconds; another run may get further)"
             break
         key, state = queue.popleft()
         expanded.add(key)
@@ -106,7 +114,7 @@ def exhaustive(
         try:
             nexts = successors(story, state)
         except (OverflowError, engine.DetourError) as err:
-            report.complete, report.limit_reason = False, str(err)
+            report.complete, report.limit, report.limit_reason = False, "chance" if isinstance(err, OverflowError) else "detours", str(err)
             break
         if len({number for number, _ in nexts}) != len(nexts):
             report.chance = True
@@ -127,20 +135,28 @@ def exhaustive(
     report.states = len(parents)
     report.seconds = time.perf_counter() - started
 
-    def path_to(key: Key) -> tuple[int, ...]:
-        numbers = []
+    def keys_to(key: Key) -> list[Key]:
+        keys = []
         current: Key | None = key
         while current is not None:
-            parent, number = parents[current]
-            if parent is not None:
-                numbers.append(number)
-            current = parent
-        return tuple(reversed(numbers))
+            keys.append(current)
+            current = parents[current][0]
+        return keys[::-1]
+
+    def path_to(key: Key) -> tuple[int, ...]:
+        return tuple(parents[step][1] for step in keys_to(key)[1:])
+
+    def shown_path_to(key: Key) -> tuple[int, ...]:
+        """A path the report prints: with a seed that replays it when the story has chance."""
+        path = path_to(key)
+        if report.chance and path not in report.seeds:
+            report.seeds[path] = replaying_seed(story, path, keys_to(key), state_key)
+        return path
 
     for ending_scene in story.endings():
         assert ending_scene.ending is not None
         found = endings.get(ending_scene.ending.id)
-        report.endings[ending_scene.ending.id] = path_to(found) if found is not None else None
+        report.endings[ending_scene.ending.id] = shown_path_to(found) if found is not None else None
     first_path: dict[str, tuple[int, ...]] = {}
     for key in parents:  # insertion order is BFS order, so the first key per scene is nearest
         scene_id = scene_of[key]
@@ -149,8 +165,28 @@ def exhaustive(
     report.scene_paths = first_path
     report.unreached_scenes = [scene_id for scene_id in story.scenes if scene_id not in first_path] if report.complete else []
     if report.complete:
-        _find_soft_locks(report, parents, children, scene_of, endings, path_to, story)
+        _find_soft_locks(report, parents, children, scene_of, endings, shown_path_to, story)
     return report
+
+
+def replaying_seed(story: Story, path: tuple[int, ...], keys: list[Key], state_key: Callable[[GameState], Key]) -> int | None:
+    """The first game seed whose rolls and picks take `path` through the states `keys` (None:
+    none found within SEED_STEPS moves). A path without chance is replayed by seed 0."""
+    budget, seed = SEED_STEPS, 0
+    while budget > 0:
+        state = engine.new_game(story, seed).state
+        for number, wanted in zip(path, keys[1:], strict=True):
+            budget -= 1
+            try:
+                state = engine.choose(story, state, number).state
+            except engine.ChoiceError:
+                break
+            if state_key(state) != wanted:
+                break
+        else:
+            return seed
+        seed += 1
+    return None
 
 
 def _find_soft_locks(

@@ -43,6 +43,8 @@ class RandomReport:
     ending_hits: dict[str, int] = field(default_factory=dict)  # playthroughs ending in each ending
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    # with measure_reading: each playthrough's (ending or None, words read, choices made)
+    readings: list[tuple[str | None, int, int]] = field(default_factory=list)
 
     def unreached_scenes(self, story: Story) -> list[str]:
         return [scene_id for scene_id in story.scenes if not self.scene_hits.get(scene_id)]
@@ -126,21 +128,39 @@ def prepare(story: Story) -> tuple[list[Record], dict[str, int], list[str]]:
 # --- the walk ----------------------------------------------------------------------------
 
 
+def _weighted(enabled: list[tuple[int, Move]], weight_of: list[float], draw: float) -> tuple[int, Move]:
+    """The enabled choice a draw in [0, 1) falls on, each choice's share its weight."""
+    total = sum(weight_of[move[1]] for _, move in enabled)
+    point = draw * total
+    for entry in enabled:
+        point -= weight_of[entry[1][1]]
+        if point < 0:
+            return entry
+    return enabled[-1]  # rounding
+
+
 def random_playthroughs(
     story: Story, runs: int, seed: int = 0, max_steps: int = 2000,
-    progress: Progress | None = None, build_text: bool = True,
+    progress: Progress | None = None, build_text: bool = True, weights: dict[str, float] | None = None,
+    measure_reading: bool = False,
 ) -> RandomReport:
-    """Play `runs` seeded random games; each picks uniformly among the enabled choices."""
+    """Play `runs` seeded random games; each picks among the enabled choices, uniformly, or
+    in proportion to `weights` (by choice key; a policy's, see policy.py) when given."""
     with collector_paused():  # a walk makes no cycles; collections would rescan the story
-        return _random_playthroughs(story, runs, seed, max_steps, progress, build_text)
+        return _random_playthroughs(story, runs, seed, max_steps, progress, build_text or measure_reading, weights, measure_reading)
 
 
-def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, progress: Progress | None, build_text: bool) -> RandomReport:
+def _random_playthroughs(
+    story: Story, runs: int, seed: int, max_steps: int, progress: Progress | None, build_text: bool,
+    weights: dict[str, float] | None, measure_reading: bool,
+) -> RandomReport:
     report = RandomReport(runs, seed, max_steps)
     scene_hits, choice_hits, ending_hits = report.scene_hits, report.choice_hits, report.ending_hits
     started = time.perf_counter()
     records, index, keys = prepare(story)
     counts = [0] * len(keys)  # times each choice was taken, by counter index
+    weight_of = [weights.get(key, 1.0) for key in keys] if weights else None  # by counter index
+    readings = report.readings if measure_reading else None
     first_taken: list[int] = []  # counter indexes in the order first taken: choice_hits' order
     render = engine.render_plan
     listed = engine.listed
@@ -156,11 +176,14 @@ def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, pro
         seen = {record.scene_id}
         path: list[int] = []
         ended = None
+        words = 0
         try:
             for _ in range(max_steps):
                 scene_id, text, ending, rows, by_key, _ = record
                 if build_text:
-                    render(text, work)
+                    shown = render(text, work)
+                    if readings is not None:
+                        words += sum(len(paragraph.split()) for paragraph in shown)
                 if ending is not None:
                     ended = ending
                     break
@@ -180,7 +203,10 @@ def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, pro
                 if not enabled:
                     report.failures.append(Failure(run, game_seed, tuple(path), scene_id, "no choice can be taken here (a dead end)"))
                     break
-                number, (label, counter, effects, once_key, target, choice) = enabled[int(pick() * len(enabled))]
+                if weight_of is None:
+                    number, (label, counter, effects, once_key, target, choice) = enabled[int(pick() * len(enabled))]
+                else:
+                    number, (label, counter, effects, once_key, target, choice) = _weighted(enabled, weight_of, pick())
                 if build_text:
                     label.render(work)
                 path.append(number)
@@ -203,6 +229,8 @@ def _random_playthroughs(story: Story, runs: int, seed: int, max_steps: int, pro
         except Exception as err:  # a crash is the most important thing to report, not to raise
             report.failures.append(Failure(run, game_seed, tuple(path), record.scene_id, f"{type(err).__name__}: {err}"))
         report.steps += len(path)
+        if readings is not None:
+            readings.append((ended, words, len(path)))
         for reached in seen:
             scene_hits[reached] = scene_hits.get(reached, 0) + 1
         if ended is not None:
