@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import FEATURES, StoryDir
 
 from adventure.cli import main
+from adventure.rules.state import GameState
 from adventure.story.loader import load_story
 from adventure.tools import explore, liveness
 
@@ -206,7 +208,7 @@ CHANCE = {
 }
 
 
-def test_a_path_through_a_roll_prints_the_seed_that_replays_it(story_dir, capsys) -> None:
+def test_a_path_through_a_roll_prints_the_seed_that_replays_it(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
     root = story_dir(CHANCE)
@@ -219,7 +221,7 @@ def test_a_path_through_a_roll_prints_the_seed_that_replays_it(story_dir, capsys
     assert "Ending 1 of 2 found: Win" in played.getvalue() or "found: Win" in played.getvalue()
 
 
-def test_replay_commands_name_the_story_explored(story_dir, capsys) -> None:
+def test_replay_commands_name_the_story_explored(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     root = story_dir(FLAWED)
     main(["explore", str(root), "--random", "50", "--seed", "3"])
     replay = next(line for line in capsys.readouterr().out.splitlines() if "replay:" in line)
@@ -229,7 +231,7 @@ def test_replay_commands_name_the_story_explored(story_dir, capsys) -> None:
     assert f"--story {root}" in replay
 
 
-def test_the_text_report_says_how_many_failures_it_left_out(story_dir, capsys) -> None:
+def test_the_text_report_says_how_many_failures_it_left_out(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     root = story_dir(FLAWED)
     story = load_story(str(root))
     total = len(explore.random_playthroughs(story, 200, seed=3).failures)
@@ -242,7 +244,7 @@ def test_the_text_report_says_how_many_failures_it_left_out(story_dir, capsys) -
     assert len(json.loads(capsys.readouterr().out)["failures"]) == total
 
 
-def test_a_search_stopped_by_the_clock_exits_3_and_says_so(story_dir, capsys) -> None:
+def test_a_search_stopped_by_the_clock_exits_3_and_says_so(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     root = story_dir(FLAWED)
     report = explore.exhaustive(load_story(str(root)), max_seconds=0.0)
     assert not report.complete and report.limit == "seconds"
@@ -298,7 +300,7 @@ HUB = {
 }
 
 
-def test_visit_counts_compared_with_constants_are_kept_only_up_to_the_largest(story_dir) -> None:
+def test_visit_counts_compared_with_constants_are_kept_only_up_to_the_largest(story_dir: StoryDir) -> None:
     story = load_story(str(story_dir(HUB)))
     assert liveness.counters(story).visits == {"hub": 4}
     report = explore.exhaustive(story, max_states=10_000)
@@ -306,7 +308,7 @@ def test_visit_counts_compared_with_constants_are_kept_only_up_to_the_largest(st
     key = liveness.key_function(story)
     from adventure.rules import engine
 
-    def round_trip(state: engine.GameState) -> engine.GameState:  # to the place and back
+    def round_trip(state: GameState) -> GameState:  # to the place and back
         at_place = engine.choose(story, state, 1).state
         return engine.choose(story, at_place, engine.find_choice(engine.view(story, at_place), "Back") or 0).state
 
@@ -318,33 +320,39 @@ def test_visit_counts_compared_with_constants_are_kept_only_up_to_the_largest(st
     assert key(seen[-1]) == key(seen[-2])  # 4 visits and more are alike
 
 
-def test_a_variable_overwritten_before_it_is_read_is_not_live(story_dir) -> None:
+def test_a_variable_overwritten_before_it_is_read_is_not_live(story_dir: StoryDir) -> None:
     live = liveness.live_items(load_story(str(story_dir(HUB))))
     assert ("var", "answer", "") not in live["hub"]  # every way on sets it before reading it
     assert ("var", "answer", "") in live["place"]
     assert ("member", "items", "a") not in live["out"]
 
 
-def test_a_counter_used_in_arithmetic_is_kept_exactly(story_dir) -> None:
+def test_a_counter_used_in_arithmetic_is_kept_exactly(story_dir: StoryDir) -> None:
     files = dict(HUB)
     files["scenes.yaml"] = files["scenes.yaml"].replace('visits("hub") >= 3', 'visits("hub") - 1 >= 2')
     assert liveness.counters(load_story(str(story_dir(files)))).visits == {"hub": None}
 
 
-def test_a_once_only_choice_taken_kills_its_mark(story_dir) -> None:
+def test_a_once_only_choice_taken_kills_its_mark(story_dir: StoryDir) -> None:
     live = liveness.live_items(load_story(str(story_dir(FLAWED))))
     assert ("used", "gate#1", "") in live["gate"]
 
 
-def test_the_generated_hub_story_explores_completely(tmp_path) -> None:
-    from bench.generate import generate_hub
+def test_the_generated_hub_story_explores_completely(tmp_path: Path) -> None:
+    import importlib.util
 
-    generate_hub(3, str(tmp_path / "hub"))
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    generate.generate_hub(3, str(tmp_path / "hub"))
     report = explore.exhaustive(load_story(str(tmp_path / "hub")), max_states=100_000)
     assert report.complete and report.soft_locks == [] and all(path is not None for path in report.endings.values())
 
 
-def test_a_policy_shifts_the_ending_distribution_the_way_it_weights(story_dir, capsys) -> None:
+def test_a_policy_shifts_the_ending_distribution_the_way_it_weights(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     from adventure.tools.policy import PolicyError, choice_weights, parse_policy
 
     story = load_story(str(story_dir(FLAWED)))
