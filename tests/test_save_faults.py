@@ -29,6 +29,7 @@ from adventure.cli import main
 from adventure.play import saves
 from adventure.play.saves import SaveError
 from adventure.play.session import Session
+from adventure.rules.engine import INT_LIMIT
 from adventure.rules.state import GameState
 from adventure.story.loader import load_story
 
@@ -626,3 +627,58 @@ def test_text_in_a_save_cannot_smuggle_raw_bytes_to_the_terminal(tmp_path: Path)
     assert result.returncode == 0 and result.stderr == b""
     assert b"Loaded slot 'odd'" in result.stdout and b"\x9b" not in result.stdout and b"\xff" not in result.stdout
     assert "\ufffd31mred\ufffd0m".encode() in result.stdout
+
+
+# --- numbers a hand-edited save may hold ---------------------------------------------------
+
+COUNTERS = {
+    "story.yaml": """\
+        id: counters
+        title: Counters
+        version: 1
+        start: a
+        variables:
+          n: {type: int}
+        status: "turn {turn}, n {n}, visits {visits('a')}"
+    """,
+    "scenes.yaml": """\
+        scenes:
+          - id: a
+            title: "A {n} {turn}"
+            text: "Here {visits('a')} times, n is {n + 1}."
+            choices:
+              - {label: "Again ({n})", goto: a, effects: [{add: {n: 1}}]}
+    """,
+}
+LONGEST_NUMBER = "9" * 4300  # the most digits Python reads into an int by default
+
+
+@pytest.mark.parametrize("field", ["turn", "visits", "variable", "transcript"])
+def test_a_save_holding_a_number_of_thousands_of_digits_is_refused_or_bounded(
+    story_dir: Callable[[dict[str, str]], Path], tmp_path: Path, field: str
+) -> None:
+    root = story_dir(COUNTERS)
+    folder = tmp_path / "saves"
+    out = io.StringIO()
+    assert main(["play", "--plain", "--story", str(root)], stdin=io.StringIO("1\nsave big\n"), stdout=out) == 0
+    text = (folder / "big.json").read_text()
+    data = json.loads(text)
+    marker = "12345678987654321"
+    if field == "turn":
+        data["state"]["turn"] = marker
+    elif field == "visits":
+        data["state"]["visits"][0][1] = marker
+    elif field == "variable":
+        data["state"]["vars"]["n"] = marker
+    else:
+        data["transcript"][0][0] = marker
+    (folder / "big.json").write_text(json.dumps(data).replace(f'"{marker}"', LONGEST_NUMBER))
+    for script in ("load big\nstatus\n1\nstatus\nhistory\nsaves\nsave again\n", "load big\nundo\nrestart\nstatus\n"):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["play", "--plain", "--story", str(root)], stdin=io.StringIO(script), stdout=out, stderr=err) == 0, err.getvalue()
+        assert "Loaded slot 'big'" in out.getvalue() or "cannot be loaded" in out.getvalue()
+    if field == "variable":  # clamped into the engine's range, as every move clamps it
+        assert saves.load(load_story(str(root)), str(folder), "big").state.vars["n"] == INT_LIMIT
+    else:
+        with pytest.raises(SaveError, match="cannot be loaded"):
+            saves.load(load_story(str(root)), str(folder), "big")

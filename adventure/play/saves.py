@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from adventure.rules.state import StateError
+from adventure.rules.state import INT_LIMIT, StateError
 from adventure.source.files import write_atomically
 from adventure.source.textsafe import clean
 
@@ -202,6 +202,8 @@ def _transcript(raw: object) -> list[TranscriptLine]:
             isinstance(item, list)
             and len(item) == 3
             and isinstance(item[0], int)
+            and not isinstance(item[0], bool)
+            and 0 <= item[0] <= INT_LIMIT
             and item[1] in ("scene", "choice", "reply")
             and isinstance(item[2], str)
         ):

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from adventure.source.textsafe import clean
+from adventure.story.expr import INT_LIMIT
 
 if TYPE_CHECKING:
     from adventure.story.expr import Value
@@ -85,8 +86,8 @@ def state_from_data(data: object, story: Story) -> GameState:
     if scene not in story.scenes:
         raise StateError(f"scene `{scene}` is not in this story")
     turn, rng = data["turn"], data["rng"]
-    if not _is_int(turn) or turn < 0:
-        raise StateError("state.turn must be a whole number >= 0")
+    if not _is_int(turn) or not 0 <= turn <= INT_LIMIT:
+        raise StateError(f"state.turn must be a whole number from 0 to {INT_LIMIT:,}")
     if not _is_int(rng) or not 0 <= rng <= _MASK:
         raise StateError("state.rng must be a 64-bit whole number")
     return GameState(
@@ -129,11 +130,12 @@ def _visits(value: object, story: Story) -> dict[str, int]:
         raise StateError("state.visits must be a list of [scene, count] pairs")
     visits: dict[str, int] = {}
     for item in value:
-        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and _is_int(item[1]) and item[1] > 0):
-            raise StateError("state.visits must be a list of [scene, count] pairs")
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and _is_int(item[1])
+                and 0 < item[1] <= INT_LIMIT):
+            raise StateError(f"state.visits must be a list of [scene, count] pairs (counts from 1 to {INT_LIMIT:,})")
         scene = story.renamed.get(item[0], item[0])
         if scene in story.scenes:  # visits to scenes since removed no longer matter
-            visits[scene] = visits.get(scene, 0) + item[1]
+            visits[scene] = min(visits.get(scene, 0) + item[1], INT_LIMIT)
     return visits
 
 
@@ -149,8 +151,9 @@ def _variables(value: object, story: Story) -> dict[str, Value]:
         if variable.type == "bool" and isinstance(raw, bool):
             result[name] = raw
         elif variable.type == "int" and _is_int(raw):
-            low = variable.min if variable.min is not None else raw
-            high = variable.max if variable.max is not None else raw
+            # the engine's own bounds: the declared range, else +-INT_LIMIT
+            low = variable.min if variable.min is not None else -INT_LIMIT
+            high = variable.max if variable.max is not None else INT_LIMIT
             result[name] = min(max(raw, low), high)
         elif variable.type == "string" and isinstance(raw, str):
             result[name] = clean(raw)  # save files are untrusted; their text reaches the screen
