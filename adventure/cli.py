@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from adventure import __version__
 from adventure.source.textsafe import clean
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
     from adventure.story.model import Story
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
+EXIT_OUTPUT = 3  # standard output could not be written: closed, a pipe closed early, a full disk
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff", "new", "export")
 
 
@@ -156,10 +161,87 @@ def _width(text: str) -> int:
     return columns
 
 
+class OutputLost(Exception):
+    """Standard output refused a write (closed, a broken pipe, a full disk)."""
+
+    def __init__(self, error: OSError | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _GuardedOutput:
+    """Standard output that turns a failed write into OutputLost, and text the stream's
+    encoding cannot hold (a strict ASCII or UTF-8 stdout) into replacement characters."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            try:
+                return self.stream.write(text)
+            except UnicodeEncodeError:
+                encoding = getattr(self.stream, "encoding", None) or "ascii"
+                return self.stream.write(text.encode(encoding, "replace").decode(encoding))
+        except (OSError, ValueError) as err:  # ValueError: the stream was closed
+            raise OutputLost(err if isinstance(err, OSError) else None) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except (OSError, ValueError) as err:
+            raise OutputLost(err if isinstance(err, OSError) else None) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+class _QuietErrors(_GuardedOutput):
+    """Standard error: when even it cannot be written there is nobody left to tell."""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except OutputLost:
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OutputLost):
+            super().flush()
+
+
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Entry point; returns the exit code (0 fine, 1 story errors, 2 wrong usage)."""
+    """Entry point; returns the exit code (0 fine, 1 story errors, 2 wrong usage, 3 output
+    lost, 130 interrupted; 129 and 143 when the terminal closed or the game was terminated)."""
+    given = stdout or sys.stdout
+    errors = cast(TextIO, _QuietErrors(stderr or sys.stderr or io.StringIO()))
+    output = cast(TextIO, _GuardedOutput(given)) if given is not None else None
+    try:
+        code = _main(argv, stdin or sys.stdin, output, errors)
+        if output is not None:
+            output.flush()
+        return code
+    except OutputLost as lost:
+        return _output_lost(lost, given, errors)
+
+
+def _output_lost(lost: OutputLost, stream: TextIO | None, stderr: TextIO) -> int:
+    """Say why nothing more could be written (a pipe closed early needs no words), and keep
+    the interpreter from failing again on the same stream when it exits."""
+    error = lost.error
+    if error is None or error.errno != errno.EPIPE:
+        reason = "it is closed" if error is None or error.errno == errno.EBADF else (error.strerror or str(error))
+        stderr.write(f"adventure: cannot write to standard output: {reason}\n")
+    if stream is not None and stream is sys.stdout:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):
+            sys.stdout = None
+    return EXIT_OUTPUT
+
+
+def _main(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO | None, stderr: TextIO) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "play")
     parser = _parser()
@@ -171,13 +253,13 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         if args.command != "play":
             from adventure import cli_tools
 
+            if stdout is None:
+                raise OutputLost(None)
             return cli_tools.run(args, stdout, stderr)
         return _play(args, stdin, stdout, stderr)
     except KeyboardInterrupt:
         stderr.write("\nInterrupted.\n")
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+        return EXIT_INTERRUPTED
 
 
 def _parse_assignment(text: str, story: object) -> tuple[str, object]:
@@ -208,7 +290,7 @@ def _parse_assignment(text: str, story: object) -> tuple[str, object]:
     return name, clean(raw)
 
 
-def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr: TextIO) -> int:
     from adventure.play.session import Session
     from adventure.rules import engine
     from adventure.source.problems import StoryError
@@ -308,8 +390,10 @@ def _story_errors(err: StoryError, root: str, stderr: TextIO) -> int:
     return EXIT_STORY
 
 
-def _interactive(stdin: TextIO, stdout: TextIO) -> bool:
+def _interactive(stdin: TextIO, stdout: TextIO | None) -> bool:
     """The REPL needs a real terminal on both ends and a terminal that can draw."""
+    if stdout is None:
+        return False
     try:
         ttys = stdin.isatty() and stdout.isatty()
     except (AttributeError, ValueError):
