@@ -322,8 +322,8 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
         if args.from_scene or values:
             outcome = engine.start_at(story, args.from_scene or story.start, values, seed)  # type: ignore[arg-type]
             session = Session.at(story, outcome)
-    except (ValueError, engine.ChoiceError) as err:
-        stderr.write(f"adventure: {err}\n")
+    except (ValueError, engine.ChoiceError) as err:  # the message quotes what was typed: cleaned
+        stderr.write(f"adventure: {clean(str(err))}\n")
         return EXIT_USAGE
     if interactive:
         return _play_in_terminal(story, args, stderr, session, transcript)
@@ -386,7 +386,8 @@ def _play_in_terminal(
 
 def _story_errors(err: StoryError, root: str, stderr: TextIO) -> int:
     stderr.write(err.report() + "\n")
-    stderr.write(f"The story in {root} has {len(err.problems)} problem(s); fix them and try again (adventure check {root}).\n")
+    shown = clean(root)
+    stderr.write(f"The story in {shown} has {len(err.problems)} problem(s); fix them and try again (adventure check {shown}).\n")
     return EXIT_STORY
 
 

@@ -52,7 +52,7 @@ def _check(args: argparse.Namespace, stdout: TextIO) -> int:
     for problem in sorted([*problems, *warnings], key=lambda p: p.sort_key()):
         stdout.write(paint(problem) + "\n")
     if story is None:
-        stdout.write(f"{_count(len(problems), 'problem')} in {root}\n")
+        stdout.write(f"{_count(len(problems), 'problem')} in {clean(root)}\n")
         return EXIT_STORY
     facts = summary(story)
     verdict = "No problems." if not warnings else f"{_count(len(warnings), 'warning')}{' (--strict: failing)' if args.strict else ''}."
@@ -89,7 +89,7 @@ def _load_or_report(root: str, stdout: TextIO) -> object:
     if story is None:
         for problem in problems:
             stdout.write(problem.format() + "\n")
-        stdout.write(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {root}\n")
+        stdout.write(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {clean(root)}\n")
     return story
 
 
@@ -180,9 +180,9 @@ def _test(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write(problem.format() + "\n")
     for result in results:
         if result.passed:
-            stdout.write(f"PASS {result.path}: {result.name} ({result.total_steps} steps)\n")
+            stdout.write(f"PASS {clean(result.path)}: {clean(result.name)} ({result.total_steps} steps)\n")
         else:
-            stdout.write(f"FAIL {result.path}: {result.name} (after {result.steps_run} of {result.total_steps} steps)\n")
+            stdout.write(f"FAIL {clean(result.path)}: {clean(result.name)} (after {result.steps_run} of {result.total_steps} steps)\n")
             for problem in result.problems:
                 stdout.write("  " + problem.format().replace("\n", "\n  ") + "\n")
     passed = sum(result.passed for result in results)
@@ -200,7 +200,7 @@ def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         target = graph.plan_output(args.output, args.format)
     except ValueError as err:
-        stderr.write(f"adventure graph: {err}\n")
+        stderr.write(f"adventure graph: {clean(str(err))}\n")
         return EXIT_USAGE
     if args.coverage is not None and args.coverage < 1:
         stderr.write("adventure graph: --coverage needs a positive number of playthroughs\n")
@@ -216,7 +216,7 @@ def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if target.image:
         dot = shutil.which("dot")
         if dot is None:
-            stderr.write(graph.DOT_MISSING.format(name=args.output))
+            stderr.write(graph.DOT_MISSING.format(name=clean(args.output)))
             return EXIT_STORY
         done = subprocess.run(
             graph.dot_command(dot, target.image, args.output), input=text.encode("utf-8"), capture_output=True, check=False
@@ -230,7 +230,7 @@ def _graph(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         write_atomically(args.output, text.encode("utf-8"), keep_backup=False)
     except OSError as err:
-        stderr.write(f"adventure graph: cannot write {args.output}: {err.strerror or err}\n")
+        stderr.write(f"adventure graph: cannot write {clean(args.output)}: {err.strerror or err}\n")
         return EXIT_STORY
     return EXIT_OK
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import HERE, env_for_subprocess
 from guards import CONTROL, adventure_command, assert_no_crash, guarded, run_limited
 
@@ -473,3 +475,120 @@ def test_the_corpus_loads_the_same_under_the_pure_python_yaml_parser(tmp_path: P
                 name,
                 [problem.format() for problem in problems],
             )
+
+
+# --- escapes decoded inside expressions (issue 21, items 4 and 6) ---------------------------
+
+
+def one_scene_story(root: Path, choice: str) -> Path:
+    files = {
+        "story.yaml": "id: esc\ntitle: Esc\nversion: 1\nstart: a\nvariables:\n  word: {type: string}\n",
+        "scenes.yaml": "scenes:\n  - id: a\n    title: A\n    text: Hi.\n    choices:\n" + choice + "      - {label: End, goto: b}\n"
+        "  - id: b\n    title: B\n    text: Bye.\n    ending: {id: b, name: B}\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_an_escape_sequence_written_inside_an_expression_string_is_refused_with_its_place(tmp_path: Path) -> None:
+    choice = "      - label: Door\n        goto: b\n        if: 'false'\n        disabled: 'Locked.{\"\\x1b]52;c;aGk=\\x07\\x1b[2J\"}'\n"
+    root = one_scene_story(tmp_path / "story", choice)
+    story, problems = check_story(str(root))
+    assert story is None
+    [problem] = problems
+    assert (problem.line, problem.col) == (9, 28) and "control character" in problem.message, problem.format()
+    assert not CONTROL.search(problem.format())
+
+
+CONTROL_ESCAPES = ["\\x1b", "\\x07", "\\x9b", "\\r", "\\n", "\\t", "\\x00", "\\x7f", "\\u202e", "\\u2066", "\\ud83d", "\\udc9b", "\\U0000200f"]
+
+
+@given(escape=st.sampled_from(CONTROL_ESCAPES), before=st.text("ab {}", max_size=3), place=st.sampled_from(["label", "if", "set"]))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_no_escape_in_an_expression_string_gets_past_the_loader(tmp_path: Path, escape: str, before: str, place: str) -> None:
+    literal = '"' + before.replace("{", "").replace("}", "") + escape + '"'
+    if place == "label":
+        choice = f"      - label: '{{{literal}}}'\n        goto: b\n"
+    elif place == "if":
+        choice = f"      - label: Door\n        goto: b\n        if: 'word == {literal}'\n"
+    else:
+        choice = f"      - label: Door\n        goto: b\n        effects: [{{set: {{word: {{expr: '{literal}'}}}}}}]\n"
+    root = one_scene_story(tmp_path / f"story-{abs(hash((escape, before, place)))}", choice)
+    story, problems = check_story(str(root))
+    assert story is None and len(problems) == 1 and "control character" in problems[0].message, [p.format() for p in problems]
+    assert problems[0].line == (6 if place == "label" else 8) and not CONTROL.search(problems[0].format())
+
+
+def test_the_plain_player_cleans_the_reason_a_choice_is_unavailable(tmp_path: Path) -> None:
+    from adventure.play.plain import play
+    from adventure.play.session import Session
+    from adventure.rules.state import GameState
+
+    root = one_scene_story(tmp_path / "story", "      - label: Door\n        goto: b\n        if: 'false'\n        disabled: 'Locked: {word}'\n")
+    story, _ = check_story(str(root))
+    assert story is not None
+    session = Session.new(story)
+    # text that no loaded story can hold, as a bug elsewhere might one day let through
+    session.state = GameState("a", {"word": "\x1b]0;title\x07\x9b2J\ud83d"}, session.state.visits)
+    out = io.StringIO()
+    assert play(session, io.StringIO("1\n"), out) == 0
+    assert "that choice is not available: Locked: ␛]0;title␇" in out.getvalue() and not CONTROL.search(out.getvalue())
+
+
+def test_a_lone_surrogate_in_rendered_text_never_stops_a_save(tmp_path: Path) -> None:
+    from adventure.play import saves
+    from adventure.play.session import Session
+    from adventure.rules.state import GameState
+
+    root = one_scene_story(tmp_path / "story", "      - label: 'Knock {word}'\n        goto: a\n")
+    story, _ = check_story(str(root))
+    assert story is not None
+    session = Session.new(story)
+    session.state = GameState("a", {"word": "\ud83d"}, session.state.visits)
+    session.choose(1)
+    saves.save(session, str(tmp_path / "saves"), "slot")
+    loaded = saves.load(story, str(tmp_path / "saves"), "slot")
+    assert loaded.state.vars["word"] == "\ufffd" and loaded.transcript[-2].text == "Knock \ufffd"
+
+
+# --- paths and typed values echoed back (issue 21, item 5) ----------------------------------
+
+EVIL = "\x1b]0;pwned\x07\x1b[2J\u202e"
+
+
+def test_summary_lines_and_echoes_show_paths_and_typed_values_harmlessly(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import FEATURES
+
+    broken = hostile_story(tmp_path / f"broken{EVIL}", "bad.yaml", b"scenes: 1\n")
+    good = tmp_path / f"good{EVIL}"
+    shutil.copytree(FEATURES, good)
+    walkthrough = tmp_path / f"walk{EVIL}.yaml"
+    walkthrough.write_text(f'name: "fine"\nstory: "{good.name.encode("unicode_escape").decode()}"\nsteps:\n  - see: hall\n')
+    runs = [
+        ["check", str(broken)], ["check", "--format", "json", str(broken)], ["explore", str(broken)],
+        ["graph", str(broken)], ["diff", str(broken), str(good)], ["test", str(walkthrough)],
+        ["play", "--plain", "--story", str(broken)], ["play", "--plain", "--story", str(good), "--from", EVIL],
+        ["play", "--plain", "--story", str(good), "--set", f"{EVIL}=1"], ["play", "--plain", "--story", str(good), "--set", f"name{EVIL}"],
+        ["play", "--plain", "--story", str(good), "--set", f"keys=a{EVIL}"], ["play", "--plain", "--story", str(good), "--set", f"coins={EVIL}"],
+        ["graph", str(good), "--output", f"{tmp_path}/no/such/{EVIL}.dot"],
+    ]
+    for args in runs:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(args, stdin=io.StringIO(""), stdout=out, stderr=err)
+        assert code in (1, 2), (args, code, out.getvalue(), err.getvalue())
+        for shown in (out.getvalue(), err.getvalue()):
+            assert not CONTROL.search(shown), (args, shown)
+        assert "pwned" in out.getvalue() + err.getvalue(), args
+
+
+def test_a_renamed_scene_id_must_be_a_scene_id(tmp_path: Path) -> None:
+    root = hostile_story(tmp_path / "story", "more.yaml", b"scenes: [{id: h, title: H, text: x, ending: {id: h, name: H}}]\n")
+    (root / "story.yaml").write_text(BASE["story.yaml"] + 'renamed:\n  "old\\e]0;x\\a": start\n  fine: start\n  "gone\\n": end\n')
+    story, problems = check_story(str(root))
+    assert story is None
+    assert [(problem.line, problem.message.split(" is not valid")[0]) for problem in problems] == [
+        (6, "renamed: old scene id `old␛]0;x␇`"), (8, "renamed: old scene id `gone␊`")]

@@ -165,13 +165,6 @@ def game(loop: TurnLoop, console: Console, watch: Callable[[], bool] | None = No
     except KeyboardInterrupt:
         console.say(*loop.leave())  # Ctrl-C leaves the game where the player was, as quit does
         raise
-    except BaseException:
-        # Output lost (a full disk, a closed pipe) or the player's terminal gone (SIGHUP,
-        # SIGTERM): the game is still left where the player was, with nothing more shown.
-        if session.state is not saved[0]:
-            with contextlib.suppress(Exception):
-                moved()
-        raise
 
 
 def play_story(

@@ -103,7 +103,13 @@ def save(session: Session, folder: str, slot: str) -> str:
     """Save the session to a slot; returns the path. SaveError says why it failed."""
     path = slot_path(folder, slot)
     try:
-        data = json.dumps(save_data(session), ensure_ascii=False, indent=1).encode("utf-8")
+        content = save_data(session)
+        try:
+            data = json.dumps(content, ensure_ascii=False, indent=1).encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate in some rendered text: JSON escapes keep the file loadable
+            # (loading cleans every text), so saving never depends on what the story shows.
+            data = json.dumps(content, ensure_ascii=True, indent=1).encode("ascii")
     except (ValueError, RecursionError) as err:  # e.g. a number too long to write out
         raise SaveError(
             f"Could not save to {slot!r}: the game cannot be written out ({type(err).__name__}). Your previous save (if any) is intact."

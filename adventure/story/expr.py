@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, cast
 
+from adventure.source.textsafe import clean
 from adventure.story import exprhints as hints
 from adventure.story.exprhints import FUNCTIONS, RESERVED_FUNCTIONS
 
@@ -186,6 +187,12 @@ class _ExpressionCompiler:
                 raise self.error(node, f"{value} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
             return "int", lambda s, v=value: v
         if isinstance(value, str):
+            if clean(value) != value:  # an escape such as "\x1b" or "\ud83d", decoded only now
+                shown = clean(value)
+                raise self.error(
+                    node, f"the text {shown!r} holds a control character, escape sequence or lone surrogate",
+                    "write the text itself; escapes like \\x1b or \\ud83d are not allowed in expressions",
+                )
             return "string", lambda s, v=value: v
         if isinstance(value, float):
             raise self.error(node, f"{value!r} is not a whole number", "only whole numbers are supported")

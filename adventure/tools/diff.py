@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adventure.source.problems import Problem
+from adventure.source.textsafe import clean
 from adventure.story.expr import Value
 from adventure.story.model import Conditional, Paragraph, Scene, Story, Text, Variable
 from adventure.story.template import Template
@@ -316,14 +317,16 @@ def diff_text(diff: StoryDiff, old_label: str, new_label: str) -> str:
         lines.append(f"{count} change{'s' if count != 1 else ''} break{'' if count != 1 else 's'} saves made with {old_label}.")
     else:
         lines.append(f"Nothing breaks saves made with {old_label}.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(clean(line) for line in lines) + "\n"  # ids and paths come from the files and the command line
 
 
 def _failures_text(failed: dict[str, tuple[str, list[Problem]]]) -> str:
     lines: list[str] = []
     for label, (root, problems) in failed.items():
         lines.extend(problem.format() for problem in sorted(problems, key=Problem.sort_key))
-        lines.append(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {root} ({label.upper()}): fix them before comparing")
+        lines.append(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {clean(root)} ({label.upper()}): fix them before comparing"
+        )
     return "\n".join(lines) + "\n"
 
 

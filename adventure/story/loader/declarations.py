@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from adventure.source.problems import Problem
+from adventure.source.textsafe import clean
 from adventure.source.yamlsource import Map, Node, Scalar
 from adventure.story.expr import RESERVED, TypeName, Value, VarInfo
 from adventure.story.exprhints import suggest
@@ -89,9 +90,11 @@ def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:
     if "renamed" in values:
         renamed = reader.mapping(values["renamed"], "renamed")
         for old, value in renamed.pairs if renamed else ():
-            target = reader.string(value, f"renamed {old.value}")
-            if target is not None:
-                header.renamed[old.value] = (target, value)
+            # the old id is a scene id too: saves hold it, and `adventure diff` prints it
+            old_id = reader.identifier(old, "renamed: old scene id", SCENE_ID, "use letters, digits, _, - and .")
+            target = reader.string(value, f"renamed {clean(old.value)}")
+            if old_id is not None and target is not None:
+                header.renamed[old_id] = (target, value)
 
 
 def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> None:
