@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from conftest import HERE, env_for_subprocess
 from guards import CONTROL, adventure_command, assert_no_crash, guarded, run_limited
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adventure.cli import main
 from adventure.rules import engine
@@ -502,7 +502,9 @@ def test_an_escape_sequence_written_inside_an_expression_string_is_refused_with_
     assert not CONTROL.search(problem.format())
 
 
-CONTROL_ESCAPES = ["\\x1b", "\\x07", "\\x9b", "\\r", "\\n", "\\t", "\\x00", "\\x7f", "\\u202e", "\\u2066", "\\ud83d", "\\udc9b", "\\U0000200f"]
+CONTROL_ESCAPES = [
+    "\\x1b", "\\x07", "\\x9b", "\\r", "\\n", "\\t", "\\x00", "\\x7f", "\\u202e", "\\u2066", "\\ud83d", "\\udc9b", "\\U0000200f",
+]
 
 
 @given(escape=st.sampled_from(CONTROL_ESCAPES), before=st.text("ab {}", max_size=3), place=st.sampled_from(["label", "if", "set"]))
@@ -517,7 +519,8 @@ def test_no_escape_in_an_expression_string_gets_past_the_loader(tmp_path: Path, 
         choice = f"      - label: Door\n        goto: b\n        effects: [{{set: {{word: {{expr: '{literal}'}}}}}}]\n"
     root = one_scene_story(tmp_path / f"story-{abs(hash((escape, before, place)))}", choice)
     story, problems = check_story(str(root))
-    assert story is None and len(problems) == 1 and "control character" in problems[0].message, [p.format() for p in problems]
+    assert story is None and len(problems) == 1 and "control character" in problems[0].message, [
+        problem.format() for problem in problems]
     assert problems[0].line == (6 if place == "label" else 8) and not CONTROL.search(problems[0].format())
 
 
@@ -573,7 +576,8 @@ def test_summary_lines_and_echoes_show_paths_and_typed_values_harmlessly(tmp_pat
         ["graph", str(broken)], ["diff", str(broken), str(good)], ["test", str(walkthrough)],
         ["play", "--plain", "--story", str(broken)], ["play", "--plain", "--story", str(good), "--from", EVIL],
         ["play", "--plain", "--story", str(good), "--set", f"{EVIL}=1"], ["play", "--plain", "--story", str(good), "--set", f"name{EVIL}"],
-        ["play", "--plain", "--story", str(good), "--set", f"keys=a{EVIL}"], ["play", "--plain", "--story", str(good), "--set", f"coins={EVIL}"],
+        ["play", "--plain", "--story", str(good), "--set", f"keys=a{EVIL}"],
+        ["play", "--plain", "--story", str(good), "--set", f"coins={EVIL}"],
         ["graph", str(good), "--output", f"{tmp_path}/no/such/{EVIL}.dot"],
     ]
     for args in runs:
