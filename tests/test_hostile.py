@@ -529,7 +529,8 @@ def test_the_plain_player_cleans_the_reason_a_choice_is_unavailable(tmp_path: Pa
     from adventure.play.session import Session
     from adventure.rules.state import GameState
 
-    root = one_scene_story(tmp_path / "story", "      - label: Door\n        goto: b\n        if: 'false'\n        disabled: 'Locked: {word}'\n")
+    choice = "      - label: Door\n        goto: b\n        if: 'false'\n        disabled: 'Locked: {word}'\n"
+    root = one_scene_story(tmp_path / "story", choice)
     story, _ = check_story(str(root))
     assert story is not None
     session = Session.new(story)
