@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from adventure.rules.state import INT_LIMIT, StateError
+from adventure.rules.state import StateError
 from adventure.source.files import write_atomically
 from adventure.source.textsafe import clean
+from adventure.story.expr import INT_LIMIT
 
 if TYPE_CHECKING:  # the title screen lists slots before the game's modules are needed
     from adventure.play.session import Session, TranscriptLine
