@@ -527,6 +527,7 @@ def test_no_escape_in_an_expression_string_gets_past_the_loader(tmp_path: Path, 
 def test_the_plain_player_cleans_the_reason_a_choice_is_unavailable(tmp_path: Path) -> None:
     from adventure.play.plain import play
     from adventure.play.session import Session
+    from adventure.play.turns import TurnLoop
     from adventure.rules.state import GameState
 
     choice = "      - label: Door\n        goto: b\n        if: 'false'\n        disabled: 'Locked: {word}'\n"
@@ -537,8 +538,8 @@ def test_the_plain_player_cleans_the_reason_a_choice_is_unavailable(tmp_path: Pa
     # text that no loaded story can hold, as a bug elsewhere might one day let through
     session.state = GameState("a", {"word": "\x1b]0;title\x07\x9b2J\ud83d"}, session.state.visits)
     out = io.StringIO()
-    assert play(session, io.StringIO("1\n"), out) == 0
-    assert "that choice is not available: Locked: ␛]0;title␇" in out.getvalue() and not CONTROL.search(out.getvalue())
+    assert play(TurnLoop(session), io.StringIO("1\n"), out) == 0
+    assert "hat choice is not available: Locked: ␛]0;title␇" in out.getvalue() and not CONTROL.search(out.getvalue())
 
 
 def test_a_lone_surrogate_in_rendered_text_never_stops_a_save(tmp_path: Path) -> None:

@@ -658,7 +658,7 @@ def test_a_save_holding_a_number_of_thousands_of_digits_is_refused_or_bounded(
     story_dir: Callable[[dict[str, str]], Path], tmp_path: Path, field: str
 ) -> None:
     root = story_dir(COUNTERS)
-    folder = tmp_path / "saves"
+    folder = Path(saves.story_folder(str(tmp_path / "saves"), "counters"))
     out = io.StringIO()
     assert main(["play", "--plain", "--story", str(root)], stdin=io.StringIO("1\nsave big\n"), stdout=out) == 0
     text = (folder / "big.json").read_text()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from adventure.play import render
 from adventure.play.reply import Kind, Reply
+from adventure.source.textsafe import clean_block
 
 if TYPE_CHECKING:
     from adventure.play.session import Session
@@ -74,7 +75,8 @@ class Console:
     def show(self, lines: list[str]) -> None:
         if not lines:
             return
-        text = "\n".join(lines) + "\n"
+        # every line is cleaned here, whatever made it: a message quoting story text included
+        text = "\n".join(clean_block(line) for line in lines) + "\n"
         try:
             self.writer.write(text)
         except UnicodeEncodeError:  # an encoding that cannot show the story, and no way to relax it
@@ -164,6 +166,12 @@ def game(loop: TurnLoop, console: Console, watch: Callable[[], bool] | None = No
                 return Kind.MENU
     except KeyboardInterrupt:
         console.say(*loop.leave())  # Ctrl-C leaves the game where the player was, as quit does
+        raise
+    except BaseException:
+        # Output lost (a full disk, a closed pipe) or the terminal gone (SIGHUP, SIGTERM): the
+        # game is still left where the player was, with nothing more shown.
+        with contextlib.suppress(Exception):
+            loop.leave()
         raise
 
 
