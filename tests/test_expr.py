@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adventure.story.expr import Env, ExprError, Value, VarInfo, compile_expression, format_value
-from adventure.story.template import compile_template, split_template
+from adventure.story.inline import Hole, parse_text
+from adventure.story.template import compile_template
 
 ENV = Env(
     variables={
@@ -158,7 +159,7 @@ def test_unbalanced_braces_in_templates_are_errors(text: str) -> None:
 
 
 def test_braces_inside_quoted_strings_do_not_end_an_expression() -> None:
-    assert split_template('a {name == "}"} b') == [(False, "a ", 0), (True, 'name == "}"', 3), (False, " b", 15)]
+    assert parse_text('a {name == "}"} b') == ("a ", Hole('name == "}"', 3), " b")
 
 
 def test_format_value_reads_naturally() -> None:

@@ -161,27 +161,38 @@ def status_variables(story: Story) -> frozenset[str]:
     return frozenset(names)
 
 
+def announced_variables(story: Story) -> frozenset[str]:
+    """Variables whose changes the player is told of: those the status line shows and those
+    with a `label`, less the `silent` ones."""
+    labelled = {name for name, variable in story.variables.items() if variable.label}
+    return frozenset(name for name in status_variables(story) | labelled if not story.variables[name].silent)
+
+
 def describe_events(events: tuple[engine.Event, ...], story: Story) -> list[str]:
-    """Short notes on what a move changed: codex entries, and the status line's variables."""
+    """Short notes on what a move changed: codex entries, and the announced variables, each
+    under its label and with set members by the names the player reads."""
     notes = []
-    tracked = status_variables(story)
+    tracked = announced_variables(story)
     for event in events:
         if isinstance(event, CodexUnlocked):
             notes.append(f"New codex entry: {event.title} (type: codex {event.entry})")
         elif isinstance(event, VariableChanged) and event.name in tracked:
+            variable = story.variables[event.name]
+            shown = variable.shown
             old, new = event.old, event.new
             if isinstance(old, frozenset) and isinstance(new, frozenset):
-                gained, lost = sorted(new - old), sorted(old - new)
+                gained = sorted(variable.member(member) for member in new - old)
+                lost = sorted(variable.member(member) for member in old - new)
                 if gained:
-                    notes.append(f"{event.name}: + {', '.join(gained)}")
+                    notes.append(f"{shown}: + {', '.join(gained)}")
                 if lost:
-                    notes.append(f"{event.name}: - {', '.join(lost)}")
+                    notes.append(f"{shown}: - {', '.join(lost)}")
             elif isinstance(old, int) and isinstance(new, int) and not isinstance(old, bool):
                 change = new - old
-                notes.append(f"{event.name}: {'+' if change > 0 else ''}{change} (now {new})")
+                notes.append(f"{shown}: {'+' if change > 0 else ''}{change} (now {new})")
             else:
-                notes.append(f"{event.name}: {format_value(new)}")
+                notes.append(f"{shown}: {format_value(new)}")
     return notes
 
 
-__all__ = ["ChoiceError", "Session", "TranscriptLine", "describe_events", "status_variables"]
+__all__ = ["ChoiceError", "Session", "TranscriptLine", "announced_variables", "describe_events", "status_variables"]

@@ -99,7 +99,7 @@ def start_at(story: Story, scene_id: str, values: dict[str, Value] | None = None
 
 
 def _start(story: Story, scene_id: str, variables: dict[str, Value], seed: int) -> Outcome:
-    work = Working(scene_id, variables, {}, 0, seed & _SEED_MASK, frozenset(), frozenset())
+    work = Working(scene_id, variables, {}, 0, seed & _SEED_MASK, frozenset(), frozenset(), seed=seed & _SEED_MASK)
     events: list[Event] = []
     scene = story.scenes[scene_id]
     enter_into(story, work, scene_id, scene.on_enter, events)

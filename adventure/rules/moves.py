@@ -91,23 +91,25 @@ class Working:
     of a GameState and freeze it again; the explorer keeps one for a whole playthrough, so
     a move costs no copies. Expressions read it like a GameState (.vars, .visits, ...)."""
 
-    __slots__ = ("chance", "rng", "scene", "stack", "turn", "unlocked", "used", "vars", "visits")
+    __slots__ = ("chance", "rng", "scene", "seed", "stack", "turn", "unlocked", "used", "vars", "visits")
 
     def __init__(
         self, scene: str, variables: Mapping[str, Value], visits: dict[str, int], turn: int, rng: int,
-        used: frozenset[str], unlocked: frozenset[str], stack: tuple[str, ...] = (),
+        used: frozenset[str], unlocked: frozenset[str], stack: tuple[str, ...] = (), seed: int = 0,
     ) -> None:
         # `vars` is written only by effects, and whoever runs effects hands in a dict it owns;
         # a move without effects may keep a state's mapping, shared, as GameStates do.
         self.scene, self.vars, self.visits, self.turn = scene, variables, visits, turn
-        self.rng, self.used, self.unlocked, self.stack = rng, used, unlocked, stack
+        self.rng, self.used, self.unlocked, self.stack, self.seed = rng, used, unlocked, stack, seed
         self.chance: Chance | None = None
 
     @classmethod
     def of(cls, state: GameState, copy_vars: bool) -> Working:
         """A working copy of `state` (its variables copied only when effects will run)."""
         variables = copied(state.vars) if copy_vars else state.vars
-        return cls(state.scene, variables, copied(state.visits), state.turn, state.rng, state.used, state.unlocked, state.stack)
+        return cls(
+            state.scene, variables, copied(state.visits), state.turn, state.rng, state.used, state.unlocked, state.stack, state.seed
+        )
 
     def freeze(self) -> GameState:
         """The state as an immutable value: the dicts this working copy owns go behind
@@ -116,7 +118,7 @@ class Working:
         if type(variables) is dict:
             variables = MappingProxyType(variables)
         return GameState(
-            self.scene, variables, MappingProxyType(self.visits), self.turn, self.rng, self.used, self.unlocked, self.stack
+            self.scene, variables, MappingProxyType(self.visits), self.turn, self.rng, self.used, self.unlocked, self.stack, self.seed
         )
 
     def draw(self, size: int) -> int:

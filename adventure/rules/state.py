@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from adventure.source.textsafe import clean
+from adventure.story.chance import next_random as next_random
 from adventure.story.expr import INT_LIMIT
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class GameState:
     used: frozenset[str] = frozenset()
     unlocked: frozenset[str] = frozenset()
     stack: tuple[str, ...] = ()  # the scenes open detours return to, innermost last
+    seed: int = 0  # the game's seed, fixed for the whole game: shuffled text draws from it and the visit count
 
     def to_data(self) -> dict[str, Any]:
         """Plain JSON-compatible data (sets become sorted lists)."""
@@ -47,6 +49,7 @@ class GameState:
             "used": sorted(self.used),
             "unlocked": sorted(self.unlocked),
             "stack": list(self.stack),
+            "seed": self.seed,
         }
 
 
@@ -61,14 +64,6 @@ def copied(mapping: Mapping[K, V]) -> dict[K, V]:
 class StateError(ValueError):
     """State data that does not fit the story (or is not state data at all)."""
 
-
-def next_random(seed: int) -> tuple[int, int]:
-    """SplitMix64: (random 64-bit number, next generator state). Small, fast, replayable."""
-    seed = (seed + 0x9E3779B97F4A7C15) & _MASK
-    z = seed
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-    return z ^ (z >> 31), seed
 
 
 def state_from_data(data: object, story: Story) -> GameState:
@@ -90,6 +85,9 @@ def state_from_data(data: object, story: Story) -> GameState:
         raise StateError(f"state.turn must be a whole number from 0 to {INT_LIMIT:,}")
     if not _is_int(rng) or not 0 <= rng <= _MASK:
         raise StateError("state.rng must be a 64-bit whole number")
+    seed = data.get("seed", 0)  # saves made before shuffled text had no seed: theirs is 0
+    if not _is_int(seed) or not 0 <= seed <= _MASK:
+        raise StateError("state.seed must be a 64-bit whole number")
     return GameState(
         scene=scene,
         vars=MappingProxyType(_variables(data["vars"], story)),
@@ -99,6 +97,7 @@ def state_from_data(data: object, story: Story) -> GameState:
         used=frozenset(_strings(data["used"], "used")),
         unlocked=frozenset(entry for entry in _strings(data["unlocked"], "unlocked") if entry in story.codex),
         stack=_stack(data.get("stack", []), story),  # saves from before detours have none
+        seed=seed,
     )
 
 

@@ -35,6 +35,18 @@ class Variable:
     max: int | None = None
     members: frozenset[str] = frozenset()
     doc: str = ""
+    label: str = ""  # what the player reads for it in notes ("Ids"); the name when empty
+    silent: bool = False  # its changes are never announced
+    names: Mapping[str, str] = field(default_factory=dict)  # set members as the player reads them, where they differ
+
+    @property
+    def shown(self) -> str:
+        """The variable's name as the player reads it."""
+        return self.label or self.name
+
+    def member(self, member: str) -> str:
+        """A set member as the player reads it."""
+        return self.names.get(member, member)
 
 
 # --- text ----------------------------------------------------------------------------
@@ -219,6 +231,16 @@ class CodexEntry:
     where: Location
 
 
+@dataclass(frozen=True, slots=True)
+class SnippetDecl:
+    """A declared snippet, for tools: where it is and whether any text uses it."""
+
+    name: str
+    where: Location
+    file: str  # '' when declared for the whole story in story.yaml
+    used: bool
+
+
 def _frozen(mapping: Mapping[str, object] | None = None) -> Mapping[str, object]:
     return MappingProxyType(dict(mapping or {}))
 
@@ -241,6 +263,7 @@ class Story:
     renamed: Mapping[str, str] = field(default_factory=_frozen)  # type: ignore[arg-type]
     files: tuple[str, ...] = ()
     fingerprint: str = ""
+    snippets: tuple[SnippetDecl, ...] = ()
     # What the story's expressions were checked against, for tools that compile more of
     # them later (walkthrough checks) exactly as the loader did.
     env: Env | None = field(default=None, compare=False, repr=False)

@@ -1,22 +1,103 @@
-"""Interpolated text: `{expression}` holes split out once at load time and rendered per state."""
+"""Interpolated text: `{expression}` holes and inline forms compiled once at load time and rendered per state."""
 
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
-from adventure.story.expr import Compiled, Env, ExprError, StateView, compile_expression, format_value
+from adventure.story.chance import permutation
+from adventure.story.expr import Compiled, Env, ExprError, StateView, TypeName, compile_expression, format_value
+from adventure.story.exprhints import suggest
+from adventure.story.inline import HEADED, VISITED, Form, Hole, Nodes, SnippetUse, parse_text
 
-TemplatePart = str | Compiled
-
+MAX_SNIPPET_DEPTH = 8
+_GOLDEN = 0x9E3779B97F4A7C15
 
 Piece = Callable[[StateView], str]
 
 
-def _variable(part: Compiled) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A named piece of text, parsed once, compiled wherever it is used."""
+
+    name: str
+    nodes: Nodes
+    where: str  # path:line:col of its declaration
+    key: str  # unique in the story: the name, or the file and name of a snippet declared in a scene file
+
+
+@dataclass(slots=True)
+class TextScope:
+    """What text being compiled may refer to besides expressions: the scene whose visits
+    sequences follow (None outside scenes) and the snippets in reach."""
+
+    env: Env
+    scene: str | None = None
+    snippets: Mapping[str, Snippet] = field(default_factory=dict)
+    broken: frozenset[str] = frozenset()  # snippets whose own text has problems (reported there)
+    used: set[str] = field(default_factory=set)  # shared by every scope of a load: for the unused-snippet warning
+    expanding: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Variation:
+    """An inline form: one of its options chosen per state (by a condition, a count, a
+    name, or the visits of its scene)."""
+
+    kind: str
+    options: tuple[Template, ...]
+    head: Compiled | None
+    keys: Mapping[str, int]  # select: key -> option
+    scene: str
+    salt: int  # a shuffle's own seed, from its scene and text, so two shuffles differ
+    source: str  # the text between the braces, as written
+
+    def choose(self, state: StateView) -> int:
+        """The option shown in this state, or -1 for none."""
+        kind = self.kind
+        count = len(self.options)
+        if kind == "if":
+            return 0 if self.head.evaluate(state) else (1 if count > 1 else -1)  # type: ignore[union-attr]
+        if kind == "plural":
+            number: int = self.head.evaluate(state)  # type: ignore[union-attr, assignment]
+            if count == 3:
+                return 0 if number == 0 else (1 if number == 1 else 2)
+            return 0 if number == 1 else 1
+        if kind == "select":
+            keys = self.keys
+            found: int = keys.get(self.head.evaluate(state), -1)  # type: ignore[arg-type, union-attr]
+            return found if found >= 0 else keys.get("else", -1)
+        # the first visit shows the first option (a state always counts its scene's visit)
+        seen: int = max(state.visits.get(self.scene, 0), 1) - 1
+        if kind == "seq":
+            return seen if seen < count else count - 1
+        if kind == "cycle":
+            return seen % count
+        if kind == "once":
+            return seen if seen < count else -1
+        loop, position = divmod(seen, count)
+        return permutation(count, state.seed ^ self.salt ^ (loop * _GOLDEN))[position]
+
+    def render(self, state: StateView) -> str:
+        index = self.choose(state)
+        return self.options[index].render(state) if index >= 0 else ""
+
+    @property
+    def visited(self) -> bool:
+        """Whether the option follows the scene's visits (seq, cycle, once, shuffle)."""
+        return self.kind in VISITED
+
+
+TemplatePart = str | Compiled | Variation
+
+
+def _variable(part: Compiled | Variation) -> str | None:
     """The variable an expression is, when it is nothing but a variable's name."""
+    if not isinstance(part, Compiled):
+        return None
     tree = part.tree
     return tree.id if isinstance(tree, ast.Name) and tree.id in part.reads else None
 
@@ -26,6 +107,8 @@ def _piece(part: TemplatePart) -> Piece:
     if isinstance(part, str):
         text: str = part
         return lambda state: text
+    if isinstance(part, Variation):
+        return part.render
     evaluate = part.evaluate
     name = _variable(part)
     # A bare variable ({counter}) is the commonest hole: read it here, one call fewer.
@@ -40,7 +123,7 @@ def _piece(part: TemplatePart) -> Piece:
     return lambda state: format_value(evaluate(state))
 
 
-def _one_hole(parts: tuple[TemplatePart, ...]) -> tuple[str, Compiled, str] | None:
+def _one_hole(parts: tuple[TemplatePart, ...]) -> tuple[str, Compiled | Variation, str] | None:
     """(before, hole, after) when the parts are one expression with text around it (either
     side may be empty), the commonest shape of interpolated text."""
     holes = [index for index, part in enumerate(parts) if not isinstance(part, str)]
@@ -62,15 +145,19 @@ def around_variable(template: Template) -> tuple[str, str, str] | None:
         return None
     before, hole, after = shape
     name = _variable(hole)
-    if name is None or hole.type not in ("int", "string"):
+    if name is None or not isinstance(hole, Compiled) or hole.type not in ("int", "string"):
         return None
     return before, name, after
 
 
-def _renderer(parts: tuple[TemplatePart, ...]) -> Piece:
+def _renderer(parts: tuple[TemplatePart, ...], varies: bool = False) -> Piece:
     """One function giving the whole text. The usual shape (text around one hole) joins
     with `+` rather than building a list for "".join: a player's screen and the explorer
     render every scene's text, so this is on their hot path."""
+    if varies:
+        # An option left empty must not leave two spaces (`You see {once: a crow|} here`).
+        pieces = tuple(_piece(part) for part in parts)
+        return lambda state: " ".join("".join([piece(state) for piece in pieces]).split())
     shape = _one_hole(parts)
     if shape is not None:
         before, hole, after = shape
@@ -82,12 +169,13 @@ def _renderer(parts: tuple[TemplatePart, ...]) -> Piece:
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """Text with `{expression}` holes, split once at load time."""
+    """Text with `{expression}` holes and inline forms, compiled once at load time."""
 
     parts: tuple[TemplatePart, ...]
     static: str | None = None  # the text itself when there is nothing to interpolate
     # the renderer, built on first use: a story's thousands of templates cost a load nothing
     prepared: Piece | None = field(default=None, compare=False, repr=False)
+    varies: bool = False  # holds inline forms: spaces are tidied after rendering
 
     def renderer(self) -> Piece:
         """The function giving this text for a state (the same text as `render`)."""
@@ -99,7 +187,7 @@ class Template:
                     return static
                 prepared = plain
             else:
-                prepared = _renderer(self.parts)
+                prepared = _renderer(self.parts, self.varies)
             object.__setattr__(self, "prepared", prepared)  # a cache: equality ignores it
         return prepared
 
@@ -110,87 +198,116 @@ class Template:
         return prepared(state) if prepared is not None else self.renderer()(state)
 
     def expressions(self) -> tuple[Compiled, ...]:
-        return tuple(part for part in self.parts if isinstance(part, Compiled))
+        """Every expression the text reads, inside inline forms too."""
+        found: list[Compiled] = []
+        for part in self.parts:
+            if isinstance(part, Compiled):
+                found.append(part)
+            elif isinstance(part, Variation):
+                if part.head is not None:
+                    found.append(part.head)
+                for option in part.options:
+                    found.extend(option.expressions())
+        return tuple(found)
+
+    def variations(self) -> Iterator[Variation]:
+        """Every inline form in the text, nested ones too."""
+        for part in self.parts:
+            if isinstance(part, Variation):
+                yield part
+                for option in part.options:
+                    yield from option.variations()
+
+    @property
+    def source(self) -> str:
+        """The text as an author would write it (braces doubled where they are literal)."""
+        return "".join(
+            part.replace("{", "{{").replace("}", "}}") if isinstance(part, str) else "{" + part.source + "}" for part in self.parts
+        )
 
 
-def split_template(text: str) -> list[tuple[bool, str, int]]:
-    """Split text into (is_expression, piece, offset) pieces; raise ExprError on bad braces."""
-    pieces: list[tuple[bool, str, int]] = []
-    literal: list[str] = []
-    literal_start = 0
-    index = 0
-    length = len(text)
-    while index < length:
-        match = _BRACE.search(text, index)
-        if match is None:
-            literal.append(text[index:])
-            break
-        found = match.start()
-        literal.append(text[index:found])
-        if text.startswith("{{", found):
-            literal.append("{")
-            index = found + 2
-        elif text.startswith("}}", found):
-            literal.append("}")
-            index = found + 2
-        elif text[found] == "}":
-            raise ExprError("a lone `}`", found, "write }} for a literal brace")
-        else:
-            end = _closing_brace(text, found + 1)
-            if end < 0:
-                raise ExprError("`{` is never closed", found, "write {{ for a literal brace")
-            joined = "".join(literal)
-            if joined:
-                pieces.append((False, joined, literal_start))
-            literal = []
-            pieces.append((True, text[found + 1:end], found + 1))
-            index = end + 1
-            literal_start = index
-    joined = "".join(literal)
-    if joined:
-        pieces.append((False, joined, literal_start))
-    return pieces
-
-
-_BRACE = re.compile(r"[{}]")
-
-
-def _closing_brace(text: str, start: int) -> int:
-    """Index of the `}` closing an expression that starts at `start`, skipping quoted strings."""
-    quote = ""
-    index = start
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 2
-                continue
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "}":
-            return index
-        elif char == "{":
-            return -1
-        index += 1
-    return -1
-
-
-def compile_template(text: str, env: Env) -> Template:
+def compile_template(text: str, env: Env, scope: TextScope | None = None) -> Template:
     """Compile interpolated text; raise ExprError with the offset within `text`."""
     if "{" not in text and "}" not in text:
         return Template((text,), text)
+    return _template(parse_text(text), scope if scope is not None else TextScope(env), 0, top=True)
+
+
+def _template(nodes: Nodes, scope: TextScope, base: int, top: bool = False) -> Template:
+    """A template from parsed nodes; `base` is added to offsets (nodes of a snippet report
+    at the place that uses it)."""
     parts: list[TemplatePart] = []
-    for is_expression, piece, offset in split_template(text):
-        if not is_expression:
-            parts.append(piece)
-            continue
-        try:
-            parts.append(compile_expression(piece, env))
-        except ExprError as err:
-            raise ExprError(err.message, offset + err.offset, err.hint) from None
+    for node in nodes:
+        if isinstance(node, str):
+            if parts and isinstance(parts[-1], str):
+                parts[-1] += node
+            else:
+                parts.append(node)
+        elif isinstance(node, Hole):
+            try:
+                parts.append(compile_expression(node.source, scope.env))
+            except ExprError as err:
+                raise ExprError(err.message, base + node.offset + err.offset, err.hint) from None
+        elif isinstance(node, SnippetUse):
+            parts.extend(_snippet(node, scope, base).parts)
+        else:
+            parts.append(_variation(node, scope, base))
     if all(isinstance(part, str) for part in parts):
         joined = "".join(parts)  # type: ignore[arg-type]
         return Template((joined,), joined)
-    return Template(tuple(parts))
+    varies = top and any(isinstance(part, Variation) for part in parts)
+    return Template(tuple(parts), varies=varies)
+
+
+def _snippet(use: SnippetUse, scope: TextScope, base: int) -> Template:
+    """A snippet's text, compiled where it is used (so its sequences count this scene's visits)."""
+    name = use.name
+    snippet = scope.snippets.get(name)
+    if snippet is None:
+        if name in scope.broken:
+            return Template(("",), "")  # its own problem is reported where it is declared
+        raise ExprError(f"unknown snippet `{name}`", base + use.offset, suggest(name, scope.snippets, "declare it under `snippets:`"))
+    scope.used.add(snippet.key)
+    if name in scope.expanding:
+        raise ExprError(f"snippet `{name}` uses itself", base + use.offset, " -> ".join((*scope.expanding, name)))
+    if len(scope.expanding) >= MAX_SNIPPET_DEPTH:
+        raise ExprError(f"snippets nest more than {MAX_SNIPPET_DEPTH} deep", base + use.offset)
+    inner = replace(scope, expanding=(*scope.expanding, name))
+    try:
+        return _template(snippet.nodes, inner, 0)
+    except ExprError as err:
+        raise ExprError(f"in snippet `{name}`: {err.message}", base + use.offset, err.hint) from None
+
+
+def _variation(form: Form, scope: TextScope, base: int) -> Variation:
+    kind = form.kind
+    offset = base + form.offset
+    head: Compiled | None = None
+    if kind in HEADED:
+        want: TypeName = {"if": "bool", "plural": "int", "select": "string"}[kind]  # type: ignore[assignment]
+        try:
+            head = compile_expression(form.head, scope.env, want)
+        except ExprError as err:
+            raise ExprError(f"in {{{kind}}}: {err.message}", base + form.head_offset + err.offset, err.hint) from None
+    elif scope.scene is None:
+        raise ExprError(
+            f"{{{kind}: ...}} follows the visits of the scene it is written in, and this text belongs to no scene",
+            offset,
+            "use {if ...} or {select ...} here, or move the text into a scene",
+        )
+    count = len(form.options)
+    if kind == "if" and count > 2:
+        raise ExprError(f"{{if}} has {count} options; it takes one or two (then|else)", offset, "nest another {if ...} in the else")
+    if kind == "plural" and count not in (2, 3):
+        raise ExprError(f"{{plural}} has {count} options; it takes one|many or none|one|many", offset, "write {plural coins: coin|coins}")
+    if kind in VISITED and count < 2 and kind != "once":
+        raise ExprError(f"{{{kind}: ...}} has only one option", offset, "separate the options with |")
+    keys: dict[str, int] = {}
+    if kind == "select":
+        for index, key in enumerate(form.keys):
+            if key in keys:
+                raise ExprError(f"{{select}} has the key `{key}` twice", offset)
+            keys[key] = index
+    options = tuple(_template(option, scope, base) for option in form.options)
+    salt = zlib.crc32(f"{scope.scene}\0{form.source}".encode("utf-8", "replace"))
+    return Variation(kind, options, head, MappingProxyType(keys), scope.scene or "", salt, form.source)

@@ -9,8 +9,23 @@ from dataclasses import dataclass, field
 from adventure.source.problems import Problem
 from adventure.story.expr import Compiled, Value
 from adventure.story.flow import returns_in, successors, within
-from adventure.story.model import AddInt, Choice, Conditional, Effect, Location, Pick, Roll, SetAdd, SetVar, Story, Text, Unlock, When
-from adventure.story.template import Template
+from adventure.story.model import (
+    AddInt,
+    Choice,
+    Conditional,
+    Effect,
+    Location,
+    Pick,
+    Roll,
+    Scene,
+    SetAdd,
+    SetVar,
+    Story,
+    Text,
+    Unlock,
+    When,
+)
+from adventure.story.template import Template, Variation
 
 MAX_COMBINATIONS = 4096
 
@@ -64,8 +79,13 @@ def gather(story: Story) -> Facts:
             facts.reads.setdefault(name, []).append(where)
 
     def read_template(template: Template | None, where: object) -> None:
-        for compiled in template.expressions() if template is not None else ():
+        if template is None or template.static is not None:
+            return
+        for compiled in template.expressions():
             read(compiled, where)
+        for variation in template.variations():
+            if variation.kind == "if" and variation.head is not None:
+                facts.expressions.append((variation.head, where, "inline condition"))
 
     def effects(items: tuple[Effect, ...]) -> None:
         for effect in items:
@@ -254,7 +274,54 @@ def detours(facts: Facts) -> Iterator[Problem]:
                 )
 
 
-RULES: tuple[Rule, ...] = (unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions, detours)
+def scene_templates(scene: Scene) -> Iterator[Template]:
+    """Every piece of text a scene shows: title, paragraphs, labels, reasons, recap."""
+    yield scene.title
+    if scene.recap is not None:
+        yield scene.recap
+    for item in _templates_of(scene.text):
+        if isinstance(item, Template):
+            yield item
+    for choice in scene.choices:
+        yield choice.label
+        if choice.disabled is not None:
+            yield choice.disabled
+
+
+def visit_variations(facts: Facts) -> Iterator[Problem]:
+    """W701 a sequence, cycle, once-only list or shuffle in a scene that can be visited only once."""
+    for scene in facts.story.scenes.values():
+        found: list[Variation] = [
+            variation for template in scene_templates(scene) if template.static is None
+            for variation in template.variations() if variation.visited and len(variation.options) > 1
+        ]
+        if not found:
+            continue
+        # a choice that stays shows the scene again without a new visit: it is no way back
+        stays_only = all(choice.flow == "stay" for choice in scene.choices if choice.target == scene.id)
+        targets = facts.graph[scene.id] - ({scene.id} if stays_only else set())
+        if any(scene.id in facts.reachable_from(target) for target in targets):
+            continue  # a way leads back: the scene may be visited again
+        for variation in found:
+            yield _warning(
+                scene.where,
+                "W701",
+                f"`{{{_short(variation.source)}}}` in scene `{scene.id}` has {len(variation.options)} options, "
+                "but no way leads back to the scene: only the first is ever shown",
+                "write the first option as plain text, or let a choice return to this scene",
+            )
+
+
+def unused_snippets(facts: Facts) -> Iterator[Problem]:
+    """W702 a snippet no text uses."""
+    for snippet in facts.story.snippets:
+        if not snippet.used:
+            yield _warning(snippet.where, "W702", f"snippet `{snippet.name}` is never used", f"use it as {{>{snippet.name}}}, or remove it")
+
+
+RULES: tuple[Rule, ...] = (
+    unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions, detours, visit_variations, unused_snippets,
+)
 
 
 def analyse(story: Story) -> list[Problem]:
@@ -323,10 +390,10 @@ def _int_domain(default: int, low: int | None, high: int | None, writes: list[Ef
 class _Probe:
     """A state-like object for evaluating a condition on chosen values."""
 
-    __slots__ = ("scene", "turn", "unlocked", "vars", "visits")
+    __slots__ = ("scene", "seed", "turn", "unlocked", "vars", "visits")
 
     def __init__(self, values: dict[str, Value], visits: dict[str, int], unlocked: frozenset[str]) -> None:
-        self.vars, self.visits, self.unlocked, self.turn, self.scene = values, visits, unlocked, 0, ""
+        self.vars, self.visits, self.unlocked, self.turn, self.scene, self.seed = values, visits, unlocked, 0, "", 0
 
 
 def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: Story) -> bool | None:
@@ -366,6 +433,10 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _label(choice: Choice) -> str:

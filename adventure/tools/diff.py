@@ -229,12 +229,18 @@ def _variable_changes(old: Story, new: Story) -> list[Change]:
                         f"set `{name}` no longer declares {_names(lost)}: "
                         f"a save holding {'it' if len(lost) == 1 else 'any of them'} cannot be loaded",
                         True,
-                        "keep the members in `members:` (a member nothing adds any more is harmless)",
+                        "keep the members in `members:` (a member nothing adds any more is harmless); to change only what "
+                        f"players read, give the member a name instead: members: {{{sorted(lost)[0]}: New Name}}",
                     )
                 )
             if gained:
                 changes.append(Change("set-members-added", name, f"set `{name}` may now also hold {_names(gained)}", False))
-        elif after.type == "int" and _narrower(before, after):
+        if after is not None and after.type == before.type and _shown(before) != _shown(after):
+            changes.append(Change(
+                "variable-shown", name,
+                f"how players read `{name}` changed ({_shown(before)} -> {_shown(after)}): only notes change; saves are unaffected", False,
+            ))
+        if after is not None and after.type == "int" and before.type == "int" and _narrower(before, after):
             changes.append(Change(
                 "variable-range", name,
                 f"int `{name}` now ranges {_range(after)} (was {_range(before)}): saved values outside it are clamped", False,
@@ -243,6 +249,12 @@ def _variable_changes(old: Story, new: Story) -> list[Change]:
         default = _literal(new.variables[name].default)
         changes.append(Change("variable-added", name, f"variable `{name}` was added: old saves start it at its default ({default})", False))
     return changes
+
+
+def _shown(variable: Variable) -> str:
+    """A variable's label, silence and member names, as one line for a diff."""
+    names = ", ".join(f"{member}={shown}" for member, shown in sorted(variable.names.items()))
+    return f"label {variable.label or '-'}, {'silent' if variable.silent else 'announced'}" + (f", members {names}" if names else "")
 
 
 def _literal(value: Value) -> str:

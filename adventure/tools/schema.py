@@ -60,8 +60,17 @@ def _variable() -> Schema:
         "default": {"description": "Starting value. Defaults: false, 0 (or min if 0 is out of range), \"\", the empty set."},
         "min": {"type": "integer", "description": "int only: values are clamped to at least this after every change."},
         "max": {"type": "integer", "description": "int only: values are clamped to at most this after every change."},
-        "members": _names("set only (required): every name the set may ever hold."),
+        "members": {
+            "description": "set only (required): every name the set may ever hold; or a mapping of each name to the name the player reads.",
+            "anyOf": [
+                {"type": TEXT_TYPES},
+                {"type": "array", "items": {"type": TEXT_TYPES}},
+                {"type": "object", "additionalProperties": {"type": TEXT_TYPES}, "minProperties": 1},
+            ],
+        },
         "doc": _text("One line saying what the variable is for (shown by the tools)."),
+        "label": _text("What the player reads for the variable in notes, e.g. Ids; a labelled variable's changes are announced."),
+        "silent": {"type": "boolean", "description": "Never announce this variable's changes (default false)."},
     }
     by_type: list[Schema] = []
     for type_name, default, only in (
@@ -239,6 +248,10 @@ def _defs() -> dict[str, Schema]:
             "Codex entries, by id (letters, digits and _).",
         ),
         "scene": scene,
+        "snippets": _name_map(
+            _text("One paragraph of text, with interpolation and inline forms, used inside other text as {>name}."),
+            "Named snippets of text, by name (letters, digits and _).",
+        ),
     }
 
 
@@ -257,6 +270,7 @@ def _story() -> Schema:
             "type": "object", "description": "Scenes renamed since players have saves: {old_id: new_id}; saves move to the new id.",
             "additionalProperties": _identifier(SCENE_ID.pattern, "The scene's new id."),
         },
+        "snippets": _ref("snippets", "Snippets every file may use, as {>name}."),
     }
     return _object("story.yaml: the story's header.", properties, ("id", "title", "version", "start"))
 
@@ -269,6 +283,7 @@ def _scene_file() -> Schema:
             "scenes": {"type": "array", "items": _ref("scene"), "description": "The scenes of this file."},
             "codex": _ref("codex", "More codex entries."),
             "variables": _ref("variables", "More variables, as in story.yaml."),
+            "snippets": _ref("snippets", "Snippets only this file's text may use, as {>name}."),
         },
         ("scenes",),
     )

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from adventure.story.model import Conditional, Paragraph, Story, Text
+from adventure.story.template import Template, Variation
+
+
+def template_words(template: Template) -> int:
+    """Words written in a template, every option of its inline forms included."""
+    total = 0
+    for piece in template.parts:
+        if isinstance(piece, str):
+            total += len(piece.split())
+        elif isinstance(piece, Variation):
+            total += sum(template_words(option) for option in piece.options)
+    return total
 
 
 def text_words(text: Text) -> int:
-    """Words in every paragraph, counting both branches of conditional text."""
+    """Words in every paragraph, counting both branches of conditional text and every option of inline forms."""
     total = 0
     stack = [text]
     while stack:
         for part in stack.pop():
             if isinstance(part, Paragraph):
-                total += sum(len(piece.split()) for piece in part.template.parts if isinstance(piece, str))
+                total += template_words(part.template)
             elif isinstance(part, Conditional):
                 stack.extend((part.then, part.otherwise))
     return total

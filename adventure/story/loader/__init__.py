@@ -16,6 +16,7 @@ from adventure.story.flow import returns_in, within
 from adventure.story.loader.declarations import Declarations, RawScene, read_header, read_scene_file
 from adventure.story.loader.reader import Reader
 from adventure.story.loader.scenes import SceneCompiler
+from adventure.story.loader.snippets import build as build_snippets
 from adventure.story.model import CodexEntry, Scene, Story
 from adventure.story.titlepage import STORY_FILE
 
@@ -100,7 +101,8 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         codex_titles={key: _raw_title(raw.node) for key, raw in decls.codex.items()},
         chapters={scene_id: _raw_chapter(raw) for scene_id, raw in decls.scenes.items()},
     )
-    compiler = SceneCompiler(decls, env)
+    snippets = build_snippets(decls, env)
+    compiler = SceneCompiler(decls, env, snippets)
     scenes: dict[str, Scene] = {}
     # Each scene's nodes are let go once it is built, so the model reuses their memory
     # instead of both being held at once (from here on, env.scenes answers "does it exist").
@@ -123,7 +125,7 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         scenes=MappingProxyType(scenes), variables=MappingProxyType(dict(decls.variables)),
         codex=MappingProxyType(codex), status=status, author=header.author, blurb=header.blurb,
         renamed=MappingProxyType({old: new for old, (new, _) in header.renamed.items()}),
-        files=(story_path, *files), fingerprint=digest.hexdigest()[:16], env=env,
+        files=(story_path, *files), fingerprint=digest.hexdigest()[:16], env=env, snippets=snippets.decls(),
     )
     return story, problems
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from adventure.source.problems import Problem
 from adventure.source.textsafe import clean
@@ -17,9 +18,9 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 SCENE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 STORY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*$")
 TYPES: tuple[TypeName, ...] = ("bool", "int", "string", "set")
-HEADER_KEYS = ("id", "title", "version", "start", "author", "blurb", "variables", "status", "codex", "renamed")
-FILE_KEYS = ("chapter", "scenes", "codex", "variables")
-VARIABLE_KEYS = ("type", "default", "min", "max", "members", "doc")
+HEADER_KEYS = ("id", "title", "version", "start", "author", "blurb", "variables", "status", "codex", "renamed", "snippets")
+FILE_KEYS = ("chapter", "scenes", "codex", "variables", "snippets")
+VARIABLE_KEYS = ("type", "default", "min", "max", "members", "doc", "label", "silent")
 
 
 @dataclass(slots=True)
@@ -55,6 +56,16 @@ class RawCodex:
 
 
 @dataclass(slots=True)
+class RawSnippet:
+    """A snippet's text node; `file` is '' for a story-wide one (declared in story.yaml)."""
+
+    name: str
+    node: Node
+    reader: Reader
+    file: str
+
+
+@dataclass(slots=True)
 class Declarations:
     """Everything declared anywhere in the story, gathered before compiling."""
 
@@ -62,6 +73,8 @@ class Declarations:
     variables: dict[str, Variable] = field(default_factory=dict)
     scenes: dict[str, RawScene] = field(default_factory=dict)
     codex: dict[str, RawCodex] = field(default_factory=dict)
+    snippets: dict[str, RawSnippet] = field(default_factory=dict)  # story-wide
+    file_snippets: dict[str, dict[str, RawSnippet]] = field(default_factory=dict)  # by file path
 
 
 def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:
@@ -87,6 +100,8 @@ def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:
         read_variables(reader, values["variables"], decls)
     if "codex" in values:
         read_codex(reader, values["codex"], decls)
+    if "snippets" in values:
+        read_snippets(reader, values["snippets"], decls, "")
     if "renamed" in values:
         renamed = reader.mapping(values["renamed"], "renamed")
         for old, value in renamed.pairs if renamed else ():
@@ -119,6 +134,8 @@ def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> N
         read_variables(reader, values["variables"], decls)
     if "codex" in values:
         read_codex(reader, values["codex"], decls)
+    if "snippets" in values:
+        read_snippets(reader, values["snippets"], decls, reader.path)
     for item in reader.sequence(values.get("scenes"), "scenes") if "scenes" in values else ():
         scene = reader.mapping(item, "a scene")
         if scene is None:
@@ -167,6 +184,28 @@ def read_codex(reader: Reader, node: Node, decls: Declarations) -> None:
         decls.codex[key.value] = RawCodex(key.value, entry, reader)
 
 
+def read_snippets(reader: Reader, node: Node, decls: Declarations, file: str) -> None:
+    """Snippets: story-wide (story.yaml, `file` is '') or for one scene file."""
+    snippets = reader.mapping(node, "snippets")
+    table = decls.snippets if not file else decls.file_snippets.setdefault(file, {})
+    for key, value in snippets.pairs if snippets else ():
+        name = key.value
+        if not NAME.match(name):
+            reader.error(key, f"snippet name `{clean(name)}` is not valid", "use letters, digits and _, not starting with a digit")
+            continue
+        if name in table:
+            first = table[name].node
+            reader.error(key, f"snippet `{name}` is declared twice (first at line {first.line})", "declare each snippet once")
+            continue
+        if file and name in decls.snippets:
+            first = decls.snippets[name].node
+            reader.error(
+                key, f"snippet `{name}` is already declared for the whole story (story.yaml:{first.line})", "give this one another name"
+            )
+            continue
+        table[name] = RawSnippet(name, value, reader, file)
+
+
 def read_variables(reader: Reader, node: Node, decls: Declarations) -> None:
     variables = reader.mapping(node, "variables")
     for key, value in variables.pairs if variables else ():
@@ -207,14 +246,28 @@ def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | 
     if low is not None and high is not None and low > high:
         reader.error(values["max"], f"max {high} is below min {low}")
     members: frozenset[str] = frozenset()
+    names: dict[str, str] = {}
     if typed == "set":
         if "members" not in values:
             reader.error(spec, f"set `{name}` has no `members`", "list every name the set may hold: members: [a, b]")
         else:
-            members = frozenset(text for text, _ in reader.strings(values["members"], "members"))
+            members, names = _members(reader, values["members"])
     default = _default(reader, typed, values.get("default"), low, high, members, name)
     doc = (reader.string(values["doc"], "doc") or "") if "doc" in values else ""
-    return Variable(name, typed, default, reader.at(key), low, high, members, doc)
+    label = (reader.string(values["label"], "label") or "") if "label" in values else ""
+    silent = bool(reader.boolean(values["silent"], "silent")) if "silent" in values else False
+    return Variable(name, typed, default, reader.at(key), low, high, members, doc, label, silent, MappingProxyType(names))
+
+
+def _members(reader: Reader, node: Node) -> tuple[frozenset[str], dict[str, str]]:
+    """A set's members: a list of names, or a mapping of names to what the player reads."""
+    if not isinstance(node, Map):
+        return frozenset(text for text, _ in reader.strings(node, "members")), {}
+    names: dict[str, str] = {}
+    for key, value in node.pairs:
+        shown = reader.string(value, f"the name shown for member `{clean(key.value)}`")
+        names[key.value] = shown if shown is not None else key.value
+    return frozenset(names), {member: shown for member, shown in names.items() if shown != member}
 
 
 def _default(

@@ -11,7 +11,7 @@ from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.expr import Compiled, Env, ExprError, TypeName, Value, VarInfo, compile_expression
 from adventure.story.exprhints import suggest
 from adventure.story.model import Location
-from adventure.story.template import Template, compile_template
+from adventure.story.template import Template, TextScope, compile_template
 
 MAX_PROBLEMS_PER_FILE = 200
 INT_LIMIT = 2**53
@@ -44,6 +44,9 @@ class Reader:
         self.path = path
         self.problems = problems
         self.count = 0
+        # What text read now may refer to (its scene, the snippets in reach); the compiler
+        # sets it before each scene, codex entry or status line.
+        self.scope: TextScope | None = None
 
     def at(self, node: Node) -> Location:
         return Location(self.path, node.line, node.col)
@@ -211,7 +214,7 @@ class Reader:
             return None
         assert isinstance(node, Scalar)
         try:
-            return compile_template(text, env)
+            return compile_template(text, env, self.scope)
         except ExprError as err:
             line, col = self._expr_position(node, err.offset)
             self.problems.append(Problem(self.path, line, col, f"in {what}: {err.message}", err.hint))
@@ -221,8 +224,12 @@ class Reader:
     def paragraph(self, text: str, node: Node, env: Env, what: str) -> Template | None:
         """A template from a paragraph cut out of a block; errors point at the block."""
         try:
-            return compile_template(text, env)
+            return compile_template(text, env, self.scope)
         except ExprError as err:
+            if isinstance(node, Scalar) and node.value == text:  # the whole text is one paragraph: point into it
+                line, col = self._expr_position(node, err.offset)
+                self.problems.append(Problem(self.path, line, col, f"in {what}: {err.message}", err.hint))
+                return None
             self.error(node, f"in {what}: {err.message} (in {clean(text[:40])!r}...)", err.hint)
             return None
 

@@ -8,6 +8,7 @@ from adventure.story.expr import Env
 from adventure.story.exprhints import suggest
 from adventure.story.loader.declarations import NAME, Declarations, RawCodex, RawScene
 from adventure.story.loader.reader import Reader, kind_of, paragraphs
+from adventure.story.loader.snippets import Snippets
 from adventure.story.model import (
     AddInt,
     Choice,
@@ -44,9 +45,10 @@ MAX_EFFECT_DEPTH = 8
 class SceneCompiler:
     """Turns declared raw scenes into model objects, reporting problems through readers."""
 
-    def __init__(self, decls: Declarations, env: Env) -> None:
+    def __init__(self, decls: Declarations, env: Env, snippets: Snippets | None = None) -> None:
         self.decls = decls
         self.env = env
+        self.snippets = snippets if snippets is not None else Snippets()
 
     # text -------------------------------------------------------------------------------
     def text(self, reader: Reader, node: Node | None, what: str, depth: int = 0) -> Text:
@@ -263,6 +265,7 @@ class SceneCompiler:
     # scenes -----------------------------------------------------------------------------
     def scene(self, raw: RawScene) -> Scene | None:
         reader, node = raw.reader, raw.node
+        reader.scope = self.snippets.scope(self.env, reader.path, raw.id)
         values = reader.fields(node, f"scene `{raw.id}`", SCENE_KEYS, ("id", "title", "text"))
         title = reader.template(values.get("title"), self.env, "title") if "title" in values else None
         text = self.text(reader, values.get("text"), "text")
@@ -373,6 +376,7 @@ class SceneCompiler:
 
     def codex_entry(self, raw: RawCodex) -> CodexEntry | None:
         reader = raw.reader
+        reader.scope = self.snippets.scope(self.env, reader.path, None)
         values = reader.fields(raw.node, f"codex entry `{raw.id}`", ("title", "text"), ("title", "text"))
         title = reader.string(values["title"], "codex title") if "title" in values else None
         text = self.text(reader, values.get("text"), "codex text")
@@ -381,6 +385,7 @@ class SceneCompiler:
         return CodexEntry(raw.id, title, text, reader.at(raw.node))
 
     def status(self, reader: Reader, node: Node | None) -> Template | None:
+        reader.scope = self.snippets.scope(self.env, reader.path, None)
         return reader.template(node, self.env, "status") if node is not None else None
 
 

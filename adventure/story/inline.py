@@ -1,0 +1,225 @@
+"""Inline text forms: `{if c: a|b}`, `{seq: ...}` and the others parsed into a small tree (no evaluation here)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from adventure.story.expr import ExprError
+from adventure.story.exprhints import suggest
+
+MAX_INLINE_DEPTH = 5
+# Forms with a head expression before the colon, and forms that count the scene's visits.
+HEADED = ("if", "plural", "select")
+VISITED = ("seq", "cycle", "once", "shuffle")
+FORMS = HEADED + VISITED
+ELSE_KEY = "else"
+
+_SNIPPET = re.compile(r"\{\s*>\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
+_VISITED_FORM = re.compile(r"\{\s*(seq|cycle|once|shuffle)\s*:")
+_HEADED_FORM = re.compile(r"\{\s*(if|plural|select)\s")
+_UNKNOWN_FORM = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:(?!=)")
+_SELECT_KEY = re.compile(r"\s*([^=|{}]+?)\s*=")
+_SPECIAL = re.compile(r"[{}|]")
+
+
+@dataclass(frozen=True, slots=True)
+class Hole:
+    """`{expression}`: the source and its offset in the text."""
+
+    source: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetUse:
+    """`{>name}`: a named snippet, expanded where it is used."""
+
+    name: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """An inline form: its kind, its head expression (for if/plural/select) and its options."""
+
+    kind: str
+    head: str
+    head_offset: int
+    options: tuple[Nodes, ...]
+    keys: tuple[str, ...]  # `select` only: each option's key (`else` for the default)
+    offset: int
+    source: str  # the text between the braces, as written
+
+
+Node = str | Hole | SnippetUse | Form
+Nodes = tuple[Node, ...]
+
+
+def has_markup(text: str) -> bool:
+    """Whether text needs parsing at all (plain text is the common, fast case)."""
+    return "{" in text or "}" in text
+
+
+def parse_text(text: str) -> Nodes:
+    """Parse a paragraph into literal text, holes, snippet uses and forms; raise ExprError."""
+    nodes, index, stop = _sequence(text, 0, 0, False)
+    assert stop == "" and index == len(text)
+    return nodes
+
+
+def _sequence(text: str, index: int, depth: int, in_form: bool) -> tuple[Nodes, int, str]:
+    """Nodes up to the end of text, or (inside a form) up to its next `|` or closing `}`.
+    Returns the nodes, the index just past the stop, and the stop character ('' at the end)."""
+    nodes: list[Node] = []
+    literal: list[str] = []
+    length = len(text)
+    while index < length:
+        match = _SPECIAL.search(text, index)
+        if match is None:
+            literal.append(text[index:])
+            index = length
+            break
+        found = match.start()
+        literal.append(text[index:found])
+        char = text[found]
+        if char == "|":
+            if in_form:
+                _flush(literal, nodes)
+                return tuple(nodes), found + 1, "|"
+            literal.append("|")
+            index = found + 1
+        elif char == "}":
+            if in_form:
+                _flush(literal, nodes)
+                return tuple(nodes), found + 1, "}"
+            if not text.startswith("}}", found):
+                raise ExprError("a lone `}`", found, "write }} for a literal brace")
+            literal.append("}")
+            index = found + 2
+        elif text.startswith("{{", found):
+            literal.append("{")
+            index = found + 2
+        elif text.startswith("{|}", found) or text.startswith("{}}", found):
+            literal.append(text[found + 1])
+            index = found + 3
+        else:
+            _flush(literal, nodes)
+            node, index = _brace(text, found, depth)
+            nodes.append(node)
+    if in_form:
+        return tuple(nodes), index, ""
+    _flush(literal, nodes)
+    return tuple(nodes), index, ""
+
+
+def _flush(literal: list[str], nodes: list[Node]) -> None:
+    joined = "".join(literal)
+    literal.clear()
+    if joined:
+        nodes.append(joined)
+
+
+def _brace(text: str, start: int, depth: int) -> tuple[Node, int]:
+    """The node that starts with the `{` at `start`, and the index just past its `}`."""
+    snippet = _SNIPPET.match(text, start)
+    if snippet is not None:
+        return SnippetUse(snippet.group(1), start + 1), snippet.end()
+    if text.startswith(">", start + 1) or text[start + 1:].lstrip().startswith(">"):
+        raise ExprError("a snippet is written {>name}", start, "names use letters, digits and _")
+    visited = _VISITED_FORM.match(text, start)
+    if visited is not None:
+        return _form(text, start, depth, visited.group(1), "", visited.end(), visited.end())
+    headed = _HEADED_FORM.match(text, start)
+    if headed is not None:
+        kind = headed.group(1)
+        colon = _head_colon(text, headed.end())
+        if colon >= 0:
+            return _form(text, start, depth, kind, text[headed.end():colon], headed.end(), colon + 1)
+        if kind == "if":
+            raise ExprError("`{if` needs a colon after its condition", start, "write {if trust > 3: warm|cold}")
+    unknown = _UNKNOWN_FORM.match(text, start)
+    if unknown is not None:
+        word = unknown.group(1)
+        known = ", ".join(f"{{{form}: ...}}" for form in FORMS)
+        raise ExprError(f"unknown inline form `{word}`", start, suggest(word, FORMS) or "inline forms: " + known)
+    end = _closing_brace(text, start + 1)
+    if end < 0:
+        raise ExprError("`{` is never closed", start, "write {{ for a literal brace")
+    return Hole(text[start + 1:end], start + 1), end + 1
+
+
+def _form(text: str, start: int, depth: int, kind: str, head: str, head_offset: int, body: int) -> tuple[Form, int]:
+    if depth >= MAX_INLINE_DEPTH:
+        raise ExprError(f"inline forms nest more than {MAX_INLINE_DEPTH} deep", start, "use a conditional paragraph, or a snippet")
+    options: list[Nodes] = []
+    keys: list[str] = []
+    index = body
+    while True:
+        if kind == "select":
+            key = _SELECT_KEY.match(text, index)
+            if key is None:
+                raise ExprError("each option of {select} starts with `key=`", index, "write {select name: ada=she|bo=he|else=they}")
+            keys.append(key.group(1))
+            index = key.end()
+        nodes, index, stop = _sequence(text, index, depth + 1, True)
+        options.append(_strip(nodes))
+        if stop == "}":
+            break
+        if stop == "":
+            raise ExprError(f"`{{{kind}` is never closed", start, "end it with }; write {|} for a literal |")
+    return Form(kind, head, head_offset, tuple(options), tuple(keys), start, text[start + 1:index - 1]), index
+
+
+def _strip(nodes: Nodes) -> Nodes:
+    """An option without the spaces around it (`{seq: a | b}` reads as `a`, `b`)."""
+    items = list(nodes)
+    if items and isinstance(items[0], str):
+        items[0] = items[0].lstrip()
+    if items and isinstance(items[-1], str):
+        items[-1] = items[-1].rstrip()
+    return tuple(item for item in items if item != "")
+
+
+def _head_colon(text: str, start: int) -> int:
+    """Index of the colon ending a form's head expression (not inside quotes, not `:=`); -1 if none."""
+    quote = ""
+    index = start
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 2
+                continue
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == ":" and not text.startswith(":=", index):
+            return index
+        elif char in "{}|":
+            return -1
+        index += 1
+    return -1
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """Index of the `}` closing an expression that starts at `start`, skipping quoted strings."""
+    quote = ""
+    index = start
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 2
+                continue
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "}":
+            return index
+        elif char == "{":
+            return -1
+        index += 1
+    return -1
