@@ -248,6 +248,13 @@ def test_notes_use_labels_and_member_names_and_never_announce_silent_variables(t
     assert notes == ["Ids: + Noir, Purgatory Viola", "Trust: +2 (now 2)", "shown: +1 (now 1)", "Met the doctor: yes", "Your name: Rouge"]
 
 
+def test_a_set_in_text_reads_by_its_members_names(tmp_path: Path) -> None:
+    story = load_story(str(write_story(tmp_path, {"story.yaml": READABLE, "a.yaml": READABLE_SCENES})))
+    state = engine.start_at(story, "a", {"ids": frozenset({"viola", "noir"})}).state
+    assert engine.view(story, state).paragraphs[0].startswith("Noir, Purgatory Viola 0 no ")
+    assert engine.view(story, engine.start_at(story, "a").state).paragraphs[0].startswith("none 0 no ")
+
+
 def test_a_member_leaving_a_set_is_noted_by_its_name(tmp_path: Path) -> None:
     story = load_story(str(write_story(tmp_path, {"story.yaml": READABLE, "a.yaml": READABLE_SCENES})))
     state = engine.start_at(story, "a", {"ids": frozenset({"viola"})}).state

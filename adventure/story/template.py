@@ -40,6 +40,7 @@ class TextScope:
     broken: frozenset[str] = frozenset()  # snippets whose own text has problems (reported there)
     used: set[str] = field(default_factory=set)  # shared by every scope of a load: for the unused-snippet warning
     expanding: tuple[str, ...] = ()
+    member_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # set variable -> member -> name the player reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +92,28 @@ class Variation:
         return self.kind in VISITED
 
 
-TemplatePart = str | Compiled | Variation
+@dataclass(frozen=True, slots=True)
+class MemberNames:
+    """`{ids}` where the set's members have names the player reads: those names, sorted."""
+
+    expression: Compiled
+    names: Mapping[str, str]
+
+    @property
+    def source(self) -> str:
+        return self.expression.source
+
+    def render(self, state: StateView) -> str:
+        value = self.expression.evaluate(state)
+        names = self.names
+        shown = sorted(names.get(member, member) for member in value)  # type: ignore[union-attr]
+        return ", ".join(shown) if shown else "none"
 
 
-def _variable(part: Compiled | Variation) -> str | None:
+TemplatePart = str | Compiled | Variation | MemberNames
+
+
+def _variable(part: Compiled | Variation | MemberNames) -> str | None:
     """The variable an expression is, when it is nothing but a variable's name."""
     if not isinstance(part, Compiled):
         return None
@@ -107,7 +126,7 @@ def _piece(part: TemplatePart) -> Piece:
     if isinstance(part, str):
         text: str = part
         return lambda state: text
-    if isinstance(part, Variation):
+    if isinstance(part, (Variation, MemberNames)):
         return part.render
     evaluate = part.evaluate
     name = _variable(part)
@@ -123,7 +142,7 @@ def _piece(part: TemplatePart) -> Piece:
     return lambda state: format_value(evaluate(state))
 
 
-def _one_hole(parts: tuple[TemplatePart, ...]) -> tuple[str, Compiled | Variation, str] | None:
+def _one_hole(parts: tuple[TemplatePart, ...]) -> tuple[str, Compiled | Variation | MemberNames, str] | None:
     """(before, hole, after) when the parts are one expression with text around it (either
     side may be empty), the commonest shape of interpolated text."""
     holes = [index for index, part in enumerate(parts) if not isinstance(part, str)]
@@ -203,6 +222,8 @@ class Template:
         for part in self.parts:
             if isinstance(part, Compiled):
                 found.append(part)
+            elif isinstance(part, MemberNames):
+                found.append(part.expression)
             elif isinstance(part, Variation):
                 if part.head is not None:
                     found.append(part.head)
@@ -245,9 +266,11 @@ def _template(nodes: Nodes, scope: TextScope, base: int, top: bool = False) -> T
                 parts.append(node)
         elif isinstance(node, Hole):
             try:
-                parts.append(compile_expression(node.source, scope.env))
+                compiled = compile_expression(node.source, scope.env)
             except ExprError as err:
                 raise ExprError(err.message, base + node.offset + err.offset, err.hint) from None
+            names = scope.member_names.get(_variable(compiled) or "") if compiled.type == "set" else None
+            parts.append(MemberNames(compiled, names) if names else compiled)
         elif isinstance(node, SnippetUse):
             parts.extend(_snippet(node, scope, base).parts)
         else:

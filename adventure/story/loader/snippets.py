@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from adventure.source.problems import Problem
@@ -26,6 +26,7 @@ class Snippets:
     used: set[str] = field(default_factory=set)  # keys of snippets some text uses
     declared: list[tuple[str, RawSnippet]] = field(default_factory=list)  # (key, raw), in reading order
     merged: dict[str, dict[str, Snippet]] = field(default_factory=dict)
+    member_names: dict[str, Mapping[str, str]] = field(default_factory=dict)  # set variable -> member -> name shown
 
     def scope(self, env: Env, path: str, scene: str | None) -> TextScope:
         """The scope of text in file `path`: story-wide snippets and the file's own."""
@@ -33,7 +34,7 @@ class Snippets:
         if table is None:
             table = {**self.tables.get("", {}), **self.tables.get(path, {})}
             self.merged[path] = table
-        return TextScope(env, scene, table, frozenset(self.broken), self.used)
+        return TextScope(env, scene, table, frozenset(self.broken), self.used, member_names=self.member_names)
 
     def decls(self) -> tuple[SnippetDecl, ...]:
         return tuple(
@@ -47,7 +48,7 @@ def _key(raw: RawSnippet) -> str:
 
 def build(decls: Declarations, env: Env) -> Snippets:
     """Parse and check every snippet, reporting problems at the snippet."""
-    result = Snippets()
+    result = Snippets(member_names={name: variable.names for name, variable in decls.variables.items() if variable.names})
     raws = [*decls.snippets.values(), *(raw for table in decls.file_snippets.values() for raw in table.values())]
     parsed: dict[str, Nodes] = {}
     for raw in raws:
