@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from adventure.play.session import Session, describe_events
 from adventure.rules import engine
 from adventure.rules.state import state_from_data
-from adventure.story.expr import Env, ExprError, VarInfo
+from adventure.story.expr import Env, ExprError, Value, VarInfo
 from adventure.story.inline import MAX_INLINE_DEPTH, parse_text
 from adventure.story.loader import check_story, load_story
 from adventure.story.template import TextScope, compile_template
@@ -281,9 +281,13 @@ ENV = Env({"trust": VarInfo("int"), "name": VarInfo("string")}, frozenset({"s"})
 
 
 class _State:
-    vars = {"trust": 2, "name": "Ada"}  # noqa: RUF012 - read-only test state
-    visits = {"s": 3}  # noqa: RUF012
-    scene, seed, turn, unlocked = "s", 1, 0, frozenset()
+    """A state at scene `s` on its third visit."""
+
+    def __init__(self) -> None:
+        self.vars: dict[str, Value] = {"trust": 2, "name": "Ada"}
+        self.visits = {"s": 3}
+        self.scene, self.seed, self.turn = "s", 1, 0
+        self.unlocked: frozenset[str] = frozenset()
 
 
 PIECES = st.sampled_from(["{", "}", "|", ":", "if ", "seq", "cycle:", "once", "shuffle", "plural ", "select ", "=", ">", "trust",

@@ -30,8 +30,6 @@ class StateView(Protocol):
     def turn(self) -> int: ...
     @property
     def unlocked(self) -> frozenset[str]: ...
-    @property
-    def seed(self) -> int: ...  # the game's seed: shuffled text draws from it
 
 
 Evaluator = Callable[[StateView], Value]

@@ -80,7 +80,10 @@ class Variation:
         if kind == "once":
             return seen if seen < count else -1
         loop, position = divmod(seen, count)
-        return permutation(count, state.seed ^ self.salt ^ (loop * _GOLDEN))[position]
+        # The game's seed (GameState and the engine's working copy carry it; a state that
+        # has none, such as a tool's probe, shuffles as seed 0).
+        seed: int = getattr(state, "seed", 0)
+        return permutation(count, seed ^ self.salt ^ (loop * _GOLDEN))[position]
 
     def render(self, state: StateView) -> str:
         index = self.choose(state)

@@ -390,10 +390,10 @@ def _int_domain(default: int, low: int | None, high: int | None, writes: list[Ef
 class _Probe:
     """A state-like object for evaluating a condition on chosen values."""
 
-    __slots__ = ("scene", "seed", "turn", "unlocked", "vars", "visits")
+    __slots__ = ("scene", "turn", "unlocked", "vars", "visits")
 
     def __init__(self, values: dict[str, Value], visits: dict[str, int], unlocked: frozenset[str]) -> None:
-        self.vars, self.visits, self.unlocked, self.turn, self.scene, self.seed = values, visits, unlocked, 0, "", 0
+        self.vars, self.visits, self.unlocked, self.turn, self.scene = values, visits, unlocked, 0, ""
 
 
 def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: Story) -> bool | None:
