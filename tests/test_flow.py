@@ -10,6 +10,8 @@ from pathlib import Path
 import pexpect
 import pytest
 from conftest import env_for_subprocess, write_story
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adventure.cli import main
 from adventure.play.session import Session
@@ -377,3 +379,60 @@ def test_the_graph_draws_stays_as_loops_and_returns_back_to_the_detours(story: S
     assert ("shop", "hall", "[returns]") in edges
     dot = graph.to_dot(story)
     assert '"hall" -> "hall" [label="Knock\\n[stays]\\nreply: Nobody answers."]' in dot
+
+
+# --- saves and undo through the session, and properties -----------------------------------
+
+
+def test_a_game_saved_inside_a_detour_loads_there_and_undo_rewinds_the_stack(story: Story, tmp_path: Path) -> None:
+    from adventure.play import saves
+
+    session = Session.new(story, 4)
+    session.choose(engine.exact_label(session.view(), "Visit the shop") or 0)
+    session.choose(engine.exact_label(session.view(), "Browse the back room") or 0)
+    assert session.state.stack == ("hall", "shop")
+    saves.save(session, str(tmp_path), "deep")
+    loaded = saves.load(story, str(tmp_path), "deep")
+    assert loaded.state == session.state and loaded.undo[-1].stack == ("hall",)
+    other = Session.new(story)
+    saves.apply_loaded(other, loaded)
+    other.choose(engine.exact_label(other.view(), "Out again") or 0)
+    assert (other.state.scene, other.state.stack) == ("shop", ("hall",))
+    other.undo(2)
+    assert (other.state.scene, other.state.stack) == ("shop", ("hall",)) and other.view().reply == ()
+    other.undo()
+    assert (other.state.scene, other.state.stack) == ("hall", ())
+
+
+OPERATORS = ("+", "-", "*", "//", "%")
+
+
+@st.composite
+def arithmetic(draw: st.DrawFn, depth: int = 0) -> str:
+    """A random whole-number expression over `coins`, `dice` and literals, as a writer might type."""
+    if depth >= 4 or draw(st.booleans()):
+        return draw(st.sampled_from(["coins", "dice", "-coins"]) | st.integers(-(2**53), 2**53).map(str))
+    kind = draw(st.sampled_from(("op", "op", "min", "max", "abs", "neg")))
+    left, right = draw(arithmetic(depth + 1)), draw(arithmetic(depth + 1))
+    if kind == "op":
+        return f"({left} {draw(st.sampled_from(OPERATORS))} {right})"
+    if kind == "abs":
+        return f"abs({left})"
+    if kind == "neg":
+        return f"-({left})"
+    return f"{kind}({left}, {right})"
+
+
+@given(source=arithmetic(), coins=st.integers(0, 20), dice=st.integers(0, 6))
+@settings(max_examples=300, deadline=None)
+def test_arithmetic_loads_or_is_refused_with_a_reason_and_never_raises_in_play(source: str, coins: int, dice: int) -> None:
+    from adventure.story.expr import Env, ExprError, VarInfo, compile_expression
+
+    env = Env(variables={"coins": VarInfo("int", min=0, max=20), "dice": VarInfo("int", min=0, max=6)}, scenes=frozenset(), codex_titles={})
+    try:
+        compiled = compile_expression(source, env, "int")
+    except ExprError as err:
+        assert err.message and ("zero" in err.message or "large" in err.message or "nested" in err.message or "limit" in err.message)
+        return
+    value = compiled.evaluate(engine.GameState("x", {"coins": coins, "dice": dice}))
+    assert isinstance(value, int) and abs(value) <= 2**60  # sums of clamped products stay near the limit
