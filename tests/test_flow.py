@@ -436,3 +436,19 @@ def test_arithmetic_loads_or_is_refused_with_a_reason_and_never_raises_in_play(s
         return
     value = compiled.evaluate(engine.GameState("x", {"coins": coins, "dice": dice}))
     assert isinstance(value, int) and abs(value) <= 2**60  # sums of clamped products stay near the limit
+
+
+def test_the_proofing_copy_shows_where_each_choice_leads_and_its_reply(story: Story) -> None:
+    from adventure.tools.proofing import lines_of
+
+    notes = {line.text: line.notes for line in lines_of(story) if line.kind == "choice"}
+    assert notes["Knock"][0] == "stays" and "reply: Nobody answers." in notes["Knock"]
+    assert notes["Visit the shop"] == ("detour into shop",) and notes["Back out"] == ("returns",)
+    assert "reply: You rolled {dice}." in notes["Gamble"]
+
+
+def test_a_chance_condition_on_an_effect_is_not_judged(tmp_path: Path) -> None:
+    scenes = SCENES.replace("          - if: dice >= 4\n", "          - if: random(1, 6) == 6\n")
+    story = load_story(str(write_story(tmp_path / "chance", {"story.yaml": STORY, "s.yaml": scenes})))
+    assert analyse(story) == []
+    assert explore.exhaustive(story).complete

@@ -398,8 +398,8 @@ class _Probe:
 
 def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: Story) -> bool | None:
     """True/False when the condition has that value for every combination; else None."""
-    if compiled.reads_turn or compiled.reads_visits or compiled.reads_unlocked:
-        return None
+    if compiled.reads_turn or compiled.reads_visits or compiled.reads_unlocked or compiled.draws_random:
+        return None  # chance is not judged: random(1, 6) == 6 is neither always nor never true
     names = sorted(compiled.reads)
     choices = [domains.get(name) for name in names]
     if any(choice is None for choice in choices):

@@ -46,13 +46,28 @@ def _text(text: Text, depth: int) -> list[Line]:
     return lines
 
 
+def _reply_notes(text: Text, condition: str = "") -> list[str]:
+    """A reply's paragraphs as notes, each saying under which condition it shows."""
+    notes: list[str] = []
+    for part in text:
+        if isinstance(part, Conditional):
+            joined = f"{condition} and " if condition else ""
+            notes.extend(_reply_notes(part.then, f"{joined}{part.condition.source}"))
+            notes.extend(_reply_notes(part.otherwise, f"{joined}not ({part.condition.source})"))
+        else:
+            notes.append(f"reply{f' (if {condition})' if condition else ''}: {source(part.template)}")
+    return notes
+
+
 def _choice(number: int, choice: Choice) -> Line:
-    notes = [f"goes to {choice.target}"]
+    where = {"goto": f"goes to {choice.target}", "stay": "stays", "detour": f"detour into {choice.target}", "return": "returns"}
+    notes = [where[choice.flow]]
     if choice.condition is not None:
         notes.append(f"if {choice.condition.source}")
     if choice.disabled is not None:
         notes.append(f"disabled: {source(choice.disabled)}")
     notes.extend(flag for flag, on in (("once", choice.once), ("fallback", choice.fallback)) if on)
+    notes.extend(_reply_notes(choice.reply))
     return Line("choice", source(choice.label), 1, str(number), tuple(notes))
 
 
