@@ -434,7 +434,7 @@ def test_arithmetic_loads_or_is_refused_with_a_reason_and_never_raises_in_play(s
     except ExprError as err:
         assert err.message and ("zero" in err.message or "large" in err.message or "nested" in err.message or "limit" in err.message)
         return
-    value = compiled.evaluate(engine.GameState("x", {"coins": coins, "dice": dice}))
+    value = compiled.evaluate(GameState("x", {"coins": coins, "dice": dice}))
     assert isinstance(value, int) and abs(value) <= 2**60  # sums of clamped products stay near the limit
 
 
