@@ -175,7 +175,7 @@ def _test(args: argparse.Namespace, stdout: TextIO) -> int:
             paths.extend(sorted(os.path.join(given, name) for name in os.listdir(given) if name.endswith((".yaml", ".yml"))))
         else:
             paths.append(given)
-    results, problems = walkthrough.run_files(paths, bundled_story(), args.story)
+    results, problems = walkthrough.run_files(paths, args.story)
     for problem in problems:
         stdout.write(problem.format() + "\n")
     for result in results:

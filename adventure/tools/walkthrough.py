@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from adventure.rules import engine
@@ -10,6 +11,7 @@ from adventure.rules.state import GameState
 from adventure.source.problems import Problem
 from adventure.source.yamlsource import Map, Node, Scalar, load_file
 from adventure.story.expr import Compiled, Env, Value, format_value
+from adventure.story.exprhints import suggest
 from adventure.story.loader import check_story
 from adventure.story.loader.reader import Reader
 from adventure.story.model import Story
@@ -31,7 +33,7 @@ class Step:
 class Walkthrough:
     path: str
     name: str
-    story_root: str
+    story_root: str | None  # None: the file does not say, and no story.yaml lies above it
     seed: int = 0
     start_scene: str | None = None
     start_values: dict[str, Node] = field(default_factory=dict)
@@ -51,7 +53,7 @@ class Result:
     final_scene: str = ""
 
 
-def read(path: str, default_story: str) -> tuple[Walkthrough | None, list[Problem]]:
+def read(path: str) -> tuple[Walkthrough | None, list[Problem]]:
     """Parse a walkthrough file; problems come back with their positions."""
     problems: list[Problem] = []
     root, file_problems = load_file(path, path)
@@ -62,7 +64,7 @@ def read(path: str, default_story: str) -> tuple[Walkthrough | None, list[Proble
         return None, problems
     values = reader.fields(node, "a walkthrough", TOP_KEYS, ("steps",))
     name = reader.string(values["name"], "name") if "name" in values else None
-    story_root = default_story
+    story_root = find_story(path)
     if "story" in values:
         given = reader.string(values["story"], "story")
         if given:
@@ -91,6 +93,33 @@ def read(path: str, default_story: str) -> tuple[Walkthrough | None, list[Proble
     return walk, problems
 
 
+FIND_STORY_LEVELS = 3  # the walkthrough's folder and the two above it
+
+
+def find_story(path: str) -> str | None:
+    """The story a walkthrough without `story:` plays: walking up from its folder (three
+    levels), a folder holding story.yaml, or the one folder beside it that does (the
+    layout `adventure new` makes: story/ and walkthroughs/). None: it must say."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(FIND_STORY_LEVELS):
+        if os.path.isfile(os.path.join(folder, "story.yaml")):
+            return folder
+        try:
+            children = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            return None
+        found = [entry.path for entry in children if entry.is_dir() and os.path.isfile(os.path.join(entry.path, "story.yaml"))]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None  # several stories side by side: the walkthrough must say which
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return None
+
+
 def _show(node: Node) -> str:
     if isinstance(node, Scalar):
         return repr(node.value) if not node.value.isdigit() else node.value
@@ -102,7 +131,7 @@ def _show(node: Node) -> str:
 def _value(node: Node, env: Env, name: str, reader: Reader) -> Value | None:
     variable = env.variables.get(name)
     if variable is None:
-        reader.error(node, f"the story has no variable `{name}`")
+        reader.error(node, f"the story has no variable `{name}`", suggest(name, env.variables))
         return None
     return reader.literal(node, name, variable, f"value of `{name}`")
 
@@ -110,13 +139,63 @@ def _value(node: Node, env: Env, name: str, reader: Reader) -> Value | None:
 def _screen(view: engine.SceneView) -> str:
     """What the player reads: the last move's reply, the scene (unless the move stayed in it), the choices."""
     scene = [] if view.stayed else [view.title, *view.paragraphs]
-    return "\n".join([*view.reply, *scene, *(choice.label for choice in view.choices)])
+    choices = [choice.label + (f" ({choice.reason})" if choice.reason else "") for choice in view.choices]
+    return "\n".join([*view.reply, *scene, *choices])
 
 
 def _listing(view: engine.SceneView) -> str:
     if not view.choices:
         return "no choices"
-    return "; ".join(f"{choice.number}. {choice.label}" + ("" if choice.enabled else " (disabled)") for choice in view.choices)
+    return "; ".join(
+        f"{choice.number}. {choice.label}" + ("" if choice.enabled else f" (disabled: {choice.reason})" if choice.reason else " (disabled)")
+        for choice in view.choices
+    )
+
+
+def check_steps(walk: Walkthrough, story: Story, reader: Reader) -> None:
+    """Before playing: every scene, ending, codex entry, variable and value a step names
+    exists in the story, and every check parses; all problems at once, with did-you-mean."""
+    assert story.env is not None
+    endings = {scene.ending.id for scene in story.endings() if scene.ending is not None}
+    if walk.start_scene is not None and walk.start_scene not in story.scenes:
+        reader.error(None, f"start scene `{walk.start_scene}` is not in the story", suggest(walk.start_scene, story.scenes))
+    for step in walk.steps:
+        node = step.value
+        if step.kind == "expect":
+            expected = reader.mapping(node, "expect")
+            for key, value_node in expected.pairs if expected else ():
+                _value(value_node, story.env, key.value, reader)
+            continue
+        if step.kind == "check":
+            reader.expression(node, story.env, "check")
+            continue
+        if step.kind == "cannot_choose" and isinstance(node, Map):
+            _check_refusal(node, reader)
+            continue
+        if not isinstance(node, Scalar):
+            reader.error(node, f"{step.kind} needs a text, not a list or mapping")
+            continue
+        known: dict[str, tuple[Iterable[str], str]] = {
+            "scene": (story.scenes, "scene"), "ending": (endings, "ending"), "unlocked": (story.codex, "codex entry"),
+        }
+        if step.kind in known:
+            names, what = known[step.kind]
+            if node.value not in names:
+                listing = f"{what}s: {', '.join(sorted(names))}"
+                reader.error(node, f"the story has no {what} `{node.value}`", suggest(node.value, names, listing))
+
+
+def _check_refusal(node: Map, reader: Reader) -> None:
+    values = reader.fields(node, "cannot_choose", ("label", "is", "reason"), ("label",))
+    for key, value in values.items():
+        if not isinstance(value, Scalar):
+            reader.error(value, f"cannot_choose {key} must be a text")
+    how = values.get("is")
+    if isinstance(how, Scalar) and how.value not in ("hidden", "disabled"):
+        hint = "hidden: not listed at all; disabled: listed, greyed, with its reason"
+        reader.error(how, f"cannot_choose is: {how.value!r} should be hidden or disabled", hint)
+    if isinstance(how, Scalar) and how.value == "hidden" and "reason" in values:
+        reader.error(values["reason"], "a hidden choice shows no reason", "write is: disabled, or leave out the reason")
 
 
 def run(walk: Walkthrough, story: Story) -> Result:
@@ -130,6 +209,7 @@ def run(walk: Walkthrough, story: Story) -> Result:
         value = _value(node, env, name, reader)
         if value is not None:
             values[name] = value
+    check_steps(walk, story, reader)
     if result.problems:
         return result
     try:
@@ -188,15 +268,13 @@ def _look(story: Story, env: Env, state: GameState, view: engine.SceneView, step
         if view.ending is None:
             return f"no ending reached; the player is at `{view.scene}` ({_listing(view)})", state
         return ("" if view.ending.id == text else f"reached ending `{view.ending.id}`, not `{text}`"), state
-    if step.kind in ("can_choose", "cannot_choose"):
+    if step.kind == "can_choose":
         matches = [choice for choice in view.choices if text.lower() in choice.label.lower()]
-        available = any(choice.enabled for choice in matches)
-        if available != (step.kind == "can_choose"):
-            return (
-                f"{'no available' if step.kind == 'can_choose' else 'an available'} choice matches {text!r}; listed: {_listing(view)}",
-                state,
-            )
+        if not any(choice.enabled for choice in matches):
+            return f"no available choice matches {text!r} (case does not count); listed: {_listing(view)}", state
         return "", state
+    if step.kind == "cannot_choose":
+        return _cannot_choose(view, step), state
     if step.kind == "unlocked":
         return (
             ""
@@ -225,22 +303,54 @@ def _look(story: Story, env: Env, state: GameState, view: engine.SceneView, step
     return "", state
 
 
+def _cannot_choose(view: engine.SceneView, step: Step) -> str:
+    """`cannot_choose: label`, or `{label: ..., is: hidden|disabled, reason: ...}`."""
+    label, how, reason = _refusal(step.value)
+    matches = [choice for choice in view.choices if label.lower() in choice.label.lower()]
+    if any(choice.enabled for choice in matches):
+        return f"an available choice matches {label!r} (case does not count); listed: {_listing(view)}"
+    disabled = [choice for choice in matches if not choice.enabled]
+    if how == "hidden" and disabled:
+        return f"{label!r} is listed, disabled, not hidden; listed: {_listing(view)}"
+    if how == "disabled" and not disabled:
+        return f"no listed choice matches {label!r} (case does not count): it is hidden, not disabled; listed: {_listing(view)}"
+    if reason and not any(reason.lower() in choice.reason.lower() for choice in disabled):
+        reasons = "; ".join(repr(choice.reason) for choice in disabled) or "none shown"
+        return f"no disabled choice matching {label!r} gives a reason containing {reason!r} (reasons: {reasons})"
+    return ""
+
+
+def _refusal(node: Node) -> tuple[str, str, str]:
+    """(label, "hidden" | "disabled" | "", reason) of a cannot_choose step, already checked at load."""
+    if isinstance(node, Scalar):
+        return node.value, "", ""
+    fields = {key.value: value.value for key, value in node.pairs if isinstance(value, Scalar)} if isinstance(node, Map) else {}
+    return fields.get("label", ""), fields.get("is", ""), fields.get("reason", "")
+
+
 def _holds(compiled: Compiled, state: GameState) -> bool:
     return bool(compiled.evaluate(state))
 
 
 
-def run_files(paths: list[str], default_story: str, story_override: str | None = None) -> tuple[list[Result], list[Problem]]:
+def run_files(paths: list[str], story_override: str | None = None) -> tuple[list[Result], list[Problem]]:
     """Run walkthrough files; stories are loaded once each. Returns results and load problems."""
     results: list[Result] = []
     problems: list[Problem] = []
     stories: dict[str, Story | None] = {}
     for path in paths:
-        walk, file_problems = read(path, default_story)
+        walk, file_problems = read(path)
         if walk is None or file_problems:
             results.append(Result(path, os.path.basename(path), False, 0, 0, file_problems))
             continue
         root = story_override or walk.story_root
+        if root is None:
+            missing = Problem(
+                path, 1, 1, "this walkthrough does not say which story it plays",
+                "add `story: PATH` (the story's folder, relative to this file), or run it with --story",
+            )
+            results.append(Result(path, walk.name, False, 0, len(walk.steps), [missing]))
+            continue
         if root not in stories:
             story, story_problems = check_story(root)
             stories[root] = story
