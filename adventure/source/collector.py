@@ -7,18 +7,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+# Net objects a bulk build may leave behind before they are frozen: a 1,000-scene story
+# leaves about 40,000, the small stories of tests a few thousand.
+FREEZE_AT = 20_000
+
+
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(freeze_survivors: bool = False) -> Iterator[None]:
     """Pause the cyclic collector, and leave it as the caller had it.
 
     Loading a story or walking it allocates hundreds of thousands of small objects and no
     cycles (reference counting frees whatever is dropped), while every full collection
     would rescan all of them again: that made large loads superlinear.
+
+    With `freeze_survivors`, a large build's survivors (a loaded story's model, which lives
+    as long as the game) move to the permanent generation, so no later collection scans
+    them: without it, the first thirty thousand moves after loading a 10,000-scene story
+    ran about 30% slower while the collector worked through the model. Reference counting
+    still frees them; only a cycle among them would outlive its use, and the model makes none.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        # while the collector is off, the youngest generation's count is what the block left alive
+        if freeze_survivors and gc.get_count()[0] >= FREEZE_AT:
+            gc.freeze()
         if enabled:
             gc.enable()

@@ -50,7 +50,7 @@ def load_story(root: str) -> Story:
 
 def check_story(root: str) -> tuple[Story | None, list[Problem]]:
     """Load a story, returning it (when it has no errors) and all problems found."""
-    with collector_paused():
+    with collector_paused(freeze_survivors=True):
         return _check_story(root)
 
 
