@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
+import re
+import signal
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import FEATURES, env_for_subprocess
+from conftest import FEATURES, env_for_subprocess, write_story
+
+from adventure.play.render import cell_width
 
 DOWN = "\x1b[B"
+UP = "\x1b[A"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 
 
@@ -196,3 +203,142 @@ def test_the_endings_count_appears_on_the_title_screen_once_the_story_has_loaded
     child.send("\x04")
     child.expect("Saved. Goodbye.")
     finish(child)
+
+
+# --- the second round (issue 15): width, stray Enter, title screen, autosave, at 40 and 120 columns ----
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")
+WORDS = " ".join(f"word{index}" for index in range(80))
+WIDE = " ".join(["漢字漢字"] * 30)
+WIDTH_STORY = {
+    "story.yaml": "id: wide\ntitle: Wide\nversion: 1\nstart: a\nblurb: >\n  " + " ".join(["blurb"] * 40) + "\n",
+    "a.yaml": (
+        f"scenes:\n  - id: a\n    title: A\n    text:\n      - {WORDS}\n      - {WIDE}\n    choices:\n"
+        "      - {label: Onward, goto: b}\n      - {label: Locked, goto: b, if: 'false', disabled: No.}\n"
+        "  - id: b\n    title: B\n    text: The end.\n    ending: {id: e, name: E, hint: Go onward.}\n"
+    ),
+}
+
+
+def screen_lines(output: str) -> list[str]:
+    """What the program printed, as lines without styling (the prompt's redraws make some noise)."""
+    return [line for line in ANSI.sub("", output).replace("\r", "").split("\n")]
+
+
+def recorded(child: pexpect.spawn) -> str:
+    assert isinstance(child.logfile_read, io.StringIO)
+    return child.logfile_read.getvalue()
+
+
+def spawn_logged(tmp_path: Path, columns: int, story: Path, *args: str) -> pexpect.spawn:
+    child = spawn(tmp_path / "saves", *args, columns=columns, story=story)
+    child.logfile_read = io.StringIO()
+    return child
+
+
+@pytest.mark.parametrize("columns", [40, 120])
+def test_story_text_wraps_to_the_real_terminal_width_by_display_width(tmp_path: Path, columns: int) -> None:
+    story = write_story(tmp_path / "story", WIDTH_STORY)
+    child = spawn_logged(tmp_path, columns, story)
+    child.expect("New game")
+    child.send("\r")
+    child.expect("Onward")
+    child.send("quit\r")
+    finish(child)
+    lines = screen_lines(recorded(child))
+    words = [line for line in lines if line.startswith("word")]
+    wide = [line for line in lines if line.startswith("漢字")]
+    assert words and wide
+    width = min(columns - 1, 100)  # one column short of the terminal, and at most 100 by default
+    assert all(cell_width(line) <= width for line in words + wide)
+    assert max(cell_width(line) for line in words) > width - 12  # lines are filled, not cut at 79
+    assert max(cell_width(line) for line in wide) > width - 12
+
+
+@pytest.mark.parametrize("columns", [40, 120])
+def test_a_stray_enter_does_nothing_and_arrows_skip_disabled_choices(tmp_path: Path, columns: int) -> None:
+    story = write_story(tmp_path / "story", WIDTH_STORY)
+    child = spawn_logged(tmp_path, columns, story)
+    child.expect("New game")
+    child.send("\r")
+    child.expect("Onward")
+    child.send("\r")  # nothing highlighted yet: nothing happens
+    child.send("status\r")
+    child.expect("Turn 0.")
+    child.send(UP)  # from nothing, up lands on the last open choice: Onward, not Locked
+    child.send("\r")
+    child.expect("The end.")
+    child.send("quit\r")
+    finish(child)
+
+
+@pytest.mark.parametrize("columns", [40, 120])
+def test_the_title_screen_fits_the_width_and_comes_back_clean_after_menu(tmp_path: Path, columns: int) -> None:
+    story = write_story(tmp_path / "story", WIDTH_STORY)
+    child = spawn_logged(tmp_path, columns, story)
+    child.expect("Endings found: 0 of 1")
+    child.send("\r")
+    child.expect("Onward")
+    child.send("menu\r")
+    child.expect("Endings found: 0 of 1")
+    child.send(DOWN)  # New game, Endings found (no move was made: nothing to continue)
+    child.send("\r")
+    child.expect("Go onward.")  # the hint of the ending not found yet
+    child.send("\r")
+    child.expect("New game")
+    child.sendcontrol("c")
+    finish(child)
+    output = ANSI.sub("", recorded(child))
+    assert "␊" not in output
+    blurb = [line.strip("\r") for line in output.split("\n") if line.lstrip().startswith("blurb")]
+    assert blurb and all(cell_width(line.rstrip()) <= columns - 1 for line in blurb)
+
+
+def test_the_status_bar_hint_is_shortened_at_separators() -> None:
+    from adventure.play.repl import HINT, toolbar_text
+
+    for columns in range(20, 140):
+        bar = toolbar_text("Chapter One · Ids 2", columns)
+        assert cell_width(bar) <= columns
+        assert bar.endswith(HINT) or "Chapter One · Ids 2".startswith(bar.strip().rstrip("…")), (columns, bar)  # never a hint cut short
+
+
+def test_undo_is_autosaved_before_the_window_closes(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    child.expect("New game")
+    child.send("\r")
+    child.expect("Look around")
+    child.send("2\r")
+    child.expect("coins: -1")
+    child.send("2\r")
+    child.expect("coins: -1")
+    child.send("undo\r")
+    child.expect("Undid 1 choice")
+    child.expect("Pay the doorman")
+    child.kill(signal.SIGKILL)  # the window closes: no quit, no Ctrl-D
+    child.close()
+    saved = json.loads((tmp_path / "features" / "autosave.json").read_text())
+    assert saved["state"]["turn"] == 1
+
+
+def test_plain_mode_at_a_terminal_offers_continue(tmp_path: Path) -> None:
+    env = env_for_subprocess()
+    env.update({"TERM": "dumb", "ADVENTURE_SAVES": str(tmp_path)})
+    args = ["-m", "adventure", "--story", str(FEATURES)]
+    child = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=20, dimensions=(24, 80))
+    child.expect("1. New game")
+    child.send("1\r")
+    child.expect("Pay the doorman")
+    child.send("2\r")
+    child.expect("coins: -1")
+    child.send("quit\r")
+    child.expect("Goodbye.")
+    finish(child)
+    again = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=20, dimensions=(24, 80))
+    again.expect(r"2. Continue \(The House - The Hall, turn 1")
+    again.send("2\r")
+    again.expect("Loaded slot 'autosave'")
+    again.send("status\r")
+    again.expect("Turn 1.")
+    again.send("quit\r")
+    finish(again)

@@ -228,12 +228,13 @@ def play_story(
             console.say("Goodbye.")
             return 0
         persistence.autosave_enabled = True
-        if start(picked) is not Kind.MENU:
+        if start(picked[0], *picked[1]) is not Kind.MENU:
             return 0
 
 
-def title_menu(story: Story, persistence: Persistence, console: Console) -> Session | None:
-    """The title screen in plain text: a numbered menu. Returns the game to play, or None to quit."""
+def title_menu(story: Story, persistence: Persistence, console: Console) -> tuple[Session, list[str]] | None:
+    """The title screen in plain text: a numbered menu. Returns the game to play (and what to
+    say before its scene), or None to quit."""
     from adventure.play.session import Session
     from adventure.play.turns import random_seed
 
@@ -252,7 +253,7 @@ def title_menu(story: Story, persistence: Persistence, console: Console) -> Sess
         if picked in (None, "quit"):
             return None
         if picked == "new":
-            return Session.new(story, random_seed())
+            return Session.new(story, random_seed()), []
         if picked == "endings":
             console.say("", *persistence.endings_list(story))
             continue
@@ -262,7 +263,7 @@ def title_menu(story: Story, persistence: Persistence, console: Console) -> Sess
         session = Session.new(story, 0)
         reply = persistence.load_command(session, slot)
         if reply.kind is Kind.SCENE:
-            return session
+            return session, list(reply.lines)
         console.say(*reply.lines)
 
 

@@ -442,6 +442,8 @@ class Game:
 def toolbar_text(status: str, columns: int) -> str:
     """The bottom bar: the status, then as many of the key hints as fit whole, cut only at a separator."""
     status = " " + clean(status) + " "
+    if render.cell_width(status) > columns:  # a long status: its start, and a sign that there is more
+        status = status.strip() if render.cell_width(status.strip()) <= columns else render.wrap(status, columns - 1)[0] + "…"
     room = columns - render.cell_width(status) - 1
     shown: list[str] = []
     for hint in HINT:
