@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
 EXIT_OUTPUT = 3  # standard output could not be written: closed, a pipe closed early, a full disk
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
-COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff", "new", "export")
+COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff", "new", "export", "stats")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,6 +122,16 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "--for", dest="schema_for", choices=("scenes", "story"), default="scenes", help="which file the schema describes (default: scenes)"
     )
+
+    stats = sub.add_parser(
+        "stats",
+        help="count words, scenes, choices and endings, and how long random playthroughs read",
+        description="Statistics of a story: words per chapter, kinds of choices, and the reading length of random playthroughs.",
+    )
+    stats.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
+    stats.add_argument("--random", type=int, default=1000, metavar="N", help="random playthroughs measured (default 1000; 0: none)")
+    stats.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random playthroughs (default 0)")
+    stats.add_argument("--format", choices=("human", "json"), default="human", help="output format")
 
     diff = sub.add_parser(
         "diff",

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         "graph": lambda: _graph(args, stdout, stderr),
         "schema": lambda: _schema(args, stdout),
         "diff": lambda: _diff(args, stdout),
+        "stats": lambda: _stats(args, stdout, stderr),
         "new": lambda: _new(args, stdout, stderr),
         "export": lambda: _export(args, stdout, stderr),
     }
@@ -239,6 +240,24 @@ def _schema(args: argparse.Namespace, stdout: TextIO) -> int:
     from adventure.tools.schema import schema_json
 
     stdout.write(schema_json(args.schema_for))
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from adventure.story.model import Story
+    from adventure.tools.stats import statistics, statistics_json, statistics_text
+
+    if args.random < 0:
+        stderr.write("adventure stats: --random cannot be negative\n")
+        return EXIT_USAGE
+    story = _load_or_report(args.story or bundled_story(), stdout)
+    if not isinstance(story, Story):
+        return EXIT_STORY
+    facts = statistics(story, args.random, args.seed)
+    if args.format == "json":
+        stdout.write(json.dumps(statistics_json(facts), indent=2) + "\n")
+    else:
+        stdout.write("\n".join(statistics_text(facts)) + "\n")
     return EXIT_OK
 
 

@@ -1,8 +1,10 @@
-"""Counting a story: scenes, choices, words, endings."""
+"""Counting a story: scenes, choices, words, endings, and how long random playthroughs read."""
 
 from __future__ import annotations
 
-from adventure.story.model import Conditional, Paragraph, Story, Text
+from dataclasses import dataclass
+
+from adventure.story.model import Choice, Conditional, Paragraph, Story, Text
 from adventure.story.template import Template, Variation
 
 
@@ -39,4 +41,133 @@ def summary(story: Story) -> dict[str, int]:
         "endings": sum(1 for scene in scenes if scene.ending is not None),
         "codex": len(story.codex),
         "variables": len(story.variables),
+    }
+
+
+# --- adventure stats ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """One chapter's counts (words: scene text, every branch and option, labels and replies)."""
+
+    name: str
+    scenes: int
+    choices: int
+    words: int
+    endings: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How long playthroughs ending one way were, in words read and choices made."""
+
+    ending: str  # an ending id, or "" for playthroughs that reached none
+    runs: int
+    words: tuple[int, int, int]  # min, median, max
+    turns: tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    title: str
+    chapters: tuple[Chapter, ...]
+    changing: int  # choices with effects or a once-only mark: taking them changes the state
+    plain: int  # choices that only move
+    same_result: int  # choices with the same target, flow and effects as another in their scene
+    single_choice: tuple[str, ...]  # scenes (not endings) that offer one choice only
+    runs: int
+    seed: int
+    readings: tuple[Reading, ...]
+
+
+def _choice_words(choice: Choice) -> int:
+    return template_words(choice.label) + text_words(choice.reply) + (template_words(choice.disabled) if choice.disabled else 0)
+
+
+def _middle(values: list[int]) -> tuple[int, int, int]:
+    ordered = sorted(values)
+    return ordered[0], ordered[(len(ordered) - 1) // 2], ordered[-1]  # the lower median: a value some playthrough had
+
+
+def statistics(story: Story, runs: int = 1000, seed: int = 0, max_steps: int = 2000) -> Statistics:
+    """Counts of the story as written, and the reading length of `runs` seeded random playthroughs."""
+    from adventure.tools.randomwalk import random_playthroughs
+
+    by_chapter: dict[str, list[int]] = {}
+    changing = plain = same_result = 0
+    single: list[str] = []
+    for scene in story.scenes.values():
+        counts = by_chapter.setdefault(scene.chapter, [0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += len(scene.choices)
+        counts[2] += template_words(scene.title) + text_words(scene.text) + sum(_choice_words(choice) for choice in scene.choices)
+        counts[3] += scene.ending is not None
+        results: dict[tuple[object, ...], int] = {}
+        for choice in scene.choices:
+            if choice.effects or choice.once:
+                changing += 1
+            else:
+                plain += 1
+            result = (choice.target, choice.flow, choice.effects)
+            results[result] = results.get(result, 0) + 1
+        same_result += sum(count for count in results.values() if count > 1)
+        if scene.ending is None and len(scene.choices) == 1:
+            single.append(scene.id)
+    chapters = tuple(Chapter(name, *counts) for name, counts in by_chapter.items())
+    report = random_playthroughs(story, runs, seed, max_steps, measure_reading=True) if runs else None
+    grouped: dict[str, list[tuple[int, int]]] = {}
+    for ending, words, turns in report.readings if report else ():
+        grouped.setdefault(ending or "", []).append((words, turns))
+    order = [scene.ending.id for scene in story.endings() if scene.ending is not None] + [""]
+    readings = tuple(
+        Reading(ending, len(grouped[ending]), _middle([w for w, _ in grouped[ending]]), _middle([t for _, t in grouped[ending]]))
+        for ending in order
+        if ending in grouped
+    )
+    return Statistics(story.title, chapters, changing, plain, same_result, tuple(single), runs, seed, readings)
+
+
+def statistics_text(facts: Statistics) -> list[str]:
+    sums = (sum(getattr(chapter, name) for chapter in facts.chapters) for name in ("scenes", "choices", "words", "endings"))
+    total = Chapter("Total", *sums)
+    width = max(24, *(len(chapter.name) + 2 for chapter in facts.chapters))
+    lines = [f"{facts.title}", "", f"{'chapter':<{width}} {'scenes':>7} {'choices':>8} {'words':>8} {'endings':>8}"]
+    for chapter in (*facts.chapters, total):
+        lines.append(f"{chapter.name:<{width}} {chapter.scenes:>7,} {chapter.choices:>8,} {chapter.words:>8,} {chapter.endings:>8,}")
+    choices = facts.changing + facts.plain
+    lines += [
+        "",
+        f"Choices that change the state (effects or once-only): {facts.changing:,} of {choices:,} ({facts.changing / max(choices, 1):.0%})",
+        f"Choices with the same result as another in their scene (same target, effects): {facts.same_result:,}",
+        f"Scenes offering a single choice: {len(facts.single_choice):,}"
+        + (f" ({', '.join(facts.single_choice[:8])}{', ...' if len(facts.single_choice) > 8 else ''})" if facts.single_choice else ""),
+    ]
+    if facts.runs:
+        lines += ["", f"Reading length of {facts.runs:,} random playthroughs (seed {facts.seed}), min / median / max:"]
+        lines.append(f"  {'ending':<24} {'runs':>6}  {'words':>24}  {'choices':>16}")
+        for reading in facts.readings:
+            words = " / ".join(f"{value:,}" for value in reading.words)
+            turns = " / ".join(f"{value:,}" for value in reading.turns)
+            lines.append(f"  {reading.ending or '(no ending)':<24} {reading.runs:>6,}  {words:>24}  {turns:>16}")
+    return lines
+
+
+def statistics_json(facts: Statistics) -> dict[str, object]:
+    return {
+        "title": facts.title,
+        "chapters": [
+            {"name": c.name, "scenes": c.scenes, "choices": c.choices, "words": c.words, "endings": c.endings} for c in facts.chapters
+        ],
+        "choices": {"change_state": facts.changing, "only_move": facts.plain, "same_result": facts.same_result},
+        "single_choice_scenes": list(facts.single_choice),
+        "playthroughs": {"runs": facts.runs, "seed": facts.seed},
+        "reading": [
+            {
+                "ending": reading.ending or None, "runs": reading.runs,
+                "words": dict(zip(("min", "median", "max"), reading.words, strict=True)),
+                "choices": dict(zip(("min", "median", "max"), reading.turns, strict=True)),
+            }
+            for reading in facts.readings
+        ],
     }

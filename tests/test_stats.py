@@ -1,0 +1,81 @@
+"""adventure stats: counts as written, and the reading length of random playthroughs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import StoryDir
+
+from adventure.cli import main
+from adventure.story.loader import load_story
+from adventure.tools.stats import statistics
+
+SHORT = {
+    "story.yaml": """\
+        id: short
+        title: Short
+        version: 1
+        start: a
+        variables:
+          brave: {type: bool}
+        """,
+    "one.yaml": """\
+        chapter: First
+        scenes:
+          - id: a
+            title: Start
+            text: one two three
+            choices:
+              - label: Left
+                goto: b
+              - label: Right
+                goto: b
+              - label: Be brave
+                goto: b
+                effects: [{set: {brave: true}}]
+        """,
+    "two.yaml": """\
+        chapter: Second
+        scenes:
+          - id: b
+            title: Middle
+            text: four five
+            choices:
+              - label: On
+                goto: c
+          - id: c
+            title: End
+            text: six
+            ending: {id: end, name: The End}
+        """,
+}
+
+
+def test_counts_per_chapter_kinds_of_choices_and_single_choice_screens(story_dir: StoryDir) -> None:
+    facts = statistics(load_story(str(story_dir(SHORT))), runs=0)
+    assert [(c.name, c.scenes, c.choices, c.endings) for c in facts.chapters] == [("First", 1, 3, 0), ("Second", 2, 1, 1)]
+    assert facts.chapters[0].words == 1 + 3 + 1 + 1 + 2  # title, text, three labels
+    assert (facts.changing, facts.plain, facts.same_result) == (1, 3, 2)  # Left and Right lead to b alike
+    assert facts.single_choice == ("b",)
+    assert facts.readings == ()
+
+
+def test_reading_length_counts_the_words_and_choices_of_each_playthrough(story_dir: StoryDir) -> None:
+    facts = statistics(load_story(str(story_dir(SHORT))), runs=50, seed=4)
+    [reading] = facts.readings
+    assert reading.ending == "end" and reading.runs == 50
+    assert reading.words == (6, 6, 6) and reading.turns == (2, 2, 2)  # one two three, four five, six
+
+
+def test_the_stats_command_prints_text_and_json(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(story_dir(SHORT))
+    assert main(["stats", root, "--random", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "Scenes offering a single choice: 1 (b)" in out and "Reading length of 20 random playthroughs (seed 0)" in out
+    assert main(["stats", root, "--format", "json", "--random", "20"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["choices"] == {"change_state": 1, "only_move": 3, "same_result": 2}
+    assert payload["reading"] == [{"ending": "end", "runs": 20, "words": {"min": 6, "median": 6, "max": 6},
+                                   "choices": {"min": 2, "median": 2, "max": 2}}]
+    assert main(["stats", root, "--random", "-1"]) == 2
