@@ -6,7 +6,6 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-
 # Net objects a bulk build may leave behind before they are frozen: a 1,000-scene story
 # leaves about 40,000, the small stories of tests a few thousand.
 FREEZE_AT = 20_000
