@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from conftest import FEATURES, env_for_subprocess
-from guards import adventure_command, assert_no_crash, guarded, kill_quietly
+from guards import HANG_SECONDS, adventure_command, assert_no_crash, guarded, kill_quietly
 
 from adventure.cli import main
 from adventure.play import saves
@@ -682,3 +682,90 @@ def test_a_save_holding_a_number_of_thousands_of_digits_is_refused_or_bounded(
     else:
         with pytest.raises(SaveError, match="cannot be loaded"):
             saves.load(load_story(str(root)), str(folder), "big")
+
+
+# --- saves too large to read back, backups, leftovers of killed writers -------------------------
+
+
+def test_a_game_too_large_for_a_save_file_keeps_less_undo_and_history_never_more_than_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sessions: list[Session]
+) -> None:
+    from adventure.source import files
+
+    session = sessions[4]  # 2,500 moves: 50 undo steps and a long history
+    whole = len(json.dumps(saves.save_data(session), ensure_ascii=False, indent=1).encode())
+    bare = len(json.dumps(saves.save_data(session, undo_kept=0, transcript_kept=0), ensure_ascii=False, indent=1).encode())
+    monkeypatch.setattr(saves, "MAX_SAVE_BYTES", whole // 3)  # scaled down from 16 MiB
+    monkeypatch.setattr(files, "MAX_BACKUP_BYTES", whole // 3)
+    saves.save(played(2), str(tmp_path), "slot")
+    good = (tmp_path / "slot.json").read_bytes()
+    saves.save(session, str(tmp_path), "slot")
+    assert len((tmp_path / "slot.json").read_bytes()) <= whole // 3
+    loaded = saves.load(STORY, str(tmp_path), "slot")
+    assert loaded.state == session.state and loaded.transcript  # the state whole; some history
+    assert len(loaded.undo) < saves.UNDO_SAVED and len(loaded.transcript) < len(session.transcript)
+    assert (tmp_path / "slot.json.bak").read_bytes() == good, "the backup is the whole previous save"
+    monkeypatch.setattr(saves, "MAX_SAVE_BYTES", bare - 1)
+    before = snapshot(tmp_path)
+    with pytest.raises(SaveError, match="too large to save"):
+        saves.save(session, str(tmp_path), "slot")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_backup_is_never_cut_short(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adventure.source import files
+
+    monkeypatch.setattr(files, "MAX_BACKUP_BYTES", 2_000)
+    saves.save(played(2), str(tmp_path), "slot")
+    first = (tmp_path / "slot.json").read_bytes()
+    saves.save(played(2, 4), str(tmp_path), "slot")
+    assert (tmp_path / "slot.json.bak").read_bytes() == first
+    (tmp_path / "slot.json").write_bytes(b"{" + b" " * 5_000 + b"}")  # no save of ours, and over the limit
+    saves.save(played(), str(tmp_path), "slot")
+    assert (tmp_path / "slot.json.bak").read_bytes() == first, "a file too large to copy whole leaves the old backup"
+
+
+def _leave_a_temporary(folder: str, hold: bool) -> int:
+    """A child process that writes a temporary file and is then killed (or, with `hold`, waits)."""
+    from adventure.source import files
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            files._temporary_with(b"half a save", folder)
+            os.write(write_end, b"x")
+            if hold:
+                time.sleep(HANG_SECONDS)
+            os.kill(os.getpid(), signal.SIGKILL)
+        finally:
+            os._exit(1)
+    os.close(write_end)
+    assert os.read(read_end, 1) == b"x"
+    os.close(read_end)
+    if not hold:
+        os.waitpid(pid, 0)
+    return pid
+
+
+def test_temporary_files_of_killed_writers_are_cleaned_and_live_ones_kept(tmp_path: Path) -> None:
+    from adventure.source import files
+
+    folder = str(tmp_path)
+    for _ in range(20):
+        _leave_a_temporary(folder, hold=False)
+    live = _leave_a_temporary(folder, hold=True)
+    try:
+        assert len(leftovers(tmp_path)) == 21
+        past = time.time() - 10 * files.STALE_SECONDS
+        for name in leftovers(tmp_path):
+            os.utime(tmp_path / name, (past, past))
+        (tmp_path / ".tmp-not-ours.txt").write_text("kept")
+        saves.save(played(2), folder, "slot")
+        assert len(leftovers(tmp_path)) == 2  # the live writer's file, and the file that is not ours
+        assert (tmp_path / ".tmp-not-ours.txt").read_text() == "kept"
+    finally:
+        kill_quietly(live)
+        os.waitpid(live, 0)
+    saves.save(played(2), folder, "slot")
+    assert leftovers(tmp_path) == [".tmp-not-ours.txt"]

@@ -86,9 +86,14 @@ def describe(session: Session) -> str:
     return clean(" - ".join(parts) + (f" ({status})" if status else ""))
 
 
-def save_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
+def save_data(
+    session: Session, now: datetime | None = None, undo_kept: int = UNDO_SAVED, transcript_kept: int | None = None
+) -> dict[str, Any]:
     story = session.story
-    undo = list(session.undo_stack)[-UNDO_SAVED:]
+    undo = list(session.undo_stack)[-undo_kept:] if undo_kept > 0 else []
+    transcript = list(session.transcript)
+    if transcript_kept is not None:
+        transcript = transcript[-transcript_kept:] if transcript_kept > 0 else []
     return {
         "format": FORMAT_VERSION,
         "story": {"id": story.id, "version": story.version, "fingerprint": story.fingerprint},
@@ -96,7 +101,7 @@ def save_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
         "description": describe(session),
         "state": session.state.to_data(),
         "undo": [state.to_data() for state in undo],
-        "transcript": [line.to_data() for line in session.transcript],
+        "transcript": [line.to_data() for line in transcript],
     }
 
 
@@ -104,23 +109,49 @@ def save(session: Session, folder: str, slot: str) -> str:
     """Save the session to a slot; returns the path. SaveError says why it failed."""
     path = slot_path(folder, slot)
     try:
-        content = save_data(session)
-        try:
-            data = json.dumps(content, ensure_ascii=False, indent=1).encode("utf-8")
-        except UnicodeEncodeError:
-            # A lone surrogate in some rendered text: JSON escapes keep the file loadable
-            # (loading cleans every text), so saving never depends on what the story shows.
-            data = json.dumps(content, ensure_ascii=True, indent=1).encode("ascii")
+        data = _encoded(session)
     except (ValueError, RecursionError) as err:  # e.g. a number too long to write out
         raise SaveError(
             f"Could not save to {slot!r}: the game cannot be written out ({type(err).__name__}). Your previous save (if any) is intact."
         ) from None
+    if data is None:
+        raise SaveError(
+            f"Could not save to {slot!r}: the game is too large to save (over {MAX_SAVE_BYTES:,} bytes even without its undo steps "
+            "and history). Your previous save (if any) is intact."
+        )
     try:
         write_atomically(path, data, keep_backup=True)
     except OSError as err:
         reason = err.strerror or str(err)
         raise SaveError(f"Could not save to {slot!r}: {reason}. Your previous save (if any) is intact.") from None
     return path
+
+
+def _encoded(session: Session) -> bytes | None:
+    """The save file's bytes, at most MAX_SAVE_BYTES (what the loader reads back): when the
+    whole game is larger, fewer undo steps are kept, then less history; None if even the
+    bare state is too large. A file the loader would refuse is never written."""
+    now = datetime.now(timezone.utc)
+    undo_kept, transcript_kept = UNDO_SAVED, None
+    while True:
+        data = _json_bytes(save_data(session, now, undo_kept, transcript_kept))
+        if len(data) <= MAX_SAVE_BYTES:
+            return data
+        if undo_kept > 0:
+            undo_kept //= 2
+        elif transcript_kept is None or transcript_kept > 0:
+            transcript_kept = len(session.transcript) // 2 if transcript_kept is None else transcript_kept // 2
+        else:
+            return None
+
+
+def _json_bytes(content: dict[str, Any]) -> bytes:
+    try:
+        return json.dumps(content, ensure_ascii=False, indent=1).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate in some rendered text: JSON escapes keep the file loadable
+        # (loading cleans every text), so saving never depends on what the story shows.
+        return json.dumps(content, ensure_ascii=True, indent=1).encode("ascii")
 
 
 # --- reading ---------------------------------------------------------------------------
