@@ -769,3 +769,53 @@ def test_temporary_files_of_killed_writers_are_cleaned_and_live_ones_kept(tmp_pa
         os.waitpid(live, 0)
     saves.save(played(2), folder, "slot")
     assert leftovers(tmp_path) == [".tmp-not-ours.txt"]
+
+
+# --- the endings profile, and slot names a file system might confuse -------------------------
+
+
+@pytest.mark.parametrize("damage", [b"garbage", b"[1, 2]", b'{"endings": 3}', b"\xff\xfe", b""])
+def test_a_damaged_endings_profile_is_kept_aside_and_said_so(tmp_path: Path, damage: bytes) -> None:
+    from adventure.play.shellhooks import Persistence
+
+    persistence = Persistence(str(tmp_path), STORY.id)
+    folder = Path(persistence.folder)
+    folder.mkdir(parents=True)
+    (folder / "profile.json").write_bytes(damage)
+    session = Session.new(STORY, 1)
+    ending = STORY.endings()[0]
+    session.state = GameState(ending.id, session.state.vars)
+    lines = persistence.ending_note(session)
+    assert lines[0].startswith("Ending 1 of") and "could not be read; it was kept as profile.json.damaged" in lines[-1]
+    assert (folder / "profile.json.damaged").read_bytes() == damage
+    assert saves.read_profile(str(folder)) == {STORY.id: [ending.ending.id]}  # type: ignore[union-attr]
+    assert persistence.ending_note(session) == lines[:1], "said once: the new record is sound"
+
+
+def test_endings_recorded_by_many_processes_at_once_are_all_kept(tmp_path: Path) -> None:
+    folder = str(tmp_path)
+    pids = []
+    for worker in range(6):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                for number in range(40):
+                    saves.record_ending(folder, "story", f"ending-{worker}-{number}")
+                code = 0
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert len(saves.read_profile(folder)["story"]) == 240
+
+
+@pytest.mark.parametrize("slot", ["PROFILE", "Profile", "CON", "nul", "Com1", "LPT9", "aux", "x\n", "autosave\n"])
+def test_slot_names_that_a_file_system_would_confuse_are_refused(tmp_path: Path, slot: str) -> None:
+    with pytest.raises(SaveError, match="is not a slot name"):
+        saves.save(played(2), str(tmp_path), slot)
+    with pytest.raises(SaveError, match="is not a slot name"):
+        saves.load(STORY, str(tmp_path), slot)
+    assert not tmp_path.exists() or os.listdir(tmp_path) == []

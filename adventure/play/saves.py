@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from adventure.rules.state import StateError
-from adventure.source.files import write_atomically
+from adventure.source.files import keep_aside, locked, write_atomically
 from adventure.source.textsafe import clean
 from adventure.story.expr import INT_LIMIT
 
@@ -26,7 +26,10 @@ AUTOSAVE = "autosave"
 PROFILE = "profile"
 ENV_VAR = "ADVENTURE_SAVES"
 MAX_SAVE_BYTES = 16 * 1024 * 1024
-SLOT_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+SLOT_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# Names Windows gives to devices in every folder; and `profile`, whatever its case (a file
+# system that ignores case would make PROFILE.json the endings profile itself).
+RESERVED_SLOTS = frozenset({PROFILE, "con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))})
 UNDO_SAVED = 50  # undo steps kept in a save file
 
 
@@ -69,8 +72,11 @@ def story_folder(root: str, story_id: str) -> str:
 
 def check_slot(slot: str) -> str:
     """A slot name that cannot leave the save folder, or SaveError."""
-    if not SLOT_PATTERN.match(slot) or slot == PROFILE:
-        raise SaveError(f"{clean(slot)!r} is not a slot name: use up to 64 letters, digits, - and _ (and not 'profile')")
+    if not SLOT_PATTERN.fullmatch(slot):
+        raise SaveError(f"{clean(slot)!r} is not a slot name: use up to 64 letters, digits, - and _")
+    if slot.lower() in RESERVED_SLOTS:
+        why = "the endings profile" if slot.lower() == PROFILE else "a device name on Windows"
+        raise SaveError(f"{slot!r} is not a slot name: it is reserved ({why}).")
     return slot
 
 
@@ -264,7 +270,7 @@ def list_slots(folder: str) -> list[SlotInfo]:
     slots = []
     for name in names:
         slot = name[:-5]
-        if slot == PROFILE or not SLOT_PATTERN.match(slot):
+        if slot.lower() in RESERVED_SLOTS or not SLOT_PATTERN.fullmatch(slot):
             continue
         try:
             data = _read_json(os.path.join(folder, name))
@@ -284,26 +290,52 @@ def list_slots(folder: str) -> list[SlotInfo]:
 
 def read_profile(folder: str) -> dict[str, list[str]]:
     """Endings found per story id; an unreadable profile counts as empty (and is kept)."""
-    path = os.path.join(folder, PROFILE + ".json")
     try:
-        data = _read_json(path)
+        return _profile(folder)
     except SaveError:
         return {}
+
+
+def _profile(folder: str) -> dict[str, list[str]]:
+    """The profile; {} when there is none; SaveError when it is damaged."""
+    path = os.path.join(folder, PROFILE + ".json")
+    if not os.path.lexists(path):
+        return {}
+    data = _read_json(path)
     endings = data.get("endings") if isinstance(data, dict) else None
     if not isinstance(endings, dict):
-        return {}
+        raise SaveError(f"{path} is not a record of endings")
     return {str(key): [str(item) for item in value if isinstance(item, str)] for key, value in endings.items() if isinstance(value, list)}
 
 
-def record_ending(folder: str, story_id: str, ending_id: str) -> list[str]:
-    """Remember an ending as found; returns the endings found for this story."""
-    profile = read_profile(folder)
-    found = profile.setdefault(story_id, [])
-    if ending_id not in found:
-        found.append(ending_id)
-        data = json.dumps({"format": FORMAT_VERSION, "endings": profile}, indent=1).encode("utf-8")
-        with contextlib.suppress(OSError):  # losing the trophy list must never interrupt the game
-            write_atomically(os.path.join(folder, PROFILE + ".json"), data, keep_backup=False)
+def record_ending(folder: str, story_id: str, ending_id: str, notices: list[str] | None = None) -> list[str]:
+    """Remember an ending as found; returns the endings found for this story.
+
+    The profile is read, changed and written under a lock, so two games ending at once both
+    count. A damaged profile is kept aside (profile.json.damaged), never overwritten, and a
+    line saying so is added to `notices`.
+    """
+    path = os.path.join(folder, PROFILE + ".json")
+    try:
+        with locked(path + ".lock"):
+            try:
+                profile = _profile(folder)
+            except SaveError:
+                aside = keep_aside(path, "damaged")
+                profile = {}
+                if notices is not None:
+                    notices.append(
+                        f"The record of endings found could not be read; it was kept as {clean(os.path.basename(aside))} "
+                        "and a new record started."
+                    )
+            found = profile.setdefault(story_id, [])
+            if ending_id not in found:
+                found.append(ending_id)
+                data = json.dumps({"format": FORMAT_VERSION, "endings": profile}, indent=1).encode("utf-8")
+                write_atomically(path, data, keep_backup=False)
+    except OSError:  # losing the trophy list must never interrupt the game
+        found = read_profile(folder).get(story_id, [])
+        return found if ending_id in found else [*found, ending_id]
     return found
 
 

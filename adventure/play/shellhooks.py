@@ -126,11 +126,12 @@ class Persistence:
         ending = session.story.scenes[session.state.scene].ending
         if ending is None:
             return []
-        found = saves.record_ending(self.folder, session.story.id, ending.id)
+        notices: list[str] = []
+        found = saves.record_ending(self.folder, session.story.id, ending.id, notices)
         all_endings = [scene.ending.id for scene in session.story.endings() if scene.ending is not None]
         count = sum(1 for ending_id in all_endings if ending_id in found)
         canonical = " This is the story's true ending." if ending.canonical else ""
-        return [f"Ending {count} of {len(all_endings)} found: {ending.name}.{canonical}"]
+        return [f"Ending {count} of {len(all_endings)} found: {ending.name}.{canonical}", *notices]
 
     def endings_found(self) -> list[str]:
         return saves.read_profile(self.folder).get(self.story_id, [])

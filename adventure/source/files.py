@@ -7,6 +7,7 @@ import os
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 
 try:
     import fcntl
@@ -40,6 +41,31 @@ def write_atomically(path: str, data: bytes, keep_backup: bool = False) -> None:
             if previous is not None:
                 _replace_with(path + ".bak", previous, folder)
     _replace_with(path, data, folder)
+
+
+@contextlib.contextmanager
+def locked(path: str) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (made if missing, never removed) for a read-modify-write
+    that other processes must not interleave with; without fcntl (Windows) it only makes the file."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def keep_aside(path: str, label: str) -> str:
+    """Rename a file that cannot be used to `path.label` (or `path.label-2`, ...), so that
+    nothing of it is lost when a new one takes its place; returns the new name."""
+    for number in range(1, 1000):
+        aside = f"{path}.{label}" if number == 1 else f"{path}.{label}-{number}"
+        if not os.path.lexists(aside):
+            os.replace(path, aside)
+            return aside
+    raise FileExistsError(f"{path}.{label}")
 
 
 def _previous_version(path: str) -> bytes | None:
