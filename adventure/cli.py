@@ -7,8 +7,9 @@ import contextlib
 import errno
 import io
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from adventure import __version__
@@ -220,6 +221,33 @@ class _QuietErrors(_GuardedOutput):
             super().flush()
 
 
+class GameTerminated(SystemExit):
+    """SIGTERM or SIGHUP (the terminal window closed) while playing: the players leave as at
+    Ctrl-D, autosaving first. A SystemExit, so that the terminal player's event loop lets it through."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _ending_on_hangup() -> Iterator[None]:
+    """While a game is played, SIGTERM and SIGHUP end it the way Ctrl-D does."""
+    def terminate(signum: int, frame: object) -> None:
+        raise GameTerminated(signum)
+
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {}
+    try:
+        for signum in wanted:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: leave them be
+                previous[signum] = signal.signal(signum, terminate)
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Entry point; returns the exit code (0 fine, 1 story errors, 2 wrong usage, 3 output
     lost, 130 interrupted; 129 and 143 when the terminal closed or the game was terminated)."""
@@ -266,7 +294,10 @@ def _main(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO | None, stde
             if stdout is None:
                 raise OutputLost(None)
             return cli_tools.run(args, stdout, stderr)
-        return _play(args, stdin, stdout, stderr)
+        with _ending_on_hangup():
+            return _play(args, stdin, stdout, stderr)
+    except GameTerminated as ended:
+        return int(ended.code)  # type: ignore[arg-type]
     except KeyboardInterrupt:
         stderr.write("\nInterrupted.\n")
         return EXIT_INTERRUPTED

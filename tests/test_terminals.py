@@ -256,3 +256,42 @@ def test_every_line_the_plain_player_prints_is_free_of_control_characters(tmp_pa
     result = run_plain(b"2\n4\n1\nhelp\nstatus\ncodex\nhistory\nrecap\nsaves\n", tmp_path)
     text = result.stdout.decode()
     assert result.returncode == 0 and not CONTROL.search(text) and re.search(r"turn \d", text)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_closed_terminal_or_sigterm_after_undo_autosaves_the_undone_game(tmp_path: Path, signum: int) -> None:
+    env = env_for_subprocess()
+    env["ADVENTURE_SAVES"] = str(tmp_path)
+    process = subprocess.Popen(PLAIN, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"2\n2\nundo\n")
+    process.stdin.flush()
+    seen = b""
+    while b"Undid 1 choice." not in seen:
+        chunk = os.read(process.stdout.fileno(), 65536)
+        assert chunk, seen.decode()
+        seen += chunk
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, err.decode()
+    assert_no_crash(err.decode())
+    session = autosaved(tmp_path)
+    assert session is not None and session.state.turn == 1, "the autosave holds the game after the undo"
+
+
+def test_the_terminal_player_autosaves_when_its_terminal_closes(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "--story", str(FEATURES), "--seed", "1", columns=80)
+    child.expect("New game")
+    child.send("\r")
+    child.expect("> ")
+    for line in ("2", "2"):
+        child.send(line + "\r")
+        child.expect("turn")
+    child.send("undo\r")
+    child.expect("Undid 1 choice")
+    child.kill(signal.SIGHUP)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 128 + signal.SIGHUP, child.logfile_read.getvalue()[-2000:]  # type: ignore[union-attr]
+    session = autosaved(tmp_path)
+    assert session is not None and session.state.turn == 1

@@ -410,6 +410,10 @@ class Game:
                     self.say(*(failure or ["Your game is saved. Goodbye."]))
                     return False
                 continue
+            except SystemExit:  # SIGTERM, or SIGHUP as the terminal closed: saved as at Ctrl-D, nothing shown
+                with contextlib.suppress(Exception):
+                    self.loop.leave()
+                raise
             if kind is Kind.QUIT:
                 return False
             if kind is Kind.MENU:
