@@ -580,7 +580,7 @@ def test_summary_lines_and_echoes_show_paths_and_typed_values_harmlessly(tmp_pat
         ["play", "--plain", "--story", str(good), "--set", f"{EVIL}=1"], ["play", "--plain", "--story", str(good), "--set", f"name{EVIL}"],
         ["play", "--plain", "--story", str(good), "--set", f"keys=a{EVIL}"],
         ["play", "--plain", "--story", str(good), "--set", f"coins={EVIL}"],
-        ["graph", str(good), "--output", f"{tmp_path}/no/such/{EVIL}.dot"],
+        ["graph", str(good), "--output", f"{walkthrough}/under-a-file{EVIL}.dot"],
     ]
     for args in runs:
         out, err = io.StringIO(), io.StringIO()

@@ -317,7 +317,7 @@ def sessions() -> list[Session]:
 def test_a_process_killed_at_random_moments_while_saving_always_leaves_a_loadable_slot(tmp_path: Path, sessions: list[Session]) -> None:
     rng = random.Random(2024)
     folder = str(tmp_path)
-    outcomes = {"old": 0, "new": 0}
+    outcomes = {"old": 0, "new": 0, "backups": 0}
     for _ in range(KILLS):
         read_end, write_end = os.pipe()
         pid = os.fork()
@@ -341,9 +341,12 @@ def test_a_process_killed_at_random_moments_while_saving_always_leaves_a_loadabl
         assert loaded.state in (old.state, new.state)
         outcomes["old" if loaded.state == old.state else "new"] += 1
         usable(loaded)
-        backup = json.loads((tmp_path / "slot.json.bak").read_bytes())
-        assert backup["format"] == saves.FORMAT_VERSION
-    assert outcomes["old"] + outcomes["new"] == KILLS
+        # a child killed before its second save made a backup leaves none (the first save had nothing to back up)
+        if (tmp_path / "slot.json.bak").exists():
+            backup = json.loads((tmp_path / "slot.json.bak").read_bytes())
+            assert backup["format"] == saves.FORMAT_VERSION
+            outcomes["backups"] += 1
+    assert outcomes["old"] + outcomes["new"] == KILLS and outcomes["backups"] > 0
 
 
 def test_a_save_killed_at_every_step_leaves_the_old_or_the_new_version(tmp_path: Path) -> None:

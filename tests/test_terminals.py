@@ -292,6 +292,6 @@ def test_the_terminal_player_autosaves_when_its_terminal_closes(tmp_path: Path) 
     child.kill(signal.SIGHUP)
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 128 + signal.SIGHUP, child.logfile_read.getvalue()[-2000:]  # type: ignore[union-attr]
+    assert child.exitstatus == 128 + signal.SIGHUP, child.logfile_read.getvalue()[-2000:]
     session = autosaved(tmp_path)
     assert session is not None and session.state.turn == 1
