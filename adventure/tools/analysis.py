@@ -339,51 +339,43 @@ def _domains(facts: Facts) -> dict[str, list[Value] | None]:
     domains: dict[str, list[Value] | None] = {}
     for variable in facts.story.variables.values():
         writes = facts.writes.get(variable.name, [])
-        if any(isinstance(effect, SetVar) and effect.computed is not None for effect in writes):
-            domains[variable.name] = None
-            continue
-        if variable.type == "bool":
-            values: set[Value] = {variable.default} | {
-                effect.value for effect in writes if isinstance(effect, SetVar) and effect.value is not None
-            }
-            domains[variable.name] = sorted(values, key=str)
-        elif variable.type == "int":
-            domains[variable.name] = _int_domain(variable.default, variable.min, variable.max, writes)  # type: ignore[arg-type]
-        elif variable.type == "string":
-            strings: set[Value] = {variable.default}
-            for effect in writes:
-                if isinstance(effect, SetVar) and effect.value is not None:
-                    strings.add(effect.value)
-                elif isinstance(effect, Pick):
-                    strings.update(effect.options)
-            domains[variable.name] = sorted(strings, key=str)
-        else:
-            possible = set(variable.default)  # type: ignore[arg-type]
-            for effect in writes:
-                if isinstance(effect, SetAdd):
-                    possible |= effect.members
-                elif isinstance(effect, SetVar) and isinstance(effect.value, frozenset):
-                    possible |= effect.value
-            if len(possible) > 10:
-                domains[variable.name] = None
-                continue
-            subsets = [frozenset(combo) for size in range(len(possible) + 1) for combo in itertools.combinations(sorted(possible), size)]
-            domains[variable.name] = subsets  # type: ignore[assignment]
+        domains[variable.name] = _domain(variable.type, variable.default, variable.min, variable.max, writes)
     return domains
 
 
-def _int_domain(default: int, low: int | None, high: int | None, writes: list[Effect]) -> list[Value] | None:
-    values = {default}
+def _domain(type_name: str, default: Value, low: int | None, high: int | None, writes: list[Effect]) -> list[Value] | None:
+    """The values one variable can take, from its default and every effect that writes it."""
+    values: set[Value] = {default}
+    members: set[str] = set(default) if isinstance(default, frozenset) else set()
+    counted = False  # add/subtract on an int: every value of its range
     for effect in writes:
-        if isinstance(effect, SetVar) and isinstance(effect.value, int):
-            values.add(effect.value)
-        elif isinstance(effect, Roll):
-            values.update(range(effect.low, effect.high + 1))
-    if any(isinstance(effect, AddInt) for effect in writes):
+        match effect:
+            case SetVar(computed=computed) if computed is not None:
+                return None  # computed values are not enumerated
+            case SetVar(value=frozenset() as literal):
+                members |= literal
+            case SetVar(value=literal) if literal is not None:
+                values.add(literal)
+            case Roll(low=bottom, high=top):
+                values.update(range(bottom, top + 1))
+            case Pick(options=options):
+                values.update(options)
+            case SetAdd(members=added):
+                members |= added
+            case AddInt():
+                counted = True
+    if type_name == "set":
+        if len(members) > 10:
+            return None
+        return [frozenset(combo) for size in range(len(members) + 1) for combo in itertools.combinations(sorted(members), size)]
+    if type_name != "int":
+        return sorted(values, key=str)
+    numbers = {value for value in values if isinstance(value, int)}
+    if counted:
         if low is None or high is None or high - low > 200:
             return None  # unbounded or wide counters: too many values to decide by enumeration
-        values.update(range(low, high + 1))
-    clamped = {min(max(value, low if low is not None else value), high if high is not None else value) for value in values}
+        numbers.update(range(low, high + 1))
+    clamped = {min(max(value, low if low is not None else value), high if high is not None else value) for value in numbers}
     return sorted(clamped)
 
 
