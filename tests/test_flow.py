@@ -452,3 +452,10 @@ def test_a_chance_condition_on_an_effect_is_not_judged(tmp_path: Path) -> None:
     story = load_story(str(write_story(tmp_path / "chance", {"story.yaml": STORY, "s.yaml": scenes})))
     assert analyse(story) == []
     assert explore.exhaustive(story).complete
+
+
+def test_look_after_a_choice_that_stayed_shows_the_whole_scene_again(story: Story) -> None:
+    out = io.StringIO()
+    code = main(["play", "--plain", "--story", story.root], stdin=io.StringIO("knock\nlook\n"), stdout=out, stderr=io.StringIO())
+    screens = re.split(r"(?m)^> ", out.getvalue())
+    assert code == 0 and "A cold hall" not in screens[1] and "A cold hall" in screens[2] and "Nobody answers" not in screens[2]

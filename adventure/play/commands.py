@@ -88,7 +88,11 @@ def builtin(hooks: SaveHooks | None = None, new_seed: Callable[[], int] = lambda
     reload = (lambda session, argument: reload_hook(session)) if reload_hook is not None else unavailable("Reloading")
 
     table.add("help", Command("help", "this list", show_help, aliases=("?", "h")))
-    table.add("look", Command("look", "show the scene and its choices again", lambda session, argument: scene(), aliases=("l",)))
+    def look(session: Session, argument: str) -> Reply:
+        session.look()  # after a choice that stayed, the scene's text too, not only its choices
+        return scene()
+
+    table.add("look", Command("look", "show the scene and its choices again", look, aliases=("l",)))
     nothing = error("Nothing to repeat.")  # `again` is the turn loop's: it repeats whatever came before
     table.add("again", Command("again", "repeat the last thing you typed (also: g)", lambda session, argument: nothing, ("g",)))
     table.add("status", Command("status", "where you are and what you carry", _status))

@@ -66,6 +66,10 @@ class Session:
         """The scene now, with the last move's reply (both players show what this returns)."""
         return engine.after_move(engine.view(self.story, self.state), self.last_events, self.last_stayed)
 
+    def look(self) -> None:
+        """The player asks to see the scene again: in full, without the last move's reply."""
+        self.last_events, self.last_stayed = (), False
+
     @property
     def ended(self) -> bool:
         return self.story.scenes[self.state.scene].ending is not None
