@@ -416,3 +416,53 @@ def test_diff_tells_how_players_read_a_variable_changed_and_saves_are_unaffected
     broken = load_story(str(write_story(tmp_path / "renamed", {"story.yaml": renamed, "a.yaml": scenes})))
     [removed] = [change for change in compare(old, broken).changes if change.code == "set-members-removed"]
     assert removed.breaking and "members: {viola: New Name}" in removed.hint
+
+
+def test_a_reply_varies_with_the_state_and_the_visits_of_its_scene(tmp_path: Path) -> None:
+    from adventure.rules.moves import Replied
+
+    scenes = """\
+scenes:
+  - id: yard
+    title: The Yard
+    text: Here.
+    choices:
+      - label: Knock
+        reply: "{if trust > 1: A warm|A cold} answer, {seq: the first time|again}."
+        effects: [{add: {trust: 1}}]
+      - label: Go round
+        goto: yard
+      - {label: Leave, goto: gate}
+  - id: gate
+    title: The Gate
+    text: Gone.
+    ending: {id: gone, name: Gone}
+"""
+    story = load_story(str(write_story(tmp_path, {"story.yaml": HEADER, "yard.yaml": scenes})))
+    state = engine.new_game(story).state
+    replies = []
+    for number in (1, 1, 2, 1):  # knocking stays in the yard (no new visit); going round is one; effects come first
+        outcome = engine.choose(story, state, number)
+        replies += [event.paragraphs[0] for event in outcome.events if isinstance(event, Replied)]
+        state = outcome.state
+    assert replies == ["A cold answer, the first time.", "A warm answer, the first time.", "A warm answer, again."]
+
+
+def test_a_sequence_in_a_scene_left_only_by_staying_choices_cannot_advance(tmp_path: Path) -> None:
+    from adventure.tools.analysis import analyse
+
+    scenes = """\
+scenes:
+  - id: yard
+    title: The Yard
+    text: "{cycle: Rain.|Wind.}"
+    choices:
+      - {label: Knock, reply: Nobody., once: true}
+      - {label: Leave, goto: gate}
+  - id: gate
+    title: The Gate
+    text: Gone.
+    ending: {id: gone, name: Gone}
+"""
+    root = write_story(tmp_path, {"story.yaml": HEADER, "yard.yaml": scenes})
+    assert "W701" in {problem.code for problem in analyse(load_story(str(root)))}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from adventure.source.problems import Problem
 from adventure.story.expr import Compiled, Value
+from adventure.story.exprhints import suggest
 from adventure.story.flow import returns_in, successors, within
 from adventure.story.model import (
     AddInt,
@@ -312,6 +313,45 @@ def visit_variations(facts: Facts) -> Iterator[Problem]:
             )
 
 
+def _all_templates(facts: Facts) -> Iterator[tuple[Template, object]]:
+    """Every template of the story with where to report it."""
+    for scene in facts.story.scenes.values():
+        for template in scene_templates(scene):
+            yield template, scene.where
+        for choice in scene.choices:
+            for item in _templates_of(choice.reply):
+                if isinstance(item, Template):
+                    yield item, choice.where
+    for entry in facts.story.codex.values():
+        for item in _templates_of(entry.text):
+            if isinstance(item, Template):
+                yield item, entry.where
+    if facts.story.status is not None:
+        yield facts.story.status, Location(facts.story.files[0] if facts.story.files else facts.story.root, 1, 1)
+
+
+def select_keys(facts: Facts) -> Iterator[Problem]:
+    """W703 a `{select}` key the string it selects on can never hold."""
+    domains: dict[str, list[Value] | None] | None = None
+    for template, where in _all_templates(facts):
+        if template.static is not None:
+            continue
+        for variation in template.variations():
+            head = variation.head
+            if variation.kind != "select" or head is None or head.source not in facts.story.variables:
+                continue
+            if domains is None:
+                domains = _domains(facts)
+            values = domains.get(head.source)
+            if values is None:
+                continue
+            for key in variation.keys:
+                if key != "else" and key not in values:
+                    name = head.source
+                    hint = suggest(key, [str(value) for value in values]) or f"{name} can be {', '.join(_show(v) for v in values)}"
+                    yield _warning(where, "W703", f"`{{select {name}: ...}}` has the key `{key}`, which `{name}` never holds", hint)
+
+
 def unused_snippets(facts: Facts) -> Iterator[Problem]:
     """W702 a snippet no text uses."""
     for snippet in facts.story.snippets:
@@ -321,6 +361,7 @@ def unused_snippets(facts: Facts) -> Iterator[Problem]:
 
 RULES: tuple[Rule, ...] = (
     unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions, detours, visit_variations, unused_snippets,
+    select_keys,
 )
 
 
