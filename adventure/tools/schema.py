@@ -228,7 +228,9 @@ def _defs() -> dict[str, Schema]:
     )
     return {
         "text": {
-            "description": "Text: a string (paragraphs split at blank lines), or a list of paragraphs and conditional parts.",
+            "description": "Text: a string (paragraphs split at blank lines), or a list of paragraphs and conditional parts. "
+            "Inside text: {expression}, inline forms ({if c: a|b}, {seq: a|b}, {cycle: ...}, {once: ...}, {shuffle: ...}, "
+            "{plural n: one|many}, {select s: k=a|else=b}) and snippets ({>name}).",
             "anyOf": [
                 {"type": TEXT_TYPES},
                 {"type": "array", "items": {"anyOf": [{"type": TEXT_TYPES}, _ref("conditional"), _ref("text")]}},
