@@ -56,4 +56,7 @@ def env_for_subprocess() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["NO_COLOR"] = "1"
+    # prompt_toolkit otherwise asks the terminal where its cursor is and waits up to a
+    # second per prompt for a reply that pexpect never sends
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
     return env

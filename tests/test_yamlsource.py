@@ -210,3 +210,32 @@ def test_positions_count_only_newlines_as_line_breaks_as_editors_do(other_break:
     with pytest.raises(YamlProblem) as raised:
         compose(f"{other_break}chapter: The House\nv")
     assert raised.value.line <= 2
+
+
+DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+
+
+@pytest.mark.parametrize(("text", "line", "col"), [
+    ("[" * 100_000 + "]" * 100_000, 1, MAX_DEPTH + 1),
+    ("scenes: " + "[" * 2_000, 1, 8 + MAX_DEPTH),  # the mapping is the first level
+    ("é: " + "[\n" * 1_500, MAX_DEPTH, 1),
+    ("a: " + "[x: " * 1_500, 1, 5 + 4 * (MAX_DEPTH // 2 - 1)),  # each `[x: ` is a list and a mapping
+    ("a:\n" + "".join("  " * i + "- \n" for i in range(1, 2_000)), MAX_DEPTH + 1, 2 * MAX_DEPTH + 1),
+    ("a: '\u2028'\n\u2028b: " + "[\n" * 1_500, MAX_DEPTH + 1, 1),
+], ids=["flow", "flow-in-mapping", "flow-over-lines", "flow-pairs", "block", "other-line-breaks"])
+def test_deep_nesting_gets_our_message_position_and_hint_whatever_libyaml_refuses(text: str, line: int, col: int) -> None:
+    # newer libyaml refuses about 1,000 levels in its own words, older never does: one answer for both
+    with pytest.raises(YamlProblem) as info:
+        compose(text)
+    assert (info.value.line, info.value.col, info.value.message, info.value.hint) == (
+        line, col, DEEP, "a story never needs this much nesting")
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[\n" * 1_100 + "]\n" * 1_100,   # closed: libyaml's own composer reads all of it
+    "a: " + "[\n" * 1_100,                   # never closed: nesting comes before the end of the file
+    "a: [1, 2\nb: " + "[" * 100,             # a syntax error before the nesting
+], ids=["closed", "unclosed", "error-first"])
+def test_both_composers_name_the_first_problem_in_the_file(text: str) -> None:
+    fast, slow = _by_both_composers(text, lambda err: (err.line, err.col, err.message, err.hint))
+    assert fast == slow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
@@ -74,20 +73,11 @@ def _compose_fast(text: str) -> tuple[Node | None, list[tuple[int, int, str, str
     """
     try:
         root = yaml.compose(text, Loader=_PlainLoader)
-    except yaml.composer.ComposerError as err:
-        mark = err.problem_mark
-        line, col = Positions(text)(mark) if mark else (0, 0)
-        problem = err.problem or ""
-        if "another document" in problem or "single document" in (err.context or ""):
-            raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)") from None
-        if "undefined alias" in problem:
-            lines = text.split("\n")
-            found = re.match(r"\*[^\s,\]}]+", lines[line - 1][col - 1:]) if 0 < line <= len(lines) else None
-            name = found.group(0) if found else "alias"
-            raise YamlProblem(line, col, f"unknown alias {name}", "define the anchor (&name) before using it") from None
-        raise _yaml_problem(err, text) from None
-    except yaml.YAMLError as err:
-        raise _problem_of(err, text) from None
+    except yaml.YAMLError:
+        # A broken file is rare: the event loop names its first problem in file order, as it
+        # would have for any other file (libyaml's composer reads to the end before we check
+        # nesting or tags, and newer libyaml refuses deep nesting in its own words).
+        return compose_events(text)
     if root is None:
         return None, []
     problems: list[tuple[int, int, str, str]] = []
@@ -140,7 +130,7 @@ def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shar
         style = node.style
         return Scalar(node.value, line, col, not style, None, style or "")
     if depth >= MAX_DEPTH:  # as the event loop counts: collections only
-        raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+        raise _too_deep(line, col)
     if shared is not None:
         key = id(node)
         if key in shared.done:
@@ -210,12 +200,56 @@ def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str,
     return mapping
 
 
+def _refused_as_too_deep(err: yaml.YAMLError) -> bool:
+    """Whether libyaml itself refused the nesting (newer libyaml stops at about 1,000 levels)."""
+    if not isinstance(err, yaml.MarkedYAMLError) or err.problem_mark is None:
+        return False
+    return "nesting" in (err.problem or "") or "level" in (err.context or "")
+
+
+def _too_deep(line: int, col: int) -> YamlProblem:
+    return YamlProblem(line, col, TOO_DEEP, "a story never needs this much nesting")
+
+
+TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+
+
 def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
     """Parse one YAML document into nodes without recursion or alias blow-up.
 
     Returns the root (None for an empty file) and the non-fatal problems found (duplicate
     keys), each as (line, col, message, hint). Raises YamlProblem for fatal ones.
+
+    Newer libyaml (in PyYAML 6.0.4's wheels, at least) refuses nesting of about 1,000
+    levels in its scanner, which reads up to 1,024 characters ahead of the events we see,
+    so on `[[[[...` it can speak before our bound of MAX_DEPTH does. Older ones never
+    refuse. For one answer with every PyYAML, that refusal is replaced by ours: the text
+    up to where libyaml stopped is parsed again, and our bound fires inside it, at the
+    place it fires with an older libyaml (the cut is at a token's start, and nothing
+    before our bound's place depends on what follows the cut).
     """
+    try:
+        return _compose_events(text)
+    except _LibyamlTooDeep as refusal:
+        try:
+            _compose_events(text[: refusal.index])
+        except YamlProblem as ours:
+            if ours.message == TOO_DEEP:
+                raise ours from None
+        except _LibyamlTooDeep:
+            pass
+        raise _too_deep(refusal.line, refusal.col) from None
+
+
+class _LibyamlTooDeep(Exception):
+    """libyaml refused the nesting at this character offset and position."""
+
+    def __init__(self, index: int, line: int, col: int) -> None:
+        super().__init__(index)
+        self.index, self.line, self.col = index, line, col
+
+
+def _compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
     try:
         loader = _Loader(text)  # the pure-Python reader checks every character right here
     except yaml.reader.ReaderError as err:
@@ -244,7 +278,7 @@ def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, st
                 line, col = where(event.start_mark)
                 _check_tag(event.tag, line, col)
                 if len(stack) >= MAX_DEPTH:
-                    raise YamlProblem(line, col, f"nesting deeper than {MAX_DEPTH} levels", "a story never needs this much nesting")
+                    raise _too_deep(line, col)
                 node: Map | Seq = Map([], line, col) if kind is yaml.MappingStartEvent else Seq([], line, col)
                 if event.anchor:
                     open_anchors.add(event.anchor)
@@ -271,6 +305,9 @@ def compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, st
                     line, col = where(event.start_mark)
                     raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)")
     except yaml.YAMLError as err:
+        if _refused_as_too_deep(err):
+            assert isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None
+            raise _LibyamlTooDeep(err.problem_mark.index, *where(err.problem_mark)) from None
         raise _problem_of(err, text) from None
     finally:
         loader.dispose()
