@@ -165,7 +165,7 @@ def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shar
 
 def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str, str]], depth: int, shared: _Shared | None) -> Map:
     pairs: list[tuple[Scalar, Node]] = []
-    mapping = Map(pairs, line, col)
+    mapping = Map(pairs, line, col, flow=bool(node.flow_style))
     names: dict[str, tuple[Scalar, Node]] = {}  # only while building: to find duplicates
     careful: _Frame | None = None  # the event loop's bookkeeping, once a duplicate or `<<` appears
     size = 1
@@ -279,7 +279,7 @@ def _compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, s
                 _check_tag(event.tag, line, col)
                 if len(stack) >= MAX_DEPTH:
                     raise _too_deep(line, col)
-                node: Map | Seq = Map([], line, col) if kind is yaml.MappingStartEvent else Seq([], line, col)
+                node: Map | Seq = Map([], line, col, flow=bool(event.flow_style)) if kind is yaml.MappingStartEvent else Seq([], line, col)
                 if event.anchor:
                     open_anchors.add(event.anchor)
                 stack.append(_Frame(node, event.anchor))

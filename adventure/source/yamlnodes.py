@@ -50,6 +50,7 @@ class Map:
     line: int
     col: int
     size: int = 1
+    flow: bool = False  # written `{...}`: there a comma ends a plain value
 
     def get(self, key: str) -> Node | None:
         """The value of `key` (the last one, as YAML keeps, if it was written twice)."""
@@ -188,10 +189,76 @@ def _merge(frame: _Frame, source: Node, key: Scalar) -> None:
 
 
 def _yaml_problem(err: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    """A PyYAML error as the author's mistake, at the place where it was made.
+
+    libyaml notices an unclosed quote or bracket only where the text ends or the next key
+    begins; the place to fix is where it was opened, which PyYAML keeps as the context mark.
+    """
+    where = Positions(text)
     mark = err.problem_mark or err.context_mark
-    line, col = Positions(text)(mark) if mark else (0, 0)
+    line, col = where(mark) if mark else (0, 0)
     message = err.problem or err.context or "invalid YAML"
-    return YamlProblem(line, col, f"YAML syntax error: {message}", _yaml_hint(message, text, line))
+    context = err.context or ""
+    if err.context_mark is not None and mark is not None:
+        opened_line, opened_col = where(err.context_mark)
+        if "quoted scalar" in context:
+            quote = _char_at(text, opened_line, opened_col) or '"'
+            return YamlProblem(
+                opened_line, opened_col, f"YAML syntax error: the text quoted with {quote} here is never closed",
+                f"end the text with {quote} (inside "
+                + ("double quotes write \\\" for a quote)" if quote == '"' else "single quotes write \'\' for a quote)"),
+            )
+        if "flow mapping" in context or "flow sequence" in context:
+            opener = _char_at(text, opened_line, opened_col) or ("{" if "mapping" in context else "[")
+            closer = "}" if opener == "{" else "]"
+            if line != opened_line:
+                return YamlProblem(
+                    opened_line, opened_col, f"YAML syntax error: `{opener}` is never closed",
+                    f"close it with `{closer}` before line {line}, or quote the whole value if `{opener}` is part of the text",
+                )
+            return YamlProblem(
+                line, col, f"YAML syntax error: a `,` or `{closer}` is missing here, in the `{opener}...{closer}` "
+                f"that starts at column {opened_col}",
+                f"separate items with `, `, or quote an item that holds `{closer}`, `,` or `: `",
+            )
+    lines = text.split("\n")  # lines as our positions count them
+    if "mapping values are not allowed" in message:
+        indented = _too_deep_key(lines, line, col)
+        if indented is not None:
+            return indented
+    return YamlProblem(line, col, f"YAML syntax error: {message}", _yaml_hint(message, lines, line))
+
+
+def _char_at(text: str, line: int, col: int) -> str:
+    lines = text.split("\n", line)
+    return lines[line - 1][col - 1: col] if 0 < line <= len(lines) else ""
+
+
+_KEY_LINE = re.compile(r"( *(?:- +)*)([^\s:#'\"][^:#]*?):(?: |$)")
+
+
+def _too_deep_key(lines: list[str], line: int, col: int) -> YamlProblem | None:
+    """A `key:` line indented deeper than the key line above it: the cause is indentation."""
+    if not 0 < line <= len(lines):
+        return None
+    found = _KEY_LINE.match(lines[line - 1])
+    if found is None or found.end(2) + 1 != col:  # the `:` YAML refused is not the line's first: text with a colon
+        return None
+    for above in range(line - 2, -1, -1):
+        previous = _KEY_LINE.match(lines[above])
+        if previous is None:
+            if lines[above].strip() and not lines[above].lstrip().startswith("#"):
+                return None  # a line of text in between: not a key under a key
+            continue
+        if previous.end(1) >= found.end(1):
+            return None
+        key, above_key = found.group(2).strip(), previous.group(2).strip()
+        return YamlProblem(
+            line, found.end(1) + 1, f"YAML syntax error: `{key}` is indented deeper than `{above_key}` on line {above + 1}",
+            f"keys of one mapping start in the same column (here column {previous.end(1) + 1}); if `{key}:` is part of the text "
+            "above, quote that whole value",
+        )
+    return None
 
 
 def _reader_problem(err: yaml.reader.ReaderError, text: str) -> YamlProblem:
@@ -206,8 +273,7 @@ def _reader_problem(err: yaml.reader.ReaderError, text: str) -> YamlProblem:
     )
 
 
-def _yaml_hint(message: str, text: str = "", line: int = 0) -> str:
-    lines = text.split("\n")  # lines as our positions count them
+def _yaml_hint(message: str, lines: list[str], line: int = 0) -> str:
     if "tab" in message or (0 < line <= len(lines) and "\t" in lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]):
         return "YAML indentation must use spaces, not tabs"
     if "mapping values are not allowed" in message:

@@ -44,11 +44,16 @@ RESERVED = frozenset(RESERVED_FUNCTIONS + BUILTINS + ("True", "False", "and", "o
 class ExprError(Exception):
     """A problem in one expression, at a character offset within it."""
 
-    def __init__(self, message: str, offset: int = 0, hint: str = "") -> None:
+    def __init__(self, message: str, offset: int = 0, hint: str = "", unknown: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
         self.hint = hint
+        self.unknown = unknown  # the name of the variable, scene or codex entry that was not found
+
+    def moved(self, by: int) -> ExprError:
+        """The same error, `by` characters further on (an expression inside a longer text)."""
+        return ExprError(self.message, self.offset + by, self.hint, self.unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +133,7 @@ def parse(source: str) -> ast.expr:
             warnings.simplefilter("ignore")  # ast would print SyntaxWarnings for text like `1if x`
             tree = ast.parse(_flat(source), mode="eval")
     except SyntaxError as err:
-        offset = max((err.offset or 1) - 1, 0)
+        offset = hints.syntax_offset(_flat(source), max((err.offset or 1) - 1, 0))
         raise ExprError(f"syntax error: {err.msg}", offset, hints.syntax_hint(source)) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExprError("expression is nested too deeply", 0) from None
@@ -164,8 +169,8 @@ class _ExpressionCompiler:
         self.in_effect = in_effect
         self.reads = _Reads()
 
-    def error(self, node: ast.AST, message: str, hint: str = "") -> ExprError:
-        return ExprError(message, _char_offset(self.source, getattr(node, "col_offset", 0)), hint)
+    def error(self, node: ast.AST, message: str, hint: str = "", unknown: str = "") -> ExprError:
+        return ExprError(message, _char_offset(self.source, getattr(node, "col_offset", 0)), hint, unknown)
 
     def text_of(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or "?"
@@ -215,7 +220,8 @@ class _ExpressionCompiler:
             if name in FUNCTIONS:
                 raise self.error(node, f"`{name}` is a function", f"call it: {name}(...)")
             raise self.error(
-                node, f"unknown variable `{name}`", hints.suggest(name, self.env.variables, "declare it under `variables:` in story.yaml")
+                node, f"unknown variable `{name}`", hints.suggest(name, self.env.variables, "declare it under `variables:` in story.yaml"),
+                unknown=name,
             )
         self.reads.variables.add(name)
         return info.type, lambda s, n=name: s.vars[n]
@@ -381,14 +387,17 @@ class _ExpressionCompiler:
             target = arg.value
             if name in ("visited", "visits"):
                 if target not in self.env.scenes:
-                    raise self.error(arg, f"there is no scene {target!r}", hints.suggest(target, self.env.scenes, "check the scene id"))
+                    raise self.error(
+                        arg, f"there is no scene {target!r}", hints.suggest(target, self.env.scenes, "check the scene id"), unknown=target
+                    )
                 self.reads.visits.add(target)
                 if name == "visited":
                     return "bool", lambda s, t=target: t in s.visits
                 return "int", lambda s, t=target: s.visits.get(t, 0)
             if target not in self.env.codex_titles:
                 raise self.error(
-                    arg, f"there is no codex entry {target!r}", hints.suggest(target, self.env.codex_titles, "check the codex id")
+                    arg, f"there is no codex entry {target!r}", hints.suggest(target, self.env.codex_titles, "check the codex id"),
+                    unknown=target,
                 )
             if name == "unlocked":
                 self.reads.unlocked.add(target)
@@ -452,7 +461,7 @@ def compile_expression(source: str, env: Env, want: TypeName | None = None, in_e
     try:
         compiled = _compile(source, env, want, in_effect)
     except ExprError as err:
-        raise ExprError(err.message, err.offset + lead, err.hint) from None
+        raise err.moved(lead) from None
     env.cache[(source, want, in_effect)] = compiled
     return compiled
 

@@ -22,6 +22,13 @@ def syntax_hint(source: str) -> str:
     return "conditions look like: trust >= 3 and \"viola\" in ids"
 
 
+def syntax_offset(source: str, offset: int) -> int:
+    """Where a syntax error starts: Python points at the second character of `&&` and `||`."""
+    if offset > 0 and source[offset - 1: offset + 1] in ("&&", "||"):
+        return offset - 1
+    return offset
+
+
 def allowed_hint() -> str:
     return "expressions may use variables, numbers, quoted names, + - * // %, comparisons, in, and/or/not, and " + ", ".join(
         f"{f}()" for f in FUNCTIONS

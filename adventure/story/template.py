@@ -271,7 +271,7 @@ def _template(nodes: Nodes, scope: TextScope, base: int, top: bool = False) -> T
             try:
                 compiled = compile_expression(node.source, scope.env)
             except ExprError as err:
-                raise ExprError(err.message, base + node.offset + err.offset, err.hint) from None
+                raise err.moved(base + node.offset) from None
             names = scope.member_names.get(_variable(compiled) or "") if compiled.type == "set" else None
             parts.append(MemberNames(compiled, names) if names else compiled)
         elif isinstance(node, SnippetUse):
@@ -302,7 +302,7 @@ def _snippet(use: SnippetUse, scope: TextScope, base: int) -> Template:
     try:
         return _template(snippet.nodes, inner, 0)
     except ExprError as err:
-        raise ExprError(f"in snippet `{name}`: {err.message}", base + use.offset, err.hint) from None
+        raise ExprError(f"in snippet `{name}`: {err.message}", base + use.offset, err.hint, err.unknown) from None
 
 
 def _variation(form: Form, scope: TextScope, base: int) -> Variation:
@@ -314,7 +314,9 @@ def _variation(form: Form, scope: TextScope, base: int) -> Variation:
         try:
             head = compile_expression(form.head, scope.env, want)
         except ExprError as err:
-            raise ExprError(f"in {{{kind}}}: {err.message}", base + form.head_offset + err.offset, err.hint) from None
+            raise ExprError(
+                f"in {{{kind}}}: {err.message}", base + form.head_offset + err.offset, err.hint, err.unknown
+            ) from None
     elif scope.scene is None:
         raise ExprError(
             f"{{{kind}: ...}} follows the visits of the scene it is written in, and this text belongs to no scene",

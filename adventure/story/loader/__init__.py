@@ -9,7 +9,7 @@ from types import MappingProxyType
 from adventure.source.collector import collector_paused
 from adventure.source.problems import Problem, StoryError
 from adventure.source.textsafe import clean
-from adventure.source.yamlsource import Map, Scalar, load_file_text
+from adventure.source.yamlsource import MAX_FILE_BYTES, Map, Scalar, load_file_text
 from adventure.story.expr import Env, VarInfo
 from adventure.story.exprhints import suggest
 from adventure.story.flow import returns_in, within
@@ -65,8 +65,10 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         ]
     decls = Declarations()
     digest = hashlib.sha256()
-    header_reader = Reader(story_path, problems)
     header_text, header_root, file_problems = load_file_text(story_path, story_path)
+    header_reader = Reader(story_path, problems, header_text, decls.unreadable)
+    if header_root is None and file_problems:
+        decls.unreadable.add(story_path, MAX_FILE_BYTES)
     problems.extend(file_problems)
     if header_root is None and not file_problems:
         problems.append(Problem(story_path, 1, 1, "story.yaml is empty", "it needs id, title, version and start"))
@@ -94,7 +96,9 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         problems.extend(file_problems)
         _digest(digest, path, root, text)
         if not file_problems or node is not None:
-            read_scene_file(Reader(path, problems), node, decls)
+            read_scene_file(Reader(path, problems, text, decls.unreadable), node, decls)
+        else:
+            decls.unreadable.add(path, MAX_FILE_BYTES)
     env = Env(
         variables={name: VarInfo(v.type, v.members, v.min, v.max) for name, v in decls.variables.items()},
         scenes=frozenset(decls.scenes),
@@ -152,7 +156,7 @@ def _cross_checks(
     decls: Declarations, scene_ids: frozenset[str], scenes: dict[str, Scene], header: Reader, problems: list[Problem]
 ) -> None:
     start = decls.header.start
-    if start and start not in scene_ids:
+    if start and start not in scene_ids and not decls.unreadable.might_declare(start):
         node = decls.header.start_node
         hint = suggest(start, scene_ids) or (
             "no scenes were found: put scene files beside story.yaml" if not scene_ids else "check the scene id"
@@ -200,7 +204,7 @@ def _cross_checks(
             )
         )
     for old, (new, node) in decls.header.renamed.items():
-        if new not in scene_ids:
+        if new not in scene_ids and not decls.unreadable.might_declare(new):
             header.error(node, f"renamed: `{old}` points at `{new}`, which does not exist", suggest(new, scene_ids))
         if old in scene_ids:
             header.error(node, f"renamed: `{old}` still exists as a scene", "remove the rename, or the old scene")

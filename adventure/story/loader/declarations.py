@@ -11,7 +11,7 @@ from adventure.source.textsafe import clean
 from adventure.source.yamlsource import Map, Node, Scalar
 from adventure.story.expr import RESERVED, TypeName, Value, VarInfo
 from adventure.story.exprhints import suggest
-from adventure.story.loader.reader import Reader
+from adventure.story.loader.reader import Reader, Unreadable
 from adventure.story.model import Variable
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
@@ -75,6 +75,7 @@ class Declarations:
     codex: dict[str, RawCodex] = field(default_factory=dict)
     snippets: dict[str, RawSnippet] = field(default_factory=dict)  # story-wide
     file_snippets: dict[str, dict[str, RawSnippet]] = field(default_factory=dict)  # by file path
+    unreadable: Unreadable = field(default_factory=Unreadable)  # what files that could not be read may declare
 
 
 def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
+import stat
 from collections.abc import Iterable
 
 from adventure.source.problems import Problem
@@ -20,6 +23,7 @@ _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 _NULL = frozenset({"", "~", "null"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_VISIBLE = re.compile(r"\S")
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -37,21 +41,64 @@ def kind_of(node: Node | None) -> str:
 
 
 
+class Unreadable:
+    """Names that may be declared in a file that could not be read: unknown, not missing.
+
+    A reference to one of them is not reported, so that one broken file gives its own
+    problem and not one more for every scene, variable or codex entry it holds.
+    """
+
+    _WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self.everything = False  # a file that could not even be opened may declare anything
+
+    def add(self, path: str, limit: int) -> None:
+        try:
+            # O_NONBLOCK: a named pipe must not wait for a writer; only a regular file is read
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+            with os.fdopen(descriptor, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return  # a pipe or device declares nothing
+                data = handle.read(limit)
+        except OSError:
+            self.everything = True  # unreadable: it may declare anything
+            return
+        self.words.update(self._WORD.findall(data.decode("latin-1")))
+
+    def might_declare(self, name: str) -> bool:
+        return self.everything or name in self.words
+
+
+def _no_value(node: Node) -> bool:
+    """A key written alone, with no `:` (its value is an empty plain scalar)."""
+    return isinstance(node, Scalar) and node.plain and node.value == "" and node.tag is None
+
+
 class Reader:
     """Reads one file's nodes; every problem is appended to `problems` with its position."""
 
-    def __init__(self, path: str, problems: list[Problem]) -> None:
+    def __init__(self, path: str, problems: list[Problem], text: str | None = None, unreadable: Unreadable | None = None) -> None:
         self.path = path
         self.problems = problems
+        self.unreadable = unreadable or Unreadable()
         self.count = 0
         # What text read now may refer to (its scene, the snippets in reach); the compiler
         # sets it before each scene, codex entry or status line.
         self.scope: TextScope | None = None
+        self.text = text  # the file as read: to place a mistake inside a multi-line value
+        self._line_starts: list[int] = []
 
     def at(self, node: Node) -> Location:
         return Location(self.path, node.line, node.col)
 
     def error(self, node: Node | None, message: str, hint: str = "") -> None:
+        line, col = (node.line, node.col) if node is not None else (0, 0)
+        self.report(line, col, message, hint)
+
+    def report(self, line: int, col: int, message: str, hint: str = "") -> None:
+        """Every problem of this file goes through here, so the cap holds for every kind."""
         # A broken file can hold millions of mistakes; past a point more lines help nobody.
         self.count += 1
         if self.count > MAX_PROBLEMS_PER_FILE:
@@ -66,8 +113,35 @@ class Reader:
                     )
                 )
             return
-        line, col = (node.line, node.col) if node is not None else (0, 0)
         self.problems.append(Problem(self.path, line, col, message, hint))
+
+    def place(self, node: Scalar, offset: int) -> tuple[int, int]:
+        """The file position of character `offset` of a scalar's value, as near as YAML allows."""
+        if node.style in ("", "|", ">") and self.text is not None:
+            # Plain and block text hold the file's characters; folding only changes whitespace.
+            return self._nth_visible(node, sum(1 for char in node.value[:offset] if not char.isspace()))
+        before = node.value[:offset]
+        if "\n" not in before:
+            return node.line, node.col + offset + (0 if node.plain else 1)
+        return node.line, node.col
+
+    def _nth_visible(self, node: Scalar, count: int) -> tuple[int, int]:
+        """Where the value's character after `count` non-blank ones is written in the file."""
+        assert self.text is not None
+        if not self._line_starts:
+            self._line_starts = [0, *(found.end() for found in re.finditer("\n", self.text))]
+        if not 0 < node.line <= len(self._line_starts):
+            return node.line, node.col
+        index = self._line_starts[node.line - 1] + node.col - 1
+        if node.style in ("|", ">"):  # the text starts on the line after the indicator
+            index = self.text.find("\n", index) + 1
+        for found in _VISIBLE.finditer(self.text, index):
+            if count == 0:
+                index = found.start()
+                line = bisect.bisect_right(self._line_starts, index)
+                return line, index - self._line_starts[line - 1] + 1
+            count -= 1
+        return node.line, node.col
 
     # structure ------------------------------------------------------------------------
     def mapping(self, node: Node | None, what: str) -> Map | None:
@@ -88,7 +162,24 @@ class Reader:
         """The mapping's values by key; unknown keys and missing required keys are reported."""
         allowed = tuple(allowed)
         values: dict[str, Node] = {}
+        cut: Scalar | None = None  # a key whose plain value a comma may cut: in `{doc: a, b}`, `b` is text
+        cut_text = ""
+        reported_cut = False
         for key, value in node.pairs:
+            if (
+                cut is not None and node.flow and key.plain and _no_value(value) and key.value not in allowed
+                and (" " in key.value or " " in cut_text)  # text, not a key forgotten its value: `{type: int, dco}`
+            ):
+                if not reported_cut:
+                    self.error(
+                        key, f"the `,` before `{_short(clean(key.value))}` ends the value of `{clean(cut.value)}`: "
+                        "inside `{...}` a comma separates entries", f"quote the whole value: {clean(cut.value)}: \"...\"",
+                    )
+                    reported_cut = True  # one problem for `doc: a, b, c`
+                continue
+            cut = key if isinstance(value, Scalar) and value.plain and value.value else None
+            cut_text = value.value if cut is not None and isinstance(value, Scalar) else ""
+            reported_cut = False
             if key.value not in allowed:
                 hint = suggest(key.value, allowed) or f"{what} may have: {', '.join(allowed)}"
                 self.error(key, f"unknown key `{clean(key.value)}` in {what}", hint)
@@ -185,16 +276,6 @@ class Reader:
         return result
 
     # expressions ------------------------------------------------------------------------
-    def _expr_position(self, node: Scalar, offset: int) -> tuple[int, int]:
-        """Map an offset inside a scalar's value to a file position, as near as YAML allows."""
-        before = node.value[:offset]
-        if node.plain or "\n" not in before:
-            lines = before.count("\n")
-            if lines == 0:
-                return node.line, node.col + offset + (0 if node.plain else 1)
-            return node.line + lines, 1
-        return node.line, node.col
-
     def expression(
         self, node: Node | None, env: Env, what: str, want: TypeName | None = "bool", in_effect: bool = False
     ) -> Compiled | None:
@@ -204,8 +285,9 @@ class Reader:
         try:
             return compile_expression(node.value, env, want, in_effect)
         except ExprError as err:
-            line, col = self._expr_position(node, err.offset)
-            self.problems.append(Problem(self.path, line, col, f"{what}: {err.message}", err.hint))
+            if err.unknown and self.unreadable.might_declare(err.unknown):
+                return None
+            self.report(*self.place(node, err.offset), f"{what}: {err.message}", err.hint)
             return None
 
     def template(self, node: Node | None, env: Env, what: str, block: bool = False) -> Template | None:
@@ -213,25 +295,49 @@ class Reader:
         if text is None or node is None:
             return None
         assert isinstance(node, Scalar)
-        try:
-            return compile_template(text, env, self.scope)
-        except ExprError as err:
-            line, col = self._expr_position(node, err.offset)
-            self.problems.append(Problem(self.path, line, col, f"in {what}: {err.message}", err.hint))
-            return None
+        return self._compiled(text, node, env, what, 0)
 
+    def paragraph(self, text: str, node: Scalar, env: Env, what: str, visible_before: int) -> Template | None:
+        """A template from a paragraph cut out of a text (after `visible_before` non-blank
+        characters of it); each mistake is placed where it is in the file."""
+        return self._compiled(text, node, env, what, visible_before)
 
-    def paragraph(self, text: str, node: Node, env: Env, what: str) -> Template | None:
-        """A template from a paragraph cut out of a block; errors point at the block."""
-        try:
-            return compile_template(text, env, self.scope)
-        except ExprError as err:
-            if isinstance(node, Scalar) and node.value == text:  # the whole text is one paragraph: point into it
-                line, col = self._expr_position(node, err.offset)
-                self.problems.append(Problem(self.path, line, col, f"in {what}: {err.message}", err.hint))
-                return None
-            self.error(node, f"in {what}: {err.message} (in {clean(text[:40])!r}...)", err.hint)
-            return None
+    def _compiled(self, text: str, node: Scalar, env: Env, what: str, visible_before: int) -> Template | None:
+        errors: list[ExprError] = []
+        start = 0
+        template: Template | None = None
+        while start <= len(text):
+            try:
+                template = compile_template(text[start:], env, self.scope)
+                break
+            except ExprError as err:
+                errors.append(err.moved(start))
+                if not err.message.endswith("is never closed"):
+                    break
+                # an unclosed `{` runs to the end of the text: what follows it is checked on its own,
+                # so that one slip does not hide the next
+                start += err.offset + 1
+        for problem in errors:
+            if problem.unknown and self.unreadable.might_declare(problem.unknown):
+                continue
+            visible = visible_before + sum(1 for char in text[: problem.offset] if not char.isspace())
+            if visible_before or text != node.value:
+                line, col = self._place_visible(node, visible)
+            else:
+                line, col = self.place(node, problem.offset)
+            self.report(line, col, f"in {what}: {problem.message}", problem.hint)
+        return None if errors else template
+
+    def _place_visible(self, node: Scalar, visible: int) -> tuple[int, int]:
+        """The position of the value's character after `visible` non-blank ones."""
+        if node.style in ("", "|", ">") and self.text is not None:
+            return self._nth_visible(node, visible)
+        for offset, char in enumerate(node.value):
+            if not char.isspace():
+                if visible == 0:
+                    return self.place(node, offset)
+                visible -= 1
+        return node.line, node.col
 
 
 def paragraphs(text: str, style: str = "|") -> list[str]:

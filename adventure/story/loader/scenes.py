@@ -62,10 +62,12 @@ class SceneCompiler:
             if block is None:
                 return ()
             parts: list[TextPart] = []
+            visible_before = 0  # non-blank characters of earlier paragraphs: to place a mistake in the file
             for paragraph in paragraphs(block, node.style):
-                template = reader.paragraph(paragraph, node, self.env, what)
+                template = reader.paragraph(paragraph, node, self.env, what, visible_before)
                 if template is not None:
                     parts.append(Paragraph(template))
+                visible_before += len(paragraph) - sum(1 for char in paragraph if char.isspace())
             return tuple(parts)
         if isinstance(node, Seq):
             result: list[TextPart] = []
@@ -149,6 +151,8 @@ class SceneCompiler:
     def _variable(self, reader: Reader, key: Scalar, effect: str, types: tuple[str, ...]) -> Variable | None:
         variable = self.decls.variables.get(key.value)
         if variable is None:
+            if self.decls.unreadable.might_declare(key.value):
+                return None
             reader.error(
                 key,
                 f"{effect}: unknown variable `{clean(key.value)}`",
@@ -215,6 +219,8 @@ class SceneCompiler:
         entries = []
         for entry, item in reader.strings(node, "unlock"):
             if entry not in self.decls.codex:
+                if self.decls.unreadable.might_declare(entry):
+                    continue
                 reader.error(
                     item, f"unlock: there is no codex entry `{entry}`", suggest(entry, self.decls.codex) or "declare it under `codex:`"
                 )
@@ -280,7 +286,7 @@ class SceneCompiler:
             reader.error(
                 values["choices"], f"ending scene `{raw.id}` also has choices", "an ending ends the game: remove `choices` or `ending`"
             )
-        if ending is None and "choices" not in values:
+        if "ending" not in values and "choices" not in values:
             reader.error(node, f"scene `{raw.id}` has no choices and is not an ending", "add `choices:` or `ending:`")
         if "choices" in values and not choices and ending is None and isinstance(values["choices"], Seq) and not values["choices"].items:
             reader.error(
@@ -331,6 +337,8 @@ class SceneCompiler:
             return "return", scene_id
         target = reader.string(values[key], key)
         if target is not None and target not in self.env.scenes:
+            if self.decls.unreadable.might_declare(target):
+                return "goto", None  # perhaps in a file that could not be read: that file's problem says enough
             hint = suggest(target, self.env.scenes) or "check the scene id, or write that scene"
             reader.error(values[key], f"{key}: there is no scene `{target}`", hint)
             return "goto", None
