@@ -9,7 +9,7 @@ import io
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from adventure import __version__
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from adventure.play.preload import PendingStory
     from adventure.play.session import Session
     from adventure.play.transcript import Transcript
+    from adventure.play.turns import TurnLoop
     from adventure.source.problems import StoryError
+    from adventure.story.expr import Value
     from adventure.story.model import Story
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
@@ -45,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
     play.add_argument("--seed", type=int, default=None, metavar="N", help="seed for the story's randomness")
     play.add_argument("--from", dest="from_scene", metavar="SCENE", help="start at this scene (playtesting)")
+    play.add_argument(
+        "--record", metavar="FILE", help="write the game played as a walkthrough file that adventure test passes as written"
+    )
+    play.add_argument(
+        "--reach", metavar="SCENE", help="start at this scene with the state the shortest real path into it gives (the path is printed)"
+    )
     play.add_argument("--watch", action="store_true", help="re-read the story when its files change (for authors)")
     play.add_argument(
         "--width", type=_width, default=None, metavar="N", help="wrap text to at most N columns (default: the terminal's, at most 100)"
@@ -77,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     mode = explore.add_mutually_exclusive_group()
     mode.add_argument("--random", type=int, metavar="N", help="N seeded random playthroughs (default 1000)")
     mode.add_argument("--exhaustive", action="store_true", help="search every reachable state")
+    mode.add_argument("--reach", metavar="SCENE", help="the shortest real path into SCENE, and the command that replays it")
     explore.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random playthroughs (default 0)")
     explore.add_argument("--max-steps", type=int, default=2000, metavar="N", help="longest random playthrough (default 2000 choices)")
     explore.add_argument(
@@ -303,36 +312,7 @@ def _main(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO | None, stde
         return EXIT_INTERRUPTED
 
 
-def _parse_assignment(text: str, story: object) -> tuple[str, object]:
-    from adventure.story.model import Story
-
-    assert isinstance(story, Story)
-    if "=" not in text:
-        raise ValueError(f"--set {text!r}: write NAME=VALUE")
-    name, raw = (part.strip() for part in text.split("=", 1))
-    variable = story.variables.get(name)
-    if variable is None:
-        raise ValueError(f"--set: the story has no variable `{name}`")
-    if variable.type == "int":
-        try:
-            return name, int(raw)
-        except ValueError:
-            raise ValueError(f"--set {name}: {raw!r} is not a whole number") from None
-    if variable.type == "bool":
-        if raw.lower() not in ("true", "false", "yes", "no", "1", "0"):
-            raise ValueError(f"--set {name}: write true or false")
-        return name, raw.lower() in ("true", "yes", "1")
-    if variable.type == "set":
-        members = frozenset(item.strip() for item in raw.split(",") if item.strip())
-        unknown = sorted(members - variable.members)
-        if unknown:
-            raise ValueError(f"--set {name}: {', '.join(unknown)} not in its members ({', '.join(sorted(variable.members))})")
-        return name, members
-    return name, clean(raw)
-
-
 def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr: TextIO) -> int:
-    from adventure.play.session import Session
     from adventure.rules import engine
     from adventure.source.problems import StoryError
     from adventure.story.loader import load_story
@@ -344,7 +324,10 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
         transcript = _transcript(args.transcript, stderr)
         if transcript is None:
             return EXIT_USAGE
-    if interactive and not (args.from_scene or args.assignments or args.watch):
+    if args.record is not None and args.reach is not None:
+        stderr.write("adventure: --record starts from the story's start or --from; it cannot follow --reach\n")
+        return EXIT_USAGE
+    if interactive and not (args.from_scene or args.assignments or args.watch or args.record or args.reach):
         from adventure.story.titlepage import read_title_page
 
         page = read_title_page(root)
@@ -357,17 +340,16 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
     except StoryError as err:
         return _story_errors(err, root, stderr)
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(8), "little")
+    if args.record and args.seed is None:
+        seed &= (1 << 53) - 1  # a walkthrough's whole numbers stop at 2^53
     try:
-        values = dict(_parse_assignment(item, story) for item in args.assignments)
-        session = None
-        if args.from_scene or values:
-            outcome = engine.start_at(story, args.from_scene or story.start, values, seed)  # type: ignore[arg-type]
-            session = Session.at(story, outcome)
+        session = _starting_session(story, args, seed, stderr)
     except (ValueError, engine.ChoiceError) as err:  # the message quotes what was typed: cleaned
         stderr.write(f"adventure: {clean(str(err))}\n")
         return EXIT_USAGE
+    setup = _recording(story, args, seed) if args.record else None
     if interactive:
-        return _play_in_terminal(story, args, stderr, session, transcript)
+        return _play_in_terminal(story, args, stderr, session, transcript, setup)
     from adventure.play.plain import play_story
     from adventure.play.shellhooks import Persistence, story_signature
 
@@ -384,8 +366,63 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
             return False
         watch = changed
     return play_story(
-        story, persistence, stdin, stdout, seed=args.seed, session=session, watch=watch, transcript=transcript, cap=args.width
+        story, persistence, stdin, stdout, seed=args.seed, session=session, watch=watch, transcript=transcript,
+        cap=args.width, setup=setup,
     )
+
+
+def _starting_session(story: Story, args: argparse.Namespace, seed: int, stderr: TextIO) -> Session | None:
+    """The game --from, --set or --reach start (None: an ordinary new game). Raises ValueError."""
+    from adventure.play.session import Session
+    from adventure.rules import engine
+    from adventure.story.assign import parse_assignment
+    from adventure.story.exprhints import suggest
+
+    values = dict(parse_assignment(item, story) for item in args.assignments)
+    for option, scene_id in (("--from", args.from_scene), ("--reach", args.reach)):
+        if scene_id is not None and scene_id not in story.scenes:
+            hint = suggest(scene_id, story.scenes, "adventure graph lists the scenes")
+            raise ValueError(f"{option}: there is no scene `{scene_id}` ({hint})")
+    if args.reach is not None:
+        if args.from_scene is not None:
+            raise ValueError("--reach finds its own way in: it cannot be used with --from")
+        return _reached_session(story, args.reach, values, seed, stderr)
+    if args.from_scene or values:
+        return Session.at(story, engine.start_at(story, args.from_scene or story.start, values, seed))
+    return None
+
+
+def _reached_session(story: Story, scene_id: str, values: dict[str, Value], seed: int, stderr: TextIO) -> Session:
+    """A game at `scene_id` with the state the shortest real path into it produces (printed)."""
+    from adventure.play.session import Session
+    from adventure.rules import engine
+    from adventure.rules.state import GameState
+    from adventure.tools.explore import reach
+
+    def start_for(game_seed: int) -> GameState:
+        return (engine.start_at(story, story.start, values, game_seed) if values else engine.new_game(story, game_seed)).state
+
+    found = reach(story, scene_id, start_for, seed)
+    if found is None:
+        raise ValueError(f"--reach: no way into `{scene_id}` was found (adventure explore --reach {scene_id} says more)")
+    stderr.write("".join(clean(line) + "\n" for line in found.describe()))
+    return Session.at(story, engine.Outcome(found.state, ()))
+
+
+def _recording(story: Story, args: argparse.Namespace, seed: int) -> Callable[[TurnLoop], None]:
+    """play --record: follow each game's turn loop and write it as a walkthrough when the player leaves."""
+    from adventure.play.record import Recorder
+    from adventure.story.assign import parse_assignment
+
+    values = dict(parse_assignment(item, story) for item in args.assignments)
+    args.seed = seed  # every game of this command, new or restarted, plays with the seed the file will hold
+
+    def setup(loop: TurnLoop) -> None:
+        recorder = Recorder(args.record, loop.session.state, seed, args.from_scene, values)
+        loop.on_choice.append(recorder.chose)
+        loop.on_leave.append(recorder.finish)
+
+    return setup
 
 
 def _transcript(path: str, stderr: TextIO) -> Transcript | None:
@@ -405,6 +442,7 @@ def _play_in_terminal(
     stderr: TextIO,
     session: Session | None = None,
     transcript: Transcript | None = None,
+    setup: Callable[[TurnLoop], None] | None = None,
 ) -> int:
     from adventure.play import repl
     from adventure.play.preload import PendingStory
@@ -415,7 +453,7 @@ def _play_in_terminal(
     story_id = story.page.id if isinstance(story, PendingStory) else story.id
     game = repl.Game(
         story, Persistence(save_folder(args.saves), story_id), color, args.seed, args.watch,
-        theme=args.theme if color else "mono", cap=args.width, transcript=transcript,
+        theme=args.theme if color else "mono", cap=args.width, transcript=transcript, setup=setup,
     )
     if session is not None:
         game.start(session)

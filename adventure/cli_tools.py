@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from adventure.source.problems import Problem
 from adventure.source.textsafe import clean
 from adventure.story.bundled import bundled_story
 
+if TYPE_CHECKING:
+    from adventure.story.model import Story
+
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
-EXIT_TIME_LIMIT = 3  # explore --exhaustive stopped by --max-seconds: the result depends on the machine
+EXIT_TIME_LIMIT = 4  # explore --exhaustive stopped by --max-seconds: the result depends on the machine (3: output lost)
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -132,6 +136,8 @@ def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if len({policy.name for policy in policies} | {"uniform"}) != len(policies) + 1:
         stderr.write("adventure explore: each --policy needs a name of its own (and not `uniform`)\n")
         return EXIT_USAGE
+    if args.reach is not None:
+        return _reach(story, args, stdout, stderr)
     progress = _progress_bar(stderr)
     if args.exhaustive:
         report = explore.exhaustive(story, args.max_states, args.max_seconds, progress)  # type: ignore[arg-type]
@@ -165,6 +171,24 @@ def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.write("\n".join(lines) + "\n")
     failed = random_report.failures or any(report.failures for _, report in by_policy)
     return EXIT_STORY if failed else EXIT_OK
+
+
+def _reach(story: Story, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from adventure.story.exprhints import suggest
+    from adventure.tools import explore, reports
+
+    if args.reach not in story.scenes:
+        hint = suggest(args.reach, story.scenes, "adventure graph lists the scenes")
+        stderr.write(f"adventure explore: --reach: there is no scene `{clean(args.reach)}` ({hint})\n")
+        return EXIT_USAGE
+    found = explore.reach(story, args.reach, seed=args.seed, max_states=args.max_states)
+    if found is None:
+        stdout.write(f"No way into `{args.reach}` was found ({args.max_states:,} states searched at most).\n")
+        return EXIT_STORY
+    lines = [*found.describe(), f"replay: {reports.replay_command(story, found.path, found.seed)}"]
+    lines.append(f"or start there: adventure play --story {shlex.quote(story.root)} --reach {args.reach}")
+    stdout.write("".join(clean(line) + "\n" for line in lines))
+    return EXIT_OK
 
 
 def _test(args: argparse.Namespace, stdout: TextIO) -> int:

@@ -121,6 +121,8 @@ def test_from_and_set_start_anywhere_with_chosen_state() -> None:
         ("keys=gold", "not in its members"),
         ("brave=maybe", "true or false"),
         ("coins", "NAME=VALUE"),
+        ("dice=9", "9 is outside `dice`'s range 1..6"),
+        ("coin=1", "did you mean `coins`?"),
     ],
 )
 def test_bad_set_arguments_are_usage_errors(assignment: str, fragment: str) -> None:
@@ -227,3 +229,36 @@ def test_a_command_still_wins_over_part_of_a_label(story_dir: StoryDir) -> None:
     root = story_dir(SAVE_LABEL_STORY)
     _, out, _ = run(["play", "--story", str(root), "--plain"], "save mine\n")
     assert "Saved to slot 'mine'." in out and "\nLater\n" not in out
+
+
+def test_from_a_scene_that_does_not_exist_suggests_one() -> None:
+    code, _, err = run(["play", "--story", str(FEATURES), "--plain", "--from", "hal"])
+    assert code == 2 and "--from: there is no scene `hal` (did you mean `hall`?)" in err
+
+
+def test_play_reach_starts_at_the_scene_with_the_state_of_the_shortest_path() -> None:
+    code, out, err = run(["play", "--story", str(FEATURES), "--plain", "--reach", "vault", "--seed", "1"], "status\nquit\n")
+    assert code == 0
+    assert err.startswith("Reached `vault` in ") and "Open the vault" in err
+    assert "keys: iron" in out or "iron" in out  # the vault needs the iron key: the path took it
+
+
+def test_explore_reach_prints_the_path_and_how_to_replay_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", str(FEATURES), "--reach", "vault"]) == 0
+    out = capsys.readouterr().out
+    assert "Reached `vault` in" in out and f"--story {FEATURES}" in out and "--reach vault" in out
+    assert main(["explore", str(FEATURES), "--reach", "vaul"]) == 2
+    assert "did you mean `vault`?" in capsys.readouterr().err
+
+
+def test_a_recorded_game_passes_as_a_walkthrough_undo_included(tmp_path: Path) -> None:
+    record = tmp_path / "bug.yaml"
+    code, _, _ = run(
+        ["play", "--story", str(FEATURES), "--plain", "--record", str(record), "--saves", str(tmp_path / "saves")],
+        "1\n2\nundo\n1\nquit\n",
+    )
+    assert code == 0
+    text = record.read_text()
+    assert "seed:" in text and "- choose:" in text and "- scene:" in text
+    out = io.StringIO()
+    assert main(["test", str(record)], stdout=out) == 0, out.getvalue() + text

@@ -244,11 +244,11 @@ def test_the_text_report_says_how_many_failures_it_left_out(story_dir: StoryDir,
     assert len(json.loads(capsys.readouterr().out)["failures"]) == total
 
 
-def test_a_search_stopped_by_the_clock_exits_3_and_says_so(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_search_stopped_by_the_clock_exits_4_and_says_so(story_dir: StoryDir, capsys: pytest.CaptureFixture[str]) -> None:
     root = story_dir(FLAWED)
     report = explore.exhaustive(load_story(str(root)), max_seconds=0.0)
     assert not report.complete and report.limit == "seconds"
-    assert main(["explore", str(root), "--exhaustive", "--max-seconds", "0.000001"]) == 3
+    assert main(["explore", str(root), "--exhaustive", "--max-seconds", "0.000001"]) == 4
     assert "--max-seconds" in capsys.readouterr().out
     assert main(["explore", str(root), "--exhaustive", "--max-states", "3", "--format", "json"]) == 1
     assert json.loads(capsys.readouterr().out)["limit"] == "states"

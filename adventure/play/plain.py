@@ -186,6 +186,7 @@ def play_story(
     watch: Callable[[], bool] | None = None,
     transcript: Transcript | None = None,
     cap: int | None = None,
+    setup: Callable[[TurnLoop], None] | None = None,
 ) -> int:
     """The plain player: at a terminal, a title menu first; from a pipe, straight into a game.
 
@@ -200,6 +201,8 @@ def play_story(
     def start(session: Session, *notes: str) -> Kind:
         nonlocal transcript
         loop = TurnLoop(session, persistence, seed, transcript)
+        if setup is not None:  # play --record, --debug: they follow or extend the turn loop
+            setup(loop)
         console.draw(loop, loop.opening(*notes))
         outcome = game(loop, console, watch)
         transcript = loop.transcript

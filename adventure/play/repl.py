@@ -58,7 +58,9 @@ class Game:
         theme: str = "dark",
         cap: int | None = None,
         transcript: Transcript | None = None,
+        setup: Callable[[TurnLoop], None] | None = None,
     ) -> None:
+        self.setup = setup  # play --record, --debug: they follow or extend each game's turn loop
         self.watch = watch
         self.signature = story_signature(story.root) if watch else ()
         # A pending story is still loading: the title screen shows its title page meanwhile,
@@ -277,6 +279,8 @@ class Game:
         from adventure.play.turns import TurnLoop
 
         self.loop = TurnLoop(session, self.persistence, self.seed, self.transcript)
+        if self.setup is not None:
+            self.setup(self.loop)
         self.draw(self.loop.opening(*notes))
 
     def title_screen(self) -> bool:

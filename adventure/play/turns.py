@@ -12,7 +12,8 @@ from adventure.play.reply import Kind, Reply, error, scene, sentence, text
 from adventure.play.session import Session, describe_events
 from adventure.play.shellhooks import Persistence
 from adventure.play.transcript import Transcript
-from adventure.rules.engine import ChoiceError, SceneView, exact_label, find_choice
+from adventure.rules.engine import ChoiceError, Outcome, SceneView, exact_label, find_choice
+from adventure.rules.state import GameState
 from adventure.source.textsafe import clean
 
 REPEAT = ("again", "g")
@@ -50,6 +51,9 @@ class TurnLoop:
         self._saved = session.state  # the state the autosave holds (or the one the game began in)
         self._last = ""  # the last line typed, for `again`
         self._question: Question | None = None
+        # what others (play --record, an author's console) follow: each choice taken, and leaving
+        self.on_choice: list[Callable[[GameState, int, Outcome], None]] = []
+        self.on_leave: list[Callable[[Session], list[str]]] = []
 
     @staticmethod
     def _restart_seed(seed: int | None) -> Callable[[], int]:
@@ -76,6 +80,8 @@ class TurnLoop:
     def leave(self, close_transcript: bool = True) -> list[str]:
         """The player is leaving the game (quit, menu, end of input, Ctrl-C): autosave if anything is unsaved."""
         notes = self._autosave()
+        for hook in self.on_leave:
+            notes += hook(self.session)
         if close_transcript and self.transcript is not None:
             self.transcript.close()
             self.transcript = None
@@ -140,10 +146,13 @@ class TurnLoop:
         return command.run(self.session, argument)
 
     def _choose(self, number: int) -> Reply:
+        before = self.session.state
         try:
             outcome = self.session.choose(number)
         except ChoiceError as err:
             return error(sentence(str(err)))
+        for hook in self.on_choice:
+            hook(before, number, outcome)
         return scene(*describe_events(outcome.events, self.session.story))
 
     def _script(self, session: Session, argument: str) -> Reply:

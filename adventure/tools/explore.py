@@ -222,3 +222,88 @@ def _find_soft_locks(
         if scene_id not in seen_scenes:
             seen_scenes.add(scene_id)
             report.soft_locks.append((scene_id, path_to(key)))
+
+
+# --- reaching one scene ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """The shortest real path into a scene, and the state it leaves the game in."""
+
+    scene: str
+    path: tuple[int, ...]
+    labels: tuple[str, ...]
+    state: GameState
+    seed: int | None  # the game seed that plays the path (None: no seed found for its chance)
+
+    def describe(self) -> list[str]:
+        seed = f", game seed {self.seed}" if self.seed is not None else ", by outcomes of chance no seed was found for"
+        lines = [f"Reached `{self.scene}` in {len(self.path)} choice{'' if len(self.path) == 1 else 's'}{seed}:"]
+        lines += [f"  {step:>3}. [{number}] {label}" for step, (number, label) in enumerate(zip(self.path, self.labels, strict=True), 1)]
+        return lines
+
+
+def reach(
+    story: Story, scene_id: str, start_for: Callable[[int], GameState] | None = None, seed: int = 0, max_states: int = 2_000_000,
+) -> Reached | None:
+    """Breadth first, the shortest path from the start into `scene_id`, replayed with `seed`
+    (or, when chance decides the path, the first seed whose draws follow it). None: the
+    scene cannot be reached within `max_states` states."""
+    first = start_for or (lambda game_seed: engine.new_game(story, game_seed).state)
+    state_key = key_function(story)
+    start = first(seed)
+    start_key = state_key(start)
+    parents: dict[Key, tuple[Key | None, int]] = {start_key: (None, 0)}
+    queue: deque[tuple[Key, GameState]] = deque([(start_key, start)])
+    target: Key | None = start_key if start.scene == scene_id else None
+    while queue and target is None and len(parents) < max_states:
+        key, state = queue.popleft()
+        if story.scenes[state.scene].ending is not None:
+            continue
+        try:
+            nexts = successors(story, state)
+        except (OverflowError, engine.DetourError):
+            continue
+        for number, following in nexts:
+            child = state_key(following)
+            if child in parents:
+                continue
+            parents[child] = (key, number)
+            if following.scene == scene_id:
+                target = child
+                break
+            queue.append((child, following))
+    if target is None:
+        return None
+    keys = []
+    current: Key | None = target
+    while current is not None:
+        keys.append(current)
+        current = parents[current][0]
+    keys.reverse()
+    path = tuple(parents[key][1] for key in keys[1:])
+    for game_seed in (seed, *range(SEED_STEPS // max(len(path), 1))):
+        replayed = _replay(story, first(game_seed), path, keys, state_key)
+        if replayed is not None:
+            return Reached(scene_id, path, replayed[1], replayed[0], game_seed)
+    return None
+
+
+def _replay(
+    story: Story, state: GameState, path: tuple[int, ...], keys: list[Key], state_key: Callable[[GameState], Key],
+) -> tuple[GameState, tuple[str, ...]] | None:
+    """Play `path` from `state`; the end state and the labels taken, or None when the game's
+    own draws lead elsewhere than the search's."""
+    labels = []
+    if state_key(state) != keys[0]:
+        return None
+    for number, wanted in zip(path, keys[1:], strict=True):
+        try:
+            labels.append(engine.view(story, state).choices[number - 1].label)
+            state = engine.choose(story, state, number).state
+        except (engine.ChoiceError, IndexError):
+            return None
+        if state_key(state) != wanted:
+            return None
+    return state, tuple(labels)
