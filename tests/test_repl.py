@@ -295,7 +295,7 @@ def test_the_title_screen_fits_the_width_and_comes_back_clean_after_menu(tmp_pat
 
 
 def test_the_status_bar_hint_is_shortened_at_separators() -> None:
-    from adventure.play.repl import HINT, toolbar_text
+    from adventure.play.screen import HINT, toolbar_text
 
     for columns in range(20, 140):
         bar = toolbar_text("Chapter One · Ids 2", columns)
@@ -335,7 +335,7 @@ def test_plain_mode_at_a_terminal_offers_continue(tmp_path: Path) -> None:
     child.expect("Goodbye.")
     finish(child)
     again = pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=20, dimensions=(24, 80))
-    again.expect(r"2. Continue \(The House - The Hall, turn 1")
+    again.expect(r"2. Continue: The House - The Hall, turn 1")
     again.send("2\r")
     again.expect("Loaded slot 'autosave'")
     again.send("status\r")

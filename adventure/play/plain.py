@@ -64,7 +64,9 @@ class Console:
         _tolerant(self.writer)
         self.cap = cap
         self.terminal = _is_terminal(self.reader)
-        self.editing = self.terminal and self.reader is sys.stdin and self.writer is sys.stdout
+        # input() edits lines (readline) only on the process's own terminal; the writer may be a
+        # wrapper around standard output, so the test is on the streams themselves
+        self.editing = self.terminal and self.reader is sys.stdin and sys.stdout is not None and _is_terminal(sys.stdout)
         if self.editing:
             with contextlib.suppress(ImportError):  # not on every platform; input() works without it
                 import readline  # noqa: F401 - importing it gives input() line editing and history
@@ -106,7 +108,8 @@ class Console:
     def confirm_quit(self) -> bool:
         """After Ctrl-C at a terminal: leave only when the player says so."""
         try:
-            answer = self.ask("\nQuit the game? Your progress is autosaved. Type y to quit, or press Enter to go on: ")
+            self.say("", "Quit the game? Your progress is autosaved. Type y to quit, or press Enter to go on.")
+            answer = self.ask("y/n> ")
         except KeyboardInterrupt:
             return True
         return answer is None or answer.strip().lower() in ("y", "yes")
@@ -149,9 +152,12 @@ def game(loop: TurnLoop, console: Console, watch: Callable[[], bool] | None = No
             try:
                 line = console.ask()
             except KeyboardInterrupt:
-                if console.terminal and not console.confirm_quit():
+                if not console.terminal:
+                    raise  # a script interrupted: leave at once (saved on the way out)
+                if not console.confirm_quit():
                     continue
-                raise
+                console.say(*loop.leave(), "Your game is saved. Goodbye.")
+                return Kind.QUIT
             if line is None:
                 console.say("", "(end of input)")
                 console.say(*loop.leave())
@@ -216,7 +222,7 @@ def play_story(
         if session is None and persistence.has_autosave():
             persistence.autosave_enabled = False
             notes = [
-                f"There is an autosaved game of this story ({persistence.autosave_summary()}). This new game will not replace it:",
+                f"There is an autosaved game of this story: {persistence.autosave_summary()}. This new game will not replace it:",
                 "type load autosave to go back to it, or save NAME to keep this one.",
             ]
         outcome = start(session or fresh(), *notes)
@@ -244,7 +250,7 @@ def title_menu(story: Story, persistence: Persistence, console: Console) -> tupl
     while True:
         options: list[tuple[str, str]] = [("new", "New game")]
         if persistence.has_autosave():
-            options.append(("continue", f"Continue ({persistence.autosave_summary()})"))
+            options.append(("continue", f"Continue: {persistence.autosave_summary()}"))
         slots = [info for info in _slots(persistence) if info != "autosave"]
         if slots:
             options.append(("load", "Load a saved game"))

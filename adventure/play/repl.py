@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from prompt_toolkit import PromptSession, print_formatted_text
-from prompt_toolkit.application import Application, get_app, get_app_or_none
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import Application, get_app
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.layout import Layout, Window
-from prompt_toolkit.layout.controls import FormattedTextControl
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import choice as choice_prompt
 from prompt_toolkit.shortcuts import clear
@@ -25,6 +22,7 @@ from adventure.play import render, saves
 from adventure.play.completion import ChoiceCompleter
 from adventure.play.preload import PendingStory
 from adventure.play.reply import Kind, Reply
+from adventure.play.screen import Screen, toolbar_text
 from adventure.play.shellhooks import Persistence, story_signature
 from adventure.source.textsafe import clean
 from adventure.story.titlepage import TitlePage
@@ -41,8 +39,6 @@ if TYPE_CHECKING:
 RELOAD = "\x00reload"
 LOAD_FAILED = "\x00load-failed"  # what the title screen answers when the story turns out broken
 WATCH_SECONDS = 1.0
-HINT = ("↑↓ Enter: choose", "Tab", "help", "Ctrl-D: save & quit")  # dropped from the end when the bar is too narrow
-MORE = " -- more -- (any key: next page, q: stop) "
 
 
 class Game:
@@ -76,6 +72,7 @@ class Game:
         self.selected: int | None = None  # the highlighted choice; None until the player moves it
         self.style = Style.from_dict(render.THEMES[theme] if color else render.THEMES["mono"])
         self.color_depth = ColorDepth.DEPTH_8_BIT if color else ColorDepth.DEPTH_1_BIT
+        self.screen = Screen(self.style, self.color_depth, cap or render.WIDTH_LIMIT)
         self.history = InMemoryHistory()
         self._prompt_session: PromptSession[str] | None = None
 
@@ -117,47 +114,13 @@ class Game:
 
     # output ---------------------------------------------------------------------------
     def size(self) -> tuple[int, int]:
-        """The terminal's (columns, rows): the running application's if there is one, else the terminal's own."""
-        app = get_app_or_none()
-        if app is not None:
-            size = app.output.get_size()
-            return size.columns, size.rows
-        terminal = shutil.get_terminal_size()
-        return terminal.columns, terminal.lines
+        return self.screen.size()
 
     def width(self) -> int:
-        """The text width: one column short of the terminal (a full last column makes some terminals wrap), at most the cap."""
-        return max(20, min(self.size()[0] - 1, self.cap))
+        return self.screen.width()
 
     def show(self, lines: list[render.Line], page: bool = True) -> None:
-        """Print styled lines; more than a screenful pauses at a "more" prompt."""
-        rows = max(self.size()[1] - 2, 3) if page else len(lines) + 1
-        for start in range(0, len(lines), rows):
-            if start and not self.more():
-                return
-            fragments: list[tuple[str, str]] = []
-            for line in lines[start:start + rows]:
-                fragments.extend(line)
-                fragments.append(("", "\n"))
-            print_formatted_text(FormattedText(fragments), style=self.style, color_depth=self.color_depth, end="")
-
-    def more(self) -> bool:
-        """Wait for a key between two pages; False when the player stops the listing."""
-        bindings = KeyBindings()
-
-        @bindings.add("<any>")
-        def _any(event: KeyPressEvent) -> None:
-            event.app.exit(result=event.key_sequence[0].data.lower() != "q")
-
-        @bindings.add("c-c")
-        def _stop(event: KeyPressEvent) -> None:
-            event.app.exit(result=False)
-
-        pager: Application[bool] = Application(
-            layout=Layout(Window(FormattedTextControl([("class:toolbar", MORE)]), height=1)), key_bindings=bindings,
-            style=self.style, color_depth=self.color_depth, erase_when_done=True,
-        )
-        return bool(pager.run())
+        self.screen.show(lines, page)
 
     def say(self, *messages: str, style: str = "class:hint", page: bool = False) -> None:
         width = self.width()
@@ -445,21 +408,6 @@ class Game:
             failure = loop.leave()
             self.say(*(failure or ["Your game is saved. Goodbye."]))
         return reply.kind
-
-
-def toolbar_text(status: str, columns: int) -> str:
-    """The bottom bar: the status, then as many of the key hints as fit whole, cut only at a separator."""
-    status = " " + clean(status) + " "
-    if render.cell_width(status) > columns:  # a long status: its start, and a sign that there is more
-        status = status.strip() if render.cell_width(status.strip()) <= columns else render.wrap(status, columns - 1)[0] + "…"
-    room = columns - render.cell_width(status) - 1
-    shown: list[str] = []
-    for hint in HINT:
-        candidate = " · ".join([*shown, hint])
-        if render.cell_width(candidate) + 2 > room:
-            break
-        shown.append(hint)
-    return status + ("  " + " · ".join(shown) if shown else "")
 
 
 def run(story: Story | PendingStory, persistence: Persistence, color: bool = True, seed: int | None = None, watch: bool = False) -> int:

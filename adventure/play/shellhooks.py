@@ -72,7 +72,7 @@ class Persistence:
         """The autosaved game in a few words, for the title screen and the plain player's notice."""
         for info in saves.list_slots(self.folder):
             if info.slot == saves.AUTOSAVE:
-                return info.description or "a game in progress"
+                return info.description or "a game in progress"  # its place, and the status line in brackets
         return ""
 
     def save_command(self, session: Session, slot: str) -> Reply:

@@ -40,7 +40,7 @@ def lines_of(session: Session, reply: Reply, width: int = WIDTH) -> list[str]:
     """A reply as plain lines, the way the plain player shows it."""
     if reply.kind is Kind.SCENE:
         return [
-            *(line for note in reply.lines for line in render.hanging(f"* {note}", width)),
+            *(line for note in reply.lines for line in render.hanging(note, width)),
             *render.plain_scene(session.view(), width),
             *(line for note in reply.after for line in render.hanging(note, width)),
         ]

@@ -47,7 +47,8 @@ class TurnLoop:
         self.persistence = persistence
         self.transcript = transcript
         self.commands: Commands = builtin(persistence.hooks() if persistence is not None else None, self._restart_seed(seed))
-        self.commands.add("script", Command("script on|off", "write the game's text to a file as you play (script on FILE)", self._script))
+        script = Command("script on [FILE]", "write what you see and type to FILE as you play (script off stops)", self._script)
+        self.commands.add("script", script)
         self._saved = session.state  # the state the autosave holds (or the one the game began in)
         self._last = ""  # the last line typed, for `again`
         self._question: Question | None = None
@@ -159,7 +160,7 @@ class TurnLoop:
         words = argument.split(maxsplit=1)
         if not words or words[0].lower() not in ("on", "off"):
             where = f" (now writing to {self.transcript.path})" if self.transcript is not None else ""
-            return error(f"Usage: script on [FILE] or script off{where}.")
+            return error(f"Usage: script on [FILE], or script off{where}.")
         if words[0].lower() == "off":
             if self.transcript is None:
                 return error("No transcript is being written.")
