@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=None, metavar="N", help="seed for the story's randomness")
     play.add_argument("--from", dest="from_scene", metavar="SCENE", help="start at this scene (playtesting)")
     play.add_argument(
+        "--debug", action="store_true",
+        help="the author's console: vars, set NAME=VALUE, goto SCENE, why [N], seed (saves made after using them are marked)",
+    )
+    play.add_argument(
         "--record", metavar="FILE", help="write the game played as a walkthrough file that adventure test passes as written"
     )
     play.add_argument(
@@ -327,7 +331,7 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
     if args.record is not None and args.reach is not None:
         stderr.write("adventure: --record starts from the story's start or --from; it cannot follow --reach\n")
         return EXIT_USAGE
-    if interactive and not (args.from_scene or args.assignments or args.watch or args.record or args.reach):
+    if interactive and not (args.from_scene or args.assignments or args.watch or args.record or args.reach or args.debug):
         from adventure.story.titlepage import read_title_page
 
         page = read_title_page(root)
@@ -340,14 +344,14 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
     except StoryError as err:
         return _story_errors(err, root, stderr)
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(8), "little")
-    if args.record and args.seed is None:
+    if (args.record or args.debug) and args.seed is None:
         seed &= (1 << 53) - 1  # a walkthrough's whole numbers stop at 2^53
     try:
         session = _starting_session(story, args, seed, stderr)
     except (ValueError, engine.ChoiceError) as err:  # the message quotes what was typed: cleaned
         stderr.write(f"adventure: {clean(str(err))}\n")
         return EXIT_USAGE
-    setup = _recording(story, args, seed) if args.record else None
+    setup = _setup(story, args, seed)
     if interactive:
         return _play_in_terminal(story, args, stderr, session, transcript, setup)
     from adventure.play.plain import play_story
@@ -407,6 +411,24 @@ def _reached_session(story: Story, scene_id: str, values: dict[str, Value], seed
         raise ValueError(f"--reach: no way into `{scene_id}` was found (adventure explore --reach {scene_id} says more)")
     stderr.write("".join(clean(line) + "\n" for line in found.describe()))
     return Session.at(story, engine.Outcome(found.state, ()))
+
+
+def _setup(story: Story, args: argparse.Namespace, seed: int) -> Callable[[TurnLoop], None] | None:
+    """What --record and --debug add to each game's turn loop (None: nothing)."""
+    steps = [_recording(story, args, seed)] if args.record else []
+    if args.debug:
+        from adventure.play.debug import add_console
+
+        args.seed = seed  # `seed` names it, and a restart replays it
+        steps.append(lambda loop: add_console(loop, seed))
+    if not steps:
+        return None
+
+    def setup(loop: TurnLoop) -> None:
+        for step in steps:
+            step(loop)
+
+    return setup
 
 
 def _recording(story: Story, args: argparse.Namespace, seed: int) -> Callable[[TurnLoop], None]:

@@ -55,6 +55,7 @@ class Loaded:
     undo: list[GameState]
     transcript: list[TranscriptLine]
     notice: str
+    debugged: bool = False  # saved after the author's console changed the game
 
 
 def save_folder(option: str | None = None) -> str:
@@ -104,7 +105,8 @@ def save_data(
         "format": FORMAT_VERSION,
         "story": {"id": story.id, "version": story.version, "fingerprint": story.fingerprint},
         "time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-        "description": describe(session),
+        "description": ("[debug] " if session.debugged else "") + describe(session),
+        **({"debug": True} if session.debugged else {}),  # the author's console changed this game
         "state": session.state.to_data(),
         "undo": [state.to_data() for state in undo],
         "transcript": [line.to_data() for line in transcript],
@@ -232,7 +234,7 @@ def load(story: Story, folder: str, slot: str) -> Loaded:
     notice = ""
     if about.get("fingerprint") != story.fingerprint:
         notice = "The story has changed since this game was saved; it was loaded anyway, and everything it needs is still there."
-    return Loaded(state, undo, transcript, notice)
+    return Loaded(state, undo, transcript, notice, data.get("debug") is True)
 
 
 def _transcript(raw: object) -> list[TranscriptLine]:
@@ -259,6 +261,7 @@ def _transcript(raw: object) -> list[TranscriptLine]:
 def apply_loaded(session: Session, loaded: Loaded) -> None:
     """Put a loaded save into the session (its own undo steps come with it)."""
     session.resume(loaded.state, list(loaded.undo), list(loaded.transcript))
+    session.debugged = loaded.debugged
 
 
 def list_slots(folder: str) -> list[SlotInfo]:

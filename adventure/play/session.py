@@ -37,6 +37,7 @@ class Session:
     transcript: deque[TranscriptLine] = field(default_factory=lambda: deque(maxlen=TRANSCRIPT_LIMIT))
     last_events: tuple[engine.Event, ...] = ()
     last_stayed: bool = False  # the last move kept the player in the scene (no new scene text)
+    debugged: bool = False  # the author's console (play --debug) changed this game: its saves say so
 
     @classmethod
     def new(cls, story: Story, seed: int = 0) -> Session:
