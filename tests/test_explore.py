@@ -374,3 +374,71 @@ def test_a_policy_shifts_the_ending_distribution_the_way_it_weights(story_dir: S
     assert "Endings by policy (100 playthroughs each, seed 0):" in out and "greedy: choices raising coins x50" in out
     assert main(["explore", str(root), "--random", "100", "--policy", "greedy:coin=2"]) == 2
     assert "did you mean `coins`?" in capsys.readouterr().err
+
+
+DETOURS = {
+    "story.yaml": """\
+        id: detours
+        title: Detours
+        version: 1
+        start: dock
+        variables:
+          fish: {type: bool}
+          scratch: {type: int, min: 0, max: 3}
+        """,
+    "scenes.yaml": """\
+        scenes:
+          - id: dock
+            title: Dock
+            text: The dock.
+            choices:
+              - label: Visit the fishmonger
+                detour: market
+              - label: Sail
+                goto: sea
+                if: fish
+              - label: Cross the bridge
+                goto: bridge
+          - id: bridge
+            title: Bridge
+            text: A bridge.
+            choices:
+              - label: Visit the fishmonger
+                detour: market
+              - label: Back to the dock
+                goto: dock
+          - id: market
+            title: Market
+            text: Fish.
+            on_enter: [{set: {scratch: 0}}]
+            choices:
+              - label: Haggle
+                if: scratch < 3
+                effects: [{add: {scratch: 1}}]
+              - label: Buy a fish
+                return: true
+                effects: [{set: {fish: true}}]
+              - label: Leave
+                return: true
+          - id: sea
+            title: Sea
+            text: The sea.
+            ending: {id: sea, name: Sea}
+        """,
+}
+
+
+def test_the_detour_stack_is_part_of_the_key_and_returns_carry_liveness_back(story_dir: StoryDir) -> None:
+    from adventure.rules import engine
+
+    story = load_story(str(story_dir(DETOURS)))
+    live = liveness.live_items(story)
+    assert ("var", "fish", "") in live["market"]  # read after the return, at the dock
+    assert ("var", "scratch", "") not in live["dock"]  # the market sets it on entry, before reading it
+    key = liveness.key_function(story)
+    start = engine.new_game(story).state
+    in_market = engine.choose(story, start, 1).state
+    assert in_market.stack == ("dock",)
+    assert key(in_market)[1] == ("dock",)
+    report = explore.exhaustive(story)
+    assert report.complete and report.endings["sea"] is not None and report.soft_locks == []
