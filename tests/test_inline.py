@@ -466,3 +466,16 @@ scenes:
 """
     root = write_story(tmp_path, {"story.yaml": HEADER, "yard.yaml": scenes})
     assert "W701" in {problem.code for problem in analyse(load_story(str(root)))}
+
+
+HOLE_PIECES = st.sampled_from(["{trust}", "{name}", "{trust + 1}", "{ trust }", "a", " ", ",", ":", "|", ">", "{size(name)}", "x"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(HOLE_PIECES, max_size=12).map("".join))
+def test_the_quick_path_for_plain_holes_renders_as_the_full_parser_does(text: str) -> None:
+    from adventure.story.template import _template
+
+    quick = compile_template(text, ENV, TextScope(ENV, "s"))
+    full = _template(parse_text(text), TextScope(ENV, "s"), 0, top=True)
+    assert quick.render(_State()) == full.render(_State())
