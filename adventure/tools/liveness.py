@@ -130,12 +130,13 @@ def _expressions(scene: Scene) -> Iterable[Compiled]:
 
 def _effect_expressions(effects: Sequence[Effect]) -> Iterable[Compiled]:
     for effect in effects:
-        if isinstance(effect, SetVar) and effect.computed is not None:
-            yield effect.computed
-        elif isinstance(effect, When):
-            yield effect.condition
-            yield from _effect_expressions(effect.then)
-            yield from _effect_expressions(effect.otherwise)
+        match effect:
+            case SetVar(computed=computed) if computed is not None:
+                yield computed
+            case When(condition=condition, then=then, otherwise=otherwise):
+                yield condition
+                yield from _effect_expressions(then)
+                yield from _effect_expressions(otherwise)
 
 
 def counters(story: Story) -> Counters:
@@ -151,19 +152,19 @@ def counters(story: Story) -> Counters:
 def _through_effects(effects: Sequence[Effect], live: set[Item]) -> set[Item]:
     """What is live before `effects` run, given what is live after (backwards, effect by effect)."""
     for effect in reversed(effects):
-        if isinstance(effect, When):  # either branch may run: nothing is surely overwritten
-            live = expression_items(effect.condition) | _through_effects(effect.then, live) | _through_effects(effect.otherwise, live)
-        elif isinstance(effect, Unlock):
-            live = live - {("unlocked", entry, "") for entry in effect.entries}
-        elif isinstance(effect, (SetVar, Roll, Pick)):  # overwrites the whole variable
-            name = effect.name
-            live = {item for item in live if not (item[1] == name and item[0] in ("var", "member"))}
-            if isinstance(effect, SetVar) and effect.computed is not None:
-                live |= expression_items(effect.computed)
-        elif isinstance(effect, (SetAdd, SetRemove)):  # decides the named members, keeps the others
-            live = live - {("member", effect.name, member) for member in effect.members}
-        else:
-            assert isinstance(effect, AddInt)  # reads the old value: nothing killed
+        match effect:
+            case When(condition=condition, then=then, otherwise=otherwise):  # either branch may run: nothing is surely overwritten
+                live = expression_items(condition) | _through_effects(then, live) | _through_effects(otherwise, live)
+            case Unlock(entries=entries):
+                live = live - {("unlocked", entry, "") for entry in entries}
+            case SetVar(name=name) | Roll(name=name) | Pick(name=name):  # overwrites the whole variable
+                live = {item for item in live if not (item[1] == name and item[0] in ("var", "member"))}
+                if isinstance(effect, SetVar) and effect.computed is not None:
+                    live |= expression_items(effect.computed)
+            case SetAdd(name=name, members=members) | SetRemove(name=name, members=members):  # decides those members, keeps the others
+                live = live - {("member", name, member) for member in members}
+            case AddInt():  # reads the old value: nothing killed
+                pass
     return live
 
 

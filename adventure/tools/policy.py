@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adventure.story.exprhints import suggest
-from adventure.story.model import AddInt, Choice, SetAdd, SetRemove, SetVar, Story
+from adventure.story.model import AddInt, Choice, SetAdd, SetRemove, SetVar, Story, leaf_effects
 
 MAX_WEIGHT = 1_000_000.0
 
@@ -56,19 +56,19 @@ def parse_policy(text: str, story: Story) -> Policy:
 
 
 def direction(choice: Choice, variable: str) -> int:
-    """+1 when taking the choice raises `variable`, -1 when it lowers it, 0 otherwise."""
+    """+1 when taking the choice raises `variable`, -1 when it lowers it, 0 otherwise (effects
+    under a condition count as if they ran)."""
     total = 0
-    for effect in choice.effects:
-        if getattr(effect, "name", None) != variable:
-            continue
-        if isinstance(effect, AddInt):
-            total += (effect.amount > 0) - (effect.amount < 0)
-        elif isinstance(effect, SetAdd):
-            total += 1
-        elif isinstance(effect, SetRemove):
-            total -= 1
-        elif isinstance(effect, SetVar) and isinstance(effect.value, bool):
-            total += 1 if effect.value else -1
+    for effect in leaf_effects(choice.effects):
+        match effect:
+            case AddInt(name=name, amount=amount) if name == variable:
+                total += (amount > 0) - (amount < 0)
+            case SetAdd(name=name) if name == variable:
+                total += 1
+            case SetRemove(name=name) if name == variable:
+                total -= 1
+            case SetVar(name=name, value=bool() as value) if name == variable:
+                total += 1 if value else -1
     return (total > 0) - (total < 0)
 
 
