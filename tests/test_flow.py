@@ -459,3 +459,38 @@ def test_look_after_a_choice_that_stayed_shows_the_whole_scene_again(story: Stor
     code = main(["play", "--plain", "--story", story.root], stdin=io.StringIO("knock\nlook\n"), stdout=out, stderr=io.StringIO())
     screens = re.split(r"(?m)^> ", out.getvalue())
     assert code == 0 and "A cold hall" not in screens[1] and "A cold hall" in screens[2] and "Nobody answers" not in screens[2]
+
+
+def test_sequences_in_a_reply_follow_how_often_the_choice_was_taken(tmp_path: Path) -> None:
+    root = write_story(tmp_path / "knock", {
+        "story.yaml": "id: knock\ntitle: Knock\nversion: 1\nstart: door\n",
+        "s.yaml": """\
+            scenes:
+              - id: door
+                title: Door
+                text: "{seq: A door.|The door again.}"
+                choices:
+                  - label: Knock
+                    reply: "{seq: Nobody answers.|Still nothing.|A dog barks.}"
+                  - label: Leave and come back
+                    goto: door
+                    reply: "{cycle: You walk off.|You pace.}"
+                  - {label: Give up, goto: end}
+              - id: end
+                title: End
+                text: Bye.
+                ending: {id: end, name: End}
+            """,
+    })
+    story = load_story(str(root))
+    session = Session.new(story)
+    replies = []
+    for label in ("Knock", "Knock", "Leave and come back", "Knock", "Knock", "Leave and come back"):
+        session.choose(engine.exact_label(session.view(), label) or 0)
+        replies.append(session.view().reply[0])
+    assert replies == ["Nobody answers.", "Still nothing.", "You walk off.", "A dog barks.", "A dog barks.", "You pace."]
+    assert session.view().paragraphs == ("The door again.",)
+    data = session.state.to_data()
+    assert ["door#1", 4] in data["visits"] and state_from_data(data, story) == session.state
+    assert analyse(story) == []
+    assert explore.random_playthroughs(story, 50, seed=2).failures == []

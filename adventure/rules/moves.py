@@ -143,6 +143,8 @@ def step_into(story: Story, work: Working, choice: Choice, events: list[Event] |
             apply_effects(story, work, choice.effects, events)
         if choice.once:
             work.used = work.used | {choice.key}
+        if choice.counted:
+            _count(work, choice.key)
         if events is not None and choice.reply:
             _reply(work, choice, events)
         work.turn += 1
@@ -164,6 +166,12 @@ def step_into(story: Story, work: Working, choice: Choice, events: list[Event] |
         events.append(EndingReached(scene.ending))
 
 
+def _count(work: Working, key: str) -> None:
+    """Count a choice whose reply has sequences, in the visits beside the scenes (its key has a `#`)."""
+    visits = work.visits
+    visits[key] = visits.get(key, 0) + 1
+
+
 def _reply(work: Working, choice: Choice, events: list[Event]) -> None:
     events.append(Replied(tuple(render_text(choice.reply, work))))
 
@@ -179,8 +187,11 @@ def move_into(
         apply_effects(story, work, effects, events)
     if once_key is not None:
         work.used = work.used | {once_key}
-    if events is not None and choice is not None and choice.reply:
-        _reply(work, choice, events)
+    if choice is not None:
+        if choice.counted:
+            _count(work, choice.key)
+        if events is not None and choice.reply:
+            _reply(work, choice, events)
     work.turn += 1
     enter_into(story, work, target, on_enter, events)
 

@@ -29,7 +29,8 @@ class GameState:
 
     scene: str
     vars: Mapping[str, Value]
-    visits: Mapping[str, int] = field(default_factory=dict)
+    visits: Mapping[str, int] = field(default_factory=dict)  # by scene id; and by choice key (`scene#choice`) for
+    # a choice whose reply has sequences: how often it was taken, which those sequences follow
     turn: int = 0
     rng: int = 0
     used: frozenset[str] = frozenset()
@@ -132,9 +133,11 @@ def _visits(value: object, story: Story) -> dict[str, int]:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and _is_int(item[1])
                 and 0 < item[1] <= INT_LIMIT):
             raise StateError(f"state.visits must be a list of [scene, count] pairs (counts from 1 to {INT_LIMIT:,})")
-        scene = story.renamed.get(item[0], item[0])
+        scene, mark, choice = item[0].partition("#")  # "scene#choice": how often a choice with a varying reply was taken
+        scene = story.renamed.get(scene, scene)
         if scene in story.scenes:  # visits to scenes since removed no longer matter
-            visits[scene] = min(visits.get(scene, 0) + item[1], INT_LIMIT)
+            key = scene + mark + choice
+            visits[key] = min(visits.get(key, 0) + item[1], INT_LIMIT)
     return visits
 
 

@@ -72,6 +72,16 @@ TextPart = Paragraph | Conditional
 Text = tuple[TextPart, ...]
 
 
+def text_templates(text: Text) -> Iterator[Template]:
+    """Every paragraph's template in a text, both branches of each condition included."""
+    for part in text:
+        if isinstance(part, Conditional):
+            yield from text_templates(part.then)
+            yield from text_templates(part.otherwise)
+        else:
+            yield part.template
+
+
 # --- effects ---------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +204,9 @@ class Choice:
     fallback: bool = False
     reply: Text = ()
     flow: Flow = "goto"
+    # The reply has sequences ({seq: ...}, {cycle: ...}, ...): they follow how often this
+    # choice was taken, which the state counts under its key beside the scenes' visits.
+    counted: bool = False
 
 
 @dataclass(frozen=True, slots=True)

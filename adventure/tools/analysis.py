@@ -25,6 +25,7 @@ from adventure.story.model import (
     Text,
     Unlock,
     When,
+    text_templates,
 )
 from adventure.story.template import Template, Variation
 
@@ -359,9 +360,26 @@ def unused_snippets(facts: Facts) -> Iterator[Problem]:
             yield _warning(snippet.where, "W702", f"snippet `{snippet.name}` is never used", f"use it as {{>{snippet.name}}}, or remove it")
 
 
+def once_replies(facts: Facts) -> Iterator[Problem]:
+    """W602 a sequence in the reply of a once-only choice: the choice is taken once, so only the first option shows."""
+    for scene in facts.story.scenes.values():
+        for choice in scene.choices:
+            if not (choice.once and choice.counted):
+                continue
+            variation = next(
+                variation for template in text_templates(choice.reply) for variation in template.variations() if variation.visited
+            )
+            yield _warning(
+                choice.where,
+                "W602",
+                f"`{{{_short(variation.source)}}}` in the reply of once-only choice {_label(choice)} can only ever show its first option",
+                "a reply's sequence follows how often its choice was taken: write the first option as plain text, or drop `once`",
+            )
+
+
 RULES: tuple[Rule, ...] = (
-    unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions, detours, visit_variations, unused_snippets,
-    select_keys,
+    unreachable_scenes, dead_ends, variables, codex, idle_loops, constant_conditions, detours, once_replies, visit_variations,
+    unused_snippets, select_keys,
 )
 
 

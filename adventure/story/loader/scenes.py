@@ -29,6 +29,7 @@ from adventure.story.model import (
     Unlock,
     Variable,
     When,
+    text_templates,
 )
 from adventure.story.template import Template
 
@@ -348,7 +349,6 @@ class SceneCompiler:
         values = reader.fields(node, "a choice", CHOICE_KEYS, ("label",))
         label = reader.template(values["label"], self.env, "label") if "label" in values else None
         flow, target = self.where_to(reader, scene_id, node, values)
-        reply = self.text(reader, values.get("reply"), "reply")
         condition = reader.expression(values["if"], self.env, "`if`") if "if" in values else None
         disabled = reader.template(values["disabled"], self.env, "disabled reason") if "disabled" in values else None
         if "disabled" in values and "if" not in values:
@@ -365,9 +365,23 @@ class SceneCompiler:
                 reader.error(values["id"], f"choice id `{given}` is not valid", "use letters, digits and _")
             elif given is not None:
                 key = f"{scene_id}#{given}"
+        reply = self.reply(reader, key, values.get("reply"))
+        counted = any(variation.visited for template in text_templates(reply) for variation in template.variations())
         if label is None or target is None:
             return None
-        return Choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback, reply, flow)
+        return Choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback, reply, flow, counted)
+
+    def reply(self, reader: Reader, key: str, node: Node | None) -> Text:
+        """A reply's text: its sequences follow how often the choice was taken (counted under its key)."""
+        scope = reader.scope
+        if scope is None or node is None:
+            return self.text(reader, node, "reply")
+        scene = scope.scene
+        scope.scene = key
+        try:
+            return self.text(reader, node, "reply")
+        finally:
+            scope.scene = scene
 
     def ending(self, reader: Reader, node: Node) -> Ending | None:
         spec = reader.mapping(node, "ending")
