@@ -418,7 +418,7 @@ def test_diff_tells_how_players_read_a_variable_changed_and_saves_are_unaffected
     assert removed.breaking and "members: {viola: New Name}" in removed.hint
 
 
-def test_a_reply_varies_with_the_state_and_the_visits_of_its_scene(tmp_path: Path) -> None:
+def test_a_reply_varies_with_the_state_and_how_often_its_choice_was_taken(tmp_path: Path) -> None:
     from adventure.rules.moves import Replied
 
     scenes = """\
@@ -441,11 +441,11 @@ scenes:
     story = load_story(str(write_story(tmp_path, {"story.yaml": HEADER, "yard.yaml": scenes})))
     state = engine.new_game(story).state
     replies = []
-    for number in (1, 1, 2, 1):  # knocking stays in the yard (no new visit); going round is one; effects come first
+    for number in (1, 1, 2, 1):  # a reply's sequence counts its choice's takes, not the scene's visits; effects come first
         outcome = engine.choose(story, state, number)
         replies += [event.paragraphs[0] for event in outcome.events if isinstance(event, Replied)]
         state = outcome.state
-    assert replies == ["A cold answer, the first time.", "A warm answer, the first time.", "A warm answer, again."]
+    assert replies == ["A cold answer, the first time.", "A warm answer, again.", "A warm answer, again."]
 
 
 def test_a_sequence_in_a_scene_left_only_by_staying_choices_cannot_advance(tmp_path: Path) -> None:
