@@ -598,3 +598,33 @@ def test_a_renamed_scene_id_must_be_a_scene_id(tmp_path: Path) -> None:
     assert story is None
     assert [(problem.line, problem.message.split(" is not valid")[0]) for problem in problems] == [
         (6, "renamed: old scene id `old␛]0;x␇`"), (8, "renamed: old scene id `gone␊`")]
+
+
+# --- resource bounds of a broken or merely large story (issue 21, items 13-16) --------------
+
+
+def test_did_you_mean_work_is_bounded_however_many_mistakes_a_story_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adventure.story import exprhints
+
+    budget = 300_000  # scaled down from MAX_SUGGESTION_WORK, with the story scaled down alike
+    monkeypatch.setattr(exprhints, "MAX_SUGGESTION_WORK", budget)
+    compared: list[int] = []
+    real_closest = exprhints._closest
+
+    def counted(word: str, pool: object) -> str | None:
+        compared.append(len(pool))  # type: ignore[arg-type]
+        return real_closest(word, pool)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exprhints, "_closest", counted)
+    scenes, mistakes = 3_000, 1_500
+    lines = ["scenes:"]
+    for number in range(scenes):
+        target = f"scene_{number + 1:05d}x" if number < mistakes else f"scene_{(number + 1) % scenes:05d}"
+        lines.append(f"  - {{id: scene_{number:05d}, title: T, text: x, choices: [{{label: Go, goto: {target}}}]}}")
+    root = hostile_story(tmp_path / "story", "many.yaml", ("\n".join(lines) + "\n").encode())
+    (root / "base.yaml").write_text(BASE["base.yaml"].replace("goto: end", "goto: scene_00000"))
+    with guarded(measure=False):
+        _, problems = check_story(str(root))
+    assert sum(compared) <= budget and len(compared) < mistakes
+    bad_gotos = [problem for problem in problems if "goto: there is no scene" in problem.message]
+    assert bad_gotos and "did you mean `scene_00001`?" in bad_gotos[0].hint  # the first ones are as helpful as ever

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Collection, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 # The first edition's functions: variables may not take these names.
 RESERVED_FUNCTIONS = ("size", "visited", "visits", "unlocked", "title")
@@ -47,9 +50,53 @@ def compare_hint(ltype: str, rtype: str) -> str:
     return "both sides of == must have the same type"
 
 
+MAX_SUGGESTION_WORK = 2_000_000  # candidates compared per story load, for every "did you mean" together
+
+
+@dataclass(slots=True)
+class _Budget:
+    left: int
+    memo: dict[tuple[str, int], tuple[object, str | None]] = field(default_factory=dict)
+
+
+_budget: ContextVar[_Budget | None] = ContextVar("suggestion_budget", default=None)
+
+
+@contextlib.contextmanager
+def suggestion_budget(work: int | None = None) -> Iterator[None]:
+    """Bound the "did you mean" work of everything inside (a story load): each suggestion costs
+    as many comparisons as it has candidates, and once `work` is spent no more are made. A
+    broken story with 60,000 scenes and as many bad gotos would otherwise take hours."""
+    token = _budget.set(_Budget(MAX_SUGGESTION_WORK if work is None else work))
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
 def suggest(word: str, candidates: Iterable[str], fallback: str = "") -> str:
-    """"did you mean `x`?" for the closest candidate, or the fallback when none is close."""
+    """"did you mean `x`?" for the closest candidate, or the fallback when none is close (or
+    when the suggestion budget of the current load is spent)."""
+    pool = candidates if isinstance(candidates, Collection) else list(candidates)
+    budget = _budget.get()
+    if budget is None:
+        close = _closest(word, pool)
+    else:
+        key = (word, id(pool))
+        remembered = budget.memo.get(key)
+        if remembered is not None and remembered[0] is pool:  # the same mistake again: free
+            close = remembered[1]
+        elif budget.left < len(pool):
+            return fallback
+        else:
+            budget.left -= len(pool)
+            close = _closest(word, pool)
+            budget.memo[key] = (pool, close)  # holding the pool keeps its id from being reused
+    return f"did you mean `{close}`?" if close else fallback
+
+
+def _closest(word: str, pool: Collection[str]) -> str | None:
     import difflib  # only a story with a mistake needs it: kept off the start-up path
 
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else fallback
+    close = difflib.get_close_matches(word, list(pool), n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -11,7 +11,7 @@ from adventure.source.problems import Problem, StoryError
 from adventure.source.textsafe import clean
 from adventure.source.yamlsource import MAX_FILE_BYTES, Map, Scalar, load_file_text
 from adventure.story.expr import Env, VarInfo
-from adventure.story.exprhints import suggest
+from adventure.story.exprhints import suggest, suggestion_budget
 from adventure.story.flow import returns_in, within
 from adventure.story.loader.declarations import Declarations, RawScene, read_header, read_scene_file
 from adventure.story.loader.reader import Reader
@@ -50,7 +50,7 @@ def load_story(root: str) -> Story:
 
 def check_story(root: str) -> tuple[Story | None, list[Problem]]:
     """Load a story, returning it (when it has no errors) and all problems found."""
-    with collector_paused(freeze_survivors=True):
+    with collector_paused(freeze_survivors=True), suggestion_budget():
         return _check_story(root)
 
 
