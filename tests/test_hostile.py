@@ -628,3 +628,66 @@ def test_did_you_mean_work_is_bounded_however_many_mistakes_a_story_holds(tmp_pa
     assert sum(compared) <= budget and len(compared) < mistakes
     bad_gotos = [problem for problem in problems if "goto: there is no scene" in problem.message]
     assert bad_gotos and "did you mean `scene_00001`?" in bad_gotos[0].hint  # the first ones are as helpful as ever
+
+
+def test_a_roll_over_a_billion_values_is_checked_in_bounded_memory(tmp_path: Path) -> None:
+    data = (
+        b"variables:\n  x: {type: int}\n"
+        b"scenes:\n  - id: h\n    title: H\n    text: x\n"
+        b"    on_enter: [{roll: {into: x, min: 1, max: 1000000000}}]\n"
+        b"    choices: [{label: Go, goto: end, if: 'x > 5'}]\n"
+    )
+    root = hostile_story(tmp_path / "story", "roll.yaml", data)
+    (root / "base.yaml").write_text(BASE["base.yaml"].replace("goto: end", "goto: h"))
+    code, out = limited_check(root)  # 1 GiB of address space: enumerating the roll needs 60 GB
+    assert code == 0 and "No problems." in out, out
+
+
+def counted_probes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from adventure.tools import analysis
+
+    count = [0]
+
+    class Probe(analysis._Probe):
+        __slots__ = ()
+
+        def __init__(self, *args: object) -> None:
+            count[0] += 1
+            super().__init__(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "_Probe", Probe)
+    return count
+
+
+def conditions_story(root: Path, conditions: list[str]) -> Path:
+    lines = [
+        "variables:\n  p: {type: int, min: 0, max: 63}\n  q: {type: int, min: 0, max: 63}\n",
+        "scenes:\n  - id: h\n    title: H\n    text: x\n    choices:\n",
+        "      - {label: Up, goto: h, effects: [{add: {p: 1}}, {add: {q: 1}}]}\n",
+        *(f"      - {{label: C{number}, goto: end, if: '{condition}'}}\n" for number, condition in enumerate(conditions)),
+    ]
+    story = hostile_story(root, "conditions.yaml", "".join(lines).encode())
+    (story / "base.yaml").write_text(BASE["base.yaml"].replace("goto: end", "goto: h"))
+    return story
+
+
+def test_one_condition_written_in_many_places_is_judged_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adventure.tools.analysis import MAX_COMBINATIONS, analyse
+
+    probes = counted_probes(monkeypatch)
+    story, problems = check_story(str(conditions_story(tmp_path / "story", ["p + q > 999"] * 300)))
+    assert story is not None, [problem.format() for problem in problems]
+    warnings = analyse(story)
+    assert sum(warning.code == "W301" for warning in warnings) == 300  # still said at every place
+    assert probes[0] <= MAX_COMBINATIONS
+
+
+def test_judging_conditions_stops_at_a_bound_for_the_whole_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adventure.tools import analysis
+
+    monkeypatch.setattr(analysis, "MAX_EVALUATIONS", 100_000)  # scaled down with the story
+    probes = counted_probes(monkeypatch)
+    story, _ = check_story(str(conditions_story(tmp_path / "story", [f"p + q > {999 + number}" for number in range(60)])))
+    assert story is not None
+    warnings = analysis.analyse(story)
+    assert probes[0] <= 100_000 and 0 < sum(warning.code == "W301" for warning in warnings) < 60

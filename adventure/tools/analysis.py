@@ -29,7 +29,9 @@ from adventure.story.model import (
 )
 from adventure.story.template import Template, Variation
 
-MAX_COMBINATIONS = 4096
+MAX_COMBINATIONS = 4096  # value combinations tried for one condition
+MAX_EVALUATIONS = 1_000_000  # for all conditions of a story together; past it, the rest are not judged
+MAX_DOMAIN_SPAN = 200  # an int counter or roll with a wider range is not enumerated
 
 
 def _warning(where: object, code: str, message: str, hint: str = "") -> Problem:
@@ -242,10 +244,15 @@ def constant_conditions(facts: Facts) -> Iterator[Problem]:
     """W301 a condition that can never be true; W302 one that is always true; W303 and
     W304 the same for the condition of a conditional effect."""
     domains = _domains(facts)
+    budget = [MAX_EVALUATIONS]
+    decided: dict[tuple[str, str], bool | None] = {}  # a condition written in many places is judged once
     for compiled, where, what in facts.expressions:
         if compiled.reads and not any(name in facts.writes for name in compiled.reads):
             continue  # W202 already says these variables never change
-        outcome = _decide(compiled, domains, facts.story)
+        key = (compiled.source, compiled.type)
+        if key not in decided:
+            decided[key] = _decide(compiled, domains, facts.story, budget)
+        outcome = decided[key]
         effect = what == "effect condition"
         if outcome is False:
             hint = _domain_hint(compiled, domains)
@@ -416,6 +423,8 @@ def _domain(type_name: str, default: Value, low: int | None, high: int | None, w
             case SetVar(value=literal) if literal is not None:
                 values.add(literal)
             case Roll(low=bottom, high=top):
+                if top - bottom > MAX_DOMAIN_SPAN:
+                    return None  # a wide roll (1 to 1,000,000,000): too many values to enumerate
                 values.update(range(bottom, top + 1))
             case Pick(options=options):
                 values.update(options)
@@ -431,7 +440,7 @@ def _domain(type_name: str, default: Value, low: int | None, high: int | None, w
         return sorted(values, key=str)
     numbers = {value for value in values if isinstance(value, int)}
     if counted:
-        if low is None or high is None or high - low > 200:
+        if low is None or high is None or high - low > MAX_DOMAIN_SPAN:
             return None  # unbounded or wide counters: too many values to decide by enumeration
         numbers.update(range(low, high + 1))
     clamped = {min(max(value, low if low is not None else value), high if high is not None else value) for value in numbers}
@@ -447,8 +456,9 @@ class _Probe:
         self.vars, self.visits, self.unlocked, self.turn, self.scene = values, visits, unlocked, 0, ""
 
 
-def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: Story) -> bool | None:
-    """True/False when the condition has that value for every combination; else None."""
+def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: Story, budget: list[int] | None = None) -> bool | None:
+    """True/False when the condition has that value for every combination; else None (also
+    when the combinations would overdraw `budget`, the evaluations left for the whole story)."""
     if compiled.reads_turn or compiled.reads_visits or compiled.reads_unlocked or compiled.draws_random:
         return None  # chance is not judged: random(1, 6) == 6 is neither always nor never true
     names = sorted(compiled.reads)
@@ -460,6 +470,10 @@ def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: S
         total *= len(choice)  # type: ignore[arg-type]
     if total > MAX_COMBINATIONS:
         return None
+    if budget is not None:
+        if budget[0] < total:
+            return None
+        budget[0] -= total
     seen: set[bool] = set()
     for combo in itertools.product(*choices):  # type: ignore[arg-type]
         seen.add(bool(compiled.evaluate(_Probe(dict(zip(names, combo, strict=True)), {}, frozenset()))))
