@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from adventure.story.model import Story
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
+MAX_WARNINGS_SHOWN = 1000  # `check` lists the first ones (in file order) and counts the rest
 EXIT_TIME_LIMIT = 4  # explore --exhaustive stopped by --max-seconds: the result depends on the machine (3: output lost)
 
 
@@ -45,17 +46,21 @@ def _check(args: argparse.Namespace, stdout: TextIO) -> int:
     story, problems = check_story(root)
     warnings = analyse(story) if story is not None else []
     failed = story is None or (args.strict and bool(warnings))
+    shown, left_out = warnings[:MAX_WARNINGS_SHOWN], max(len(warnings) - MAX_WARNINGS_SHOWN, 0)
     if args.format == "json":
         payload = {
             "ok": not failed,
-            "problems": [problem.to_json() for problem in [*problems, *warnings]],
+            "problems": [problem.to_json() for problem in [*problems, *shown]],
+            "warnings_not_shown": left_out,
             "summary": summary(story) if story is not None else None,
         }
         stdout.write(json.dumps(payload, indent=2) + "\n")
         return EXIT_STORY if failed else EXIT_OK
     paint = _painter(stdout, args.no_color)
-    for problem in sorted([*problems, *warnings], key=lambda p: p.sort_key()):
+    for problem in sorted([*problems, *shown], key=lambda p: p.sort_key()):
         stdout.write(paint(problem) + "\n")
+    if left_out:
+        stdout.write(f"... and {_count(left_out, 'more warning')} not shown (the first {MAX_WARNINGS_SHOWN:,} are listed).\n")
     if story is None:
         stdout.write(f"{_count(len(problems), 'problem')} in {clean(root)}\n")
         return EXIT_STORY

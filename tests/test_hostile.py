@@ -691,3 +691,72 @@ def test_judging_conditions_stops_at_a_bound_for_the_whole_story(tmp_path: Path,
     assert story is not None
     warnings = analysis.analyse(story)
     assert probes[0] <= 100_000 and 0 < sum(warning.code == "W301" for warning in warnings) < 60
+
+
+@pytest.mark.parametrize("kind", ["bytes", "values"])
+def test_the_story_as_a_whole_is_bounded_not_only_each_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    from adventure.story import loader
+
+    read: list[int] = []
+    real_load = loader.load_file_text
+
+    def counted(path: str, display: str) -> tuple[object, ...]:
+        text, node, problems = real_load(path, display)
+        read.append(loader._values(node) if kind == "values" else len(text or ""))
+        return text, node, problems
+
+    monkeypatch.setattr(loader, "load_file_text", counted)
+    limit = 50_000 if kind == "bytes" else 5_000  # scaled down from 16 MiB and 4,000,000 values
+    monkeypatch.setattr(loader, "MAX_STORY_BYTES" if kind == "bytes" else "MAX_STORY_VALUES", limit)
+    root = hostile_story(tmp_path / "story", "part-00.yaml", b"scenes: []\n")
+    for number in range(20):
+        if kind == "bytes":  # 10 KB of text each
+            body = f"scenes:\n  - {{id: s{number}, title: T, text: '{'x' * 10_000}', ending: {{id: s{number}, name: N}}}}\n"
+        else:  # 2,000 values each from a few hundred bytes, by aliases
+            body = "x: &a [" + ", ".join(["1"] * 100) + "]\ny: [" + ", ".join(["*a"] * 20) + "]\n"
+        (root / "hostile" / f"part-{number + 1:02d}.yaml").write_text(body)
+    story, problems = check_story(str(root))
+    assert story is None
+    [too_large] = [problem for problem in problems if "the story is larger than the limit" in problem.message]
+    assert "part-" in too_large.path and "more were not read" in too_large.message
+    assert sum(read) <= limit + (2_500 if kind == "values" else 0)  # at most one file past the bound is read
+    assert len(read) < 21
+
+
+def test_check_lists_a_bounded_number_of_warnings_and_counts_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from adventure import cli_tools
+
+    monkeypatch.setattr(cli_tools, "MAX_WARNINGS_SHOWN", 10)  # scaled down from 1,000
+    scenes = "".join(f"  - {{id: lost{number}, title: L, text: x, ending: {{id: lost{number}, name: L}}}}\n" for number in range(50))
+    root = hostile_story(tmp_path / "story", "lost.yaml", ("scenes:\n" + scenes).encode())
+    out = io.StringIO()
+    assert main(["check", str(root)], stdout=out) == 0
+    lines = out.getvalue().splitlines()
+    assert sum("[W104]" in line for line in lines) == 10 and "... and 40 more warnings not shown" in out.getvalue()
+    assert "50 warnings." in lines[-1]
+    out = io.StringIO()
+    main(["check", "--format", "json", str(root)], stdout=out)
+    payload = json.loads(out.getvalue())
+    assert len(payload["problems"]) == 10 and payload["warnings_not_shown"] == 40
+
+
+@pytest.mark.parametrize("kind", ["link outside", "folder", "fifo"])
+def test_story_yaml_must_be_a_regular_file_inside_the_story(tmp_path: Path, kind: str) -> None:
+    root = hostile_story(tmp_path / "story", "more.yaml", b"scenes: []\n")
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(BASE["story.yaml"])
+    (root / "story.yaml").unlink()
+    if kind == "link outside":
+        (root / "story.yaml").symlink_to(outside)
+        expected = "story.yaml links to a place outside the story folder"
+    elif kind == "folder":
+        (root / "story.yaml").mkdir()
+        expected = "story.yaml is not a regular file"
+    else:
+        os.mkfifo(root / "story.yaml")
+        expected = "story.yaml is not a regular file"
+    with guarded():
+        story, problems = check_story(str(root))
+    assert story is None and [problem.message for problem in problems] == [expected]
