@@ -157,10 +157,12 @@ def _inside(folder: str, path: str) -> bool:
 
 
 def _size_on_disk(path: str) -> int:
+    """The bytes reading the file would add; 0 for a file the reader refuses unread."""
     try:
-        return os.stat(path).st_size
+        size = os.stat(path).st_size
     except OSError:
-        return 0  # unreadable: the loader reports it
+        return 0  # unreadable: the reader reports it
+    return size if size <= MAX_FILE_BYTES else 0  # too large on its own: refused, never read
 
 
 def _values(node: Node | None) -> int:
