@@ -50,6 +50,7 @@ def story_dir(tmp_path: Path) -> StoryDir:
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("ADVENTURE_SAVES", str(tmp_path / "saves"))
+    monkeypatch.setenv("ADVENTURE_CACHE_DIR", str(tmp_path / "cache"))  # each test its own parse cache
 
 
 def env_for_subprocess() -> dict[str, str]:

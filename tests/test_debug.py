@@ -87,30 +87,3 @@ def test_the_terminal_players_setup_hook_adds_the_same_console_to_its_turn_loop(
     assert game.setup is not None
     game.setup(loop)
     assert all(loop.commands.find(name) is not None for name in ("vars", "set", "goto", "why", "seed"))
-
-
-def test_the_terminal_player_has_the_console_through_a_pseudo_terminal(tmp_path: Path) -> None:
-    import sys
-
-    import pexpect
-    from conftest import env_for_subprocess
-
-    env = env_for_subprocess()
-    env.update({"TERM": "xterm-256color", "ADVENTURE_SAVES": str(tmp_path)})
-    child = pexpect.spawn(
-        sys.executable, ["-m", "adventure", "--story", str(EXAMPLE), "--debug", "--seed", "5"],
-        env=env, dimensions=(40, 100), encoding="utf-8", timeout=20,
-    )
-    child.expect("New game")
-    child.send("\r")
-    child.expect("Light the north lamp")
-    child.send("set oil=0\r")
-    child.expect("oil: 2 -> 0")
-    child.send("why 1\r")
-    child.expect("`oil > 0` is false: oil is 0")
-    child.send("seed\r")
-    child.expect("began with seed 5")
-    child.send("\x04")  # Ctrl-D saves and quits
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0

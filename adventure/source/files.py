@@ -43,6 +43,21 @@ def write_atomically(path: str, data: bytes, keep_backup: bool = False) -> None:
     _replace_with(path, data, folder)
 
 
+def write_cache_file(path: str, data: bytes) -> None:
+    """Write a cache entry: atomically (a reader never sees half of one), but without the
+    fsyncs a save needs, since a cache lost in a crash is only rebuilt. Private to the user."""
+    folder = os.path.dirname(path) or "."
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 @contextlib.contextmanager
 def locked(path: str) -> Iterator[None]:
     """Hold an exclusive lock on `path` (made if missing, never removed) for a read-modify-write

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
+from adventure.source.nodecache import compose_cached
 from adventure.source.problems import Problem
 from adventure.source.yamlcompose import _compose_fast, compose, compose_events
 from adventure.source.yamlnodes import (
@@ -78,7 +79,7 @@ def load_file_text(path: str, display: str) -> tuple[str | None, Node | None, li
     except YamlProblem as err:
         return None, None, [Problem(display, err.line, err.col, err.message, err.hint)]
     try:
-        root, soft = compose(text)
+        root, soft = compose_cached(text, compose)  # large files read before come from the cache
     except YamlProblem as err:
         return text, None, [Problem(display, err.line, err.col, err.message, err.hint)]
     except (RecursionError, MemoryError):

@@ -68,7 +68,7 @@ class SceneCompiler:
                 template = reader.paragraph(paragraph, node, self.env, what, visible_before)
                 if template is not None:
                     parts.append(Paragraph(template))
-                visible_before += len(paragraph) - sum(1 for char in paragraph if char.isspace())
+                visible_before += len("".join(paragraph.split()))  # its non-blank characters, counted in C
             return tuple(parts)
         if isinstance(node, Seq):
             result: list[TextPart] = []
