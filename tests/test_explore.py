@@ -374,3 +374,16 @@ def test_a_policy_shifts_the_ending_distribution_the_way_it_weights(story_dir: S
     assert "Endings by policy (100 playthroughs each, seed 0):" in out and "greedy: choices raising coins x50" in out
     assert main(["explore", str(root), "--random", "100", "--policy", "greedy:coin=2"]) == 2
     assert "did you mean `coins`?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 5, 6, 7])  # generated stories whose search completes
+def test_merging_states_never_hides_a_scene_a_real_playthrough_reaches(tmp_path: Path, seed: int) -> None:
+    from storygen import generate_story
+
+    story = load_story(str(generate_story(tmp_path / "story", scenes=6, seed=seed, per_file=6)))
+    report = explore.exhaustive(story, max_states=30_000)
+    assert report.complete
+    played = explore.random_playthroughs(story, 300, seed=seed, max_steps=200)
+    assert set(played.scene_hits) <= set(report.scene_paths)  # the merged search reaches all that real games do
+    reached_endings = {ending for ending, path in report.endings.items() if path is not None}
+    assert set(played.ending_hits) <= reached_endings
