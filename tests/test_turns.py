@@ -205,3 +205,15 @@ def test_each_story_has_its_own_autosave_slots_and_endings(tmp_path: Path) -> No
     listing = plain(["--story", example, "--saves", str(tmp_path)], "saves\nquit\n")
     assert "mine" not in listing  # the other story's save is not listed
     assert "Turn 1." in plain(["--story", str(FEATURES), "--saves", str(tmp_path)], "load autosave\nstatus\nquit\n")
+
+
+def test_saves_from_before_the_folders_per_story_are_adopted_by_their_story(tmp_path: Path) -> None:
+    old = Session.new(STORY, 1)
+    old.choose(2)
+    saves.save(old, str(tmp_path), saves.AUTOSAVE)  # where saves used to go: straight into the saves folder
+    (tmp_path / "profile.json").write_text(json.dumps({"format": 1, "endings": {"features": ["poor"], "other": ["x"]}}))
+    (tmp_path / "theirs.json").write_text(json.dumps({"format": 1, "story": {"id": "other"}}))
+    out = plain(["--story", str(FEATURES), "--saves", str(tmp_path)], "load autosave\nstatus\nquit\n")
+    assert "Turn 1." in out
+    assert not (tmp_path / "features" / "theirs.json").exists()
+    assert Persistence(str(tmp_path), "features").endings_found() == ["poor"]

@@ -116,10 +116,15 @@ def _status(session: Session, argument: str) -> Reply:
     view = session.view()
     lines = [f"{view.chapter} - {view.title}" if view.chapter else view.title]
     lines.append(status or "(this story has no status line)")
-    for name in sorted(status_variables(session.story)):
-        value = session.state.vars.get(name)
-        if isinstance(value, frozenset):  # the status line counts a set; here is what is in it
-            lines.append(f"{name}: {', '.join(sorted(value)) if value else 'none'}")
+    tracked = status_variables(session.story)
+    for variable in session.story.variables.values():
+        # what the player carries: the sets the story tracks (a status line may only count them)
+        if variable.type != "set" or (variable.silent and variable.name not in tracked):
+            continue
+        value = session.state.vars.get(variable.name)
+        if isinstance(value, frozenset):
+            held = ", ".join(sorted(variable.member(member) for member in value))
+            lines.append(f"{variable.shown}: {held or 'none'}")
     lines.append(f"Turn {session.state.turn}.")
     return text(*lines)
 

@@ -213,6 +213,7 @@ class Game:
 
     def ask(self) -> str | None:
         """One line from the player; None means Ctrl-D."""
+        self.selected = None  # each prompt starts with nothing highlighted: a stray Enter does nothing
         while True:
             try:
                 return self.prompt_session.prompt(self._message, pre_run=self._start_watching if self.watch else None)

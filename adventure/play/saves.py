@@ -342,6 +342,45 @@ def record_ending(folder: str, story_id: str, ending_id: str, notices: list[str]
     return found
 
 
+# --- saves from before there was a folder per story ----------------------------------------
+
+
+def adopt_legacy(root: str, story_id: str) -> int:
+    """Copy this story's saves made before saves had a folder per story (autosave.json and
+    named slots directly in `root`) into its folder, and its endings from root's profile.
+
+    Only files that say they belong to this story, and only where the story's folder has no
+    file of that name yet; the originals stay where they are. Returns how many were copied.
+    """
+    folder = story_folder(root, story_id)
+    try:
+        names = [name for name in os.listdir(root) if name.endswith(".json") and not name.startswith(".")]
+    except OSError:
+        return 0
+    copied = 0
+    for name in names:
+        slot = name[:-5]
+        target = os.path.join(folder, name)
+        if not SLOT_PATTERN.match(slot) or os.path.lexists(target):
+            continue
+        try:
+            data = _read_json(os.path.join(root, name))
+            if slot == PROFILE:
+                found = data.get("endings", {}).get(story_id) if isinstance(data, dict) and isinstance(data.get("endings"), dict) else None
+                if isinstance(found, list):
+                    content = {"format": FORMAT_VERSION, "endings": {story_id: [item for item in found if isinstance(item, str)]}}
+                    write_atomically(target, _json_bytes(content), keep_backup=False)
+                    copied += 1
+                continue
+            about = data.get("story") if isinstance(data, dict) else None
+            if isinstance(about, dict) and about.get("id") == story_id:
+                write_atomically(target, _json_bytes(data), keep_backup=False)
+                copied += 1
+        except (SaveError, OSError):
+            continue  # a file that cannot be read or copied is left where it is, as it is
+    return copied
+
+
 # --- transcripts: the game's text as it is played -------------------------------------------
 
 

@@ -17,7 +17,7 @@ from adventure.play import render
 from adventure.source.textsafe import clean
 
 HINT = ("↑↓ Enter: choose", "Tab", "help", "Ctrl-D: save & quit")  # dropped from the end when the bar is too narrow
-MORE = " -- more -- (any key: next page, q: stop) "
+MORE = " -- more -- (any key; q stops) "
 
 
 class Screen:

@@ -60,6 +60,9 @@ class Persistence:
     def folder(self) -> str:
         return saves.story_folder(self.root, self.story_id)
 
+    def __post_init__(self) -> None:
+        saves.adopt_legacy(self.root, self.story_id)  # a player's Continue survives the move to folders per story
+
     def hooks(self) -> SaveHooks:
         from adventure.play.commands import SaveHooks
 
