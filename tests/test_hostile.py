@@ -760,3 +760,37 @@ def test_story_yaml_must_be_a_regular_file_inside_the_story(tmp_path: Path, kind
     with guarded():
         story, problems = check_story(str(root))
     assert story is None and [problem.message for problem in problems] == [expected]
+
+
+# --- identifiers: whole matches, no look-alikes (issue 21, items 19 and 22) ----------------
+
+IDENTIFIER_PLACES = {
+    "variable": ("variables:\n  {id}: {{type: int}}\n", "variable name"),
+    "codex": ("codex:\n  {id}: {{title: T, text: x}}\n", "codex id"),
+    "scene": ("scenes:\n  - {{id: {id}, title: T, text: x, ending: {{id: fine, name: F}}}}\n", "scene id"),
+    "ending": ("scenes:\n  - {{id: h, title: T, text: x, ending: {{id: {id}, name: F}}}}\n", "ending id"),
+    "choice": ("scenes:\n  - {{id: h, title: T, text: x, choices: [{{id: {id}, label: L, goto: end}}]}}\n", "choice id"),
+    "member": ("variables:\n  s: {{type: set, members: [a, {id}]}}\n", "set member"),
+}
+LOOK_ALIKES = ['"home\\n"', '"h\\u043eme"', '"home\\u200d"', '"home "', '"\\u0435nd"']
+
+
+@given(place=st.sampled_from(sorted(IDENTIFIER_PLACES)), identifier=st.sampled_from(LOOK_ALIKES))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_identifiers_with_a_trailing_newline_or_look_alike_letters_are_refused(tmp_path: Path, place: str, identifier: str) -> None:
+    template, what = IDENTIFIER_PLACES[place]
+    root = hostile_story(tmp_path / f"{place}-{LOOK_ALIKES.index(identifier)}", "ids.yaml", template.format(id=identifier).encode())
+    story, problems = check_story(str(root))
+    assert story is None and any(what in problem.message and "is not valid" in problem.message for problem in problems), [
+        problem.format() for problem in problems]
+
+
+def test_three_look_alike_endings_are_not_three_endings(tmp_path: Path) -> None:
+    scenes = "".join(
+        f'  - {{id: e{number}, title: T, text: x, ending: {{id: "{ending}", name: Home}}}}\n'
+        for number, ending in enumerate(["home", "h\\u043eme", "home\\u200d"])
+    )
+    root = hostile_story(tmp_path / "story", "endings.yaml", ("scenes:\n" + scenes).encode())
+    story, problems = check_story(str(root))
+    assert story is None and [problem.line for problem in problems if "ending id" in problem.message] == [3, 4]
+

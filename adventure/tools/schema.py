@@ -16,8 +16,8 @@ DOCS = "docs/scene-format.md"
 
 
 def _pattern(regex: str) -> str:
-    """A loader regex (matched from the start, `$` at the end) as a JSON Schema pattern."""
-    return "^" + regex
+    """A loader regex (matched whole, by fullmatch) as a JSON Schema pattern."""
+    return "^" + regex + "$"
 
 
 # The loader reads every scalar as text, so `title: 1984` or `label: yes` (YAML 1.1 reads
@@ -200,7 +200,7 @@ def _defs() -> dict[str, Schema]:
     ending = _object(
         "Makes the scene an ending; an ending has no choices.",
         {
-            "id": _text("A stable id, remembered across games; unique among endings."),
+            "id": _identifier(SCENE_ID.pattern, "A stable id, remembered across games; unique among endings: letters, digits, _, - and ."),
             "name": _text("The name shown when the player reaches it."),
             "canonical": {"type": "boolean", "description": "Marks the story's true ending (at most one)."},
             "hint": _text("A clue shown on the title screen's Endings found until the player finds this ending."),

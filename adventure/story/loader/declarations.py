@@ -14,9 +14,9 @@ from adventure.story.exprhints import suggest
 from adventure.story.loader.reader import Reader, Unreadable
 from adventure.story.model import Variable
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-SCENE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-STORY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*$")
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # identifiers are matched whole (fullmatch)
+SCENE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+STORY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 TYPES: tuple[TypeName, ...] = ("bool", "int", "string", "set")
 HEADER_KEYS = ("id", "title", "version", "start", "author", "blurb", "variables", "status", "codex", "renamed", "snippets")
 FILE_KEYS = ("chapter", "scenes", "codex", "variables", "snippets")
@@ -168,7 +168,7 @@ def _empty(reader: Reader) -> Problem:
 def read_codex(reader: Reader, node: Node, decls: Declarations) -> None:
     codex = reader.mapping(node, "codex")
     for key, value in codex.pairs if codex else ():
-        if not NAME.match(key.value):
+        if not NAME.fullmatch(key.value):
             reader.error(key, f"codex id `{key.value}` is not valid", "use letters, digits and _")
             continue
         entry = reader.mapping(value, f"codex entry `{key.value}`")
@@ -191,7 +191,7 @@ def read_snippets(reader: Reader, node: Node, decls: Declarations, file: str) ->
     table = decls.snippets if not file else decls.file_snippets.setdefault(file, {})
     for key, value in snippets.pairs if snippets else ():
         name = key.value
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             reader.error(key, f"snippet name `{clean(name)}` is not valid", "use letters, digits and _, not starting with a digit")
             continue
         if name in table:
@@ -211,7 +211,7 @@ def read_variables(reader: Reader, node: Node, decls: Declarations) -> None:
     variables = reader.mapping(node, "variables")
     for key, value in variables.pairs if variables else ():
         name = key.value
-        if not NAME.match(name):
+        if not NAME.fullmatch(name):
             reader.error(key, f"variable name `{name}` is not valid", "use letters, digits and _, not starting with a digit")
             continue
         if name in RESERVED:
@@ -262,13 +262,24 @@ def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | 
 
 def _members(reader: Reader, node: Node) -> tuple[frozenset[str], dict[str, str]]:
     """A set's members: a list of names, or a mapping of names to what the player reads."""
+    rule = "use letters, digits, _, - and . (a name the player reads can be given: members: {id: Shown Name})"
     if not isinstance(node, Map):
-        return frozenset(text for text, _ in reader.strings(node, "members")), {}
+        return frozenset(text for text, item in reader.strings(node, "members") if _member_id(reader, item, text, rule)), {}
     names: dict[str, str] = {}
     for key, value in node.pairs:
+        if not _member_id(reader, key, key.value, rule):
+            continue
         shown = reader.string(value, f"the name shown for member `{clean(key.value)}`")
         names[key.value] = shown if shown is not None else key.value
     return frozenset(names), {member: shown for member, shown in names.items() if shown != member}
+
+
+def _member_id(reader: Reader, node: Node, text: str, rule: str) -> bool:
+    """Members are ids like scene ids: no look-alike letters, invisible joiners or spaces."""
+    if SCENE_ID.fullmatch(text):
+        return True
+    reader.error(node, f"set member `{clean(text)}` is not valid", rule)
+    return False
 
 
 def _default(

@@ -18,7 +18,7 @@ from adventure.story.template import Template, TextScope, compile_template
 
 MAX_PROBLEMS_PER_FILE = 200
 INT_LIMIT = 2**53
-_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 _NULL = frozenset({"", "~", "null"})
@@ -202,7 +202,7 @@ class Reader:
         return None
 
     def integer(self, node: Node | None, what: str) -> int | None:
-        if isinstance(node, Scalar) and node.plain and _INT.match(node.value):
+        if isinstance(node, Scalar) and node.plain and _INT.fullmatch(node.value):
             try:
                 number = int(node.value.replace("_", ""))
             except ValueError:  # more digits than Python converts: certainly too large
@@ -261,7 +261,7 @@ class Reader:
         text = self.string(node, what)
         if text is None:
             return None
-        if not pattern.match(text):
+        if not pattern.fullmatch(text):
             self.error(node, f"{what} `{text}` is not valid", rule)
             return None
         return text

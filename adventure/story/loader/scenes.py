@@ -6,7 +6,7 @@ from adventure.source.textsafe import clean
 from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.expr import Env
 from adventure.story.exprhints import suggest
-from adventure.story.loader.declarations import NAME, Declarations, RawCodex, RawScene
+from adventure.story.loader.declarations import NAME, SCENE_ID, Declarations, RawCodex, RawScene
 from adventure.story.loader.reader import Reader, kind_of, paragraphs
 from adventure.story.loader.snippets import Snippets
 from adventure.story.model import (
@@ -361,7 +361,7 @@ class SceneCompiler:
         key = f"{scene_id}#{number}"
         if "id" in values:
             given = reader.string(values["id"], "choice id")
-            if given is not None and not NAME.match(given):
+            if given is not None and not NAME.fullmatch(given):
                 reader.error(values["id"], f"choice id `{given}` is not valid", "use letters, digits and _")
             elif given is not None:
                 key = f"{scene_id}#{given}"
@@ -388,7 +388,8 @@ class SceneCompiler:
         if spec is None:
             return None
         values = reader.fields(spec, "ending", ENDING_KEYS, ("id", "name"))
-        ending_id = reader.string(values["id"], "ending id") if "id" in values else None
+        # an id like a scene id: `home`, a Cyrillic `hоme` and `home` with a zero-width joiner are not three endings
+        ending_id = reader.identifier(values["id"], "ending id", SCENE_ID, "use letters, digits, _, - and .") if "id" in values else None
         name = reader.string(values["name"], "ending name") if "name" in values else None
         canonical = bool(reader.boolean(values["canonical"], "canonical")) if "canonical" in values else False
         hint = (reader.string(values["hint"], "ending hint") or "") if "hint" in values else ""
