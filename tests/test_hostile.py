@@ -794,3 +794,13 @@ def test_three_look_alike_endings_are_not_three_endings(tmp_path: Path) -> None:
     story, problems = check_story(str(root))
     assert story is None and [problem.line for problem in problems if "ending id" in problem.message] == [3, 4]
 
+
+
+@pytest.mark.parametrize("value", ["-99999999999999999999999", "9" * 5_000, "6"])
+def test_set_on_the_command_line_keeps_to_the_declared_range(tmp_path: Path, value: str) -> None:
+    from conftest import FEATURES
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["play", "--plain", "--story", str(FEATURES), "--set", f"coins={value}"], stdin=io.StringIO(""), stdout=out, stderr=err)
+    assert code == 2
+    assert err.getvalue().startswith("adventure: --set coins: ") and len(err.getvalue()) < 300, err.getvalue()[:300]

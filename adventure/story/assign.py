@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adventure.source.textsafe import clean
-from adventure.story.expr import Value
+from adventure.story.expr import INT_LIMIT, Value
 from adventure.story.exprhints import suggest
 from adventure.story.model import Story, Variable
 
@@ -37,10 +37,17 @@ def range_text(variable: Variable) -> str:
 def parse_value(variable: Variable, raw: str, what: str = "--set") -> Value:
     name = variable.name
     if variable.type == "int":
+        shown = clean(raw) if len(raw) <= 40 else clean(raw[:40]) + "..."  # a 5,000-digit value is not echoed whole
+        too_large = f"{what} {name}: {shown} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}"
+        not_whole = f"{what} {name}: {shown!r} is not a whole number"
+        if len(raw) > 40:  # longer than any number the engine holds (and int() refuses 4,300 digits and more)
+            raise ValueError(too_large if raw.strip().lstrip("+-").isdecimal() else not_whole)
         try:
             number = int(raw)
         except ValueError:
-            raise ValueError(f"{what} {name}: {clean(raw)!r} is not a whole number") from None
+            raise ValueError(not_whole) from None
+        if abs(number) > INT_LIMIT:
+            raise ValueError(too_large)
         if not in_range(variable, number):
             raise ValueError(f"{what} {name}: {number} is outside `{name}`'s range {range_text(variable)}")
         return number
