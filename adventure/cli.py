@@ -334,9 +334,6 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
         transcript = _transcript(args.transcript, stderr)
         if transcript is None:
             return EXIT_USAGE
-    if args.record is not None and args.reach is not None:
-        stderr.write("adventure: --record starts from the story's start or --from; it cannot follow --reach\n")
-        return EXIT_USAGE
     if interactive and not (args.from_scene or args.assignments or args.watch or args.record or args.reach or args.debug):
         from adventure.story.titlepage import read_title_page
 

@@ -30,13 +30,15 @@ def starting_session(story: Story, args: argparse.Namespace, seed: int, stderr: 
     if args.reach is not None:
         if args.from_scene is not None:
             raise ValueError("--reach finds its own way in: it cannot be used with --from")
-        return _reached_session(story, args.reach, values, seed, stderr)
+        return _reached_session(story, args, args.reach, values, seed, stderr)
     if args.from_scene or values:
         return Session.at(story, engine.start_at(story, args.from_scene or story.start, values, seed))
     return None
 
 
-def _reached_session(story: Story, scene_id: str, values: dict[str, Value], seed: int, stderr: TextIO) -> Session:
+def _reached_session(
+    story: Story, args: argparse.Namespace, scene_id: str, values: dict[str, Value], seed: int, stderr: TextIO
+) -> Session:
     """A game at `scene_id` with the state the shortest real path into it produces (printed)."""
     from adventure.play.session import Session
     from adventure.rules import engine
@@ -50,6 +52,9 @@ def _reached_session(story: Story, scene_id: str, values: dict[str, Value], seed
     if found is None:
         raise ValueError(f"--reach: no way into `{scene_id}` was found (adventure explore --reach {scene_id} says more)")
     stderr.write("".join(clean(line) + "\n" for line in found.describe()))
+    args.reached = found  # for --record, which writes the path as the walkthrough's first steps
+    if found.seed is not None:
+        args.seed = found.seed  # the game goes on with the seed that played the path
     return Session.at(story, engine.Outcome(found.state, ()))
 
 
@@ -77,10 +82,19 @@ def _recording(story: Story, args: argparse.Namespace, seed: int) -> Callable[[T
     from adventure.story.assign import parse_assignment
 
     values = dict(parse_assignment(item, story) for item in args.assignments)
+    reached = getattr(args, "reached", None)
+    if reached is not None and reached.seed is not None:
+        seed = reached.seed
     args.seed = seed  # every game of this command, new or restarted, plays with the seed the file will hold
 
     def setup(loop: TurnLoop) -> None:
-        recorder = Recorder(args.record, loop.session.state, seed, args.from_scene, values)
+        if reached is not None and reached.moves and loop.session.state is reached.state:
+            # --reach: the path the explorer played is the walkthrough's first steps
+            recorder = Recorder(args.record, reached.moves[0][0], seed, None, values)
+            for before, number, outcome in reached.moves:
+                recorder.chose(before, number, outcome)
+        else:
+            recorder = Recorder(args.record, loop.session.state, seed, args.from_scene, values)
         loop.on_choice.append(recorder.chose)
         loop.on_leave.append(recorder.finish)
 

@@ -262,3 +262,16 @@ def test_a_recorded_game_passes_as_a_walkthrough_undo_included(tmp_path: Path) -
     assert "seed:" in text and "- choose:" in text and "- scene:" in text
     out = io.StringIO()
     assert main(["test", str(record)], stdout=out) == 0, out.getvalue() + text
+
+
+def test_a_recording_after_reach_starts_with_the_path_the_explorer_played(tmp_path: Path) -> None:
+    record = tmp_path / "reached.yaml"
+    code, _, _ = run(
+        ["play", "--story", str(FEATURES), "--plain", "--reach", "vault", "--record", str(record), "--saves", str(tmp_path / "saves")],
+        "1\nquit\n",
+    )
+    assert code == 0
+    text = record.read_text()
+    assert "- choose: Open the vault" in text and "- choose: Take the gold" in text and "- ending: rich" in text
+    out = io.StringIO()
+    assert main(["test", str(record)], stdout=out) == 0, out.getvalue() + text

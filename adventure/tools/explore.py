@@ -236,6 +236,8 @@ class Reached:
     labels: tuple[str, ...]
     state: GameState
     seed: int | None  # the game seed that plays the path (None: no seed found for its chance)
+    # each move of the path: (the state before, the number typed, its outcome); the last outcome's state is `state`
+    moves: tuple[tuple[GameState, int, engine.Outcome], ...] = ()
 
     def describe(self) -> list[str]:
         seed = f", game seed {self.seed}" if self.seed is not None else ", by outcomes of chance no seed was found for"
@@ -286,24 +288,27 @@ def reach(
     for game_seed in (seed, *range(SEED_STEPS // max(len(path), 1))):
         replayed = _replay(story, first(game_seed), path, keys, state_key)
         if replayed is not None:
-            return Reached(scene_id, path, replayed[1], replayed[0], game_seed)
+            return Reached(scene_id, path, replayed[1], replayed[0], game_seed, replayed[2])
     return None
 
 
 def _replay(
     story: Story, state: GameState, path: tuple[int, ...], keys: list[Key], state_key: Callable[[GameState], Key],
-) -> tuple[GameState, tuple[str, ...]] | None:
-    """Play `path` from `state`; the end state and the labels taken, or None when the game's
-    own draws lead elsewhere than the search's."""
+) -> tuple[GameState, tuple[str, ...], tuple[tuple[GameState, int, engine.Outcome], ...]] | None:
+    """Play `path` from `state`; the end state, the labels taken and the moves, or None when
+    the game's own draws lead elsewhere than the search's."""
     labels = []
+    moves = []
     if state_key(state) != keys[0]:
         return None
     for number, wanted in zip(path, keys[1:], strict=True):
         try:
             labels.append(engine.view(story, state).choices[number - 1].label)
-            state = engine.choose(story, state, number).state
+            outcome = engine.choose(story, state, number)
         except (engine.ChoiceError, IndexError):
             return None
+        moves.append((state, number, outcome))
+        state = outcome.state
         if state_key(state) != wanted:
             return None
-    return state, tuple(labels)
+    return state, tuple(labels), tuple(moves)
