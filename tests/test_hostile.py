@@ -611,9 +611,9 @@ def test_did_you_mean_work_is_bounded_however_many_mistakes_a_story_holds(tmp_pa
     compared: list[int] = []
     real_closest = exprhints._closest
 
-    def counted(word: str, pool: object) -> str | None:
+    def counted(word: str, pool: object, budget: object = None) -> str | None:
         compared.append(len(pool))  # type: ignore[arg-type]
-        return real_closest(word, pool)  # type: ignore[arg-type]
+        return real_closest(word, pool, budget)  # type: ignore[arg-type]
 
     monkeypatch.setattr(exprhints, "_closest", counted)
     scenes, mistakes = 3_000, 1_500

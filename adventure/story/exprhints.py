@@ -50,12 +50,15 @@ def compare_hint(ltype: str, rtype: str) -> str:
     return "both sides of == must have the same type"
 
 
-MAX_SUGGESTION_WORK = 2_000_000  # candidates compared per story load, for every "did you mean" together
+MAX_SUGGESTION_WORK = 1_000_000  # candidates looked at per story load, for every "did you mean" together
+MAX_SUGGESTION_RATIOS = 20_000  # full similarity measures (the costly part) per story load
+CUTOFF = 0.6
 
 
 @dataclass(slots=True)
 class _Budget:
     left: int
+    ratios: int
     memo: dict[tuple[str, int], tuple[object, str | None]] = field(default_factory=dict)
 
 
@@ -64,10 +67,11 @@ _budget: ContextVar[_Budget | None] = ContextVar("suggestion_budget", default=No
 
 @contextlib.contextmanager
 def suggestion_budget(work: int | None = None) -> Iterator[None]:
-    """Bound the "did you mean" work of everything inside (a story load): each suggestion costs
-    as many comparisons as it has candidates, and once `work` is spent no more are made. A
-    broken story with 60,000 scenes and as many bad gotos would otherwise take hours."""
-    token = _budget.set(_Budget(MAX_SUGGESTION_WORK if work is None else work))
+    """Bound the "did you mean" work of everything inside (a story load): each suggestion looks
+    at its candidates, and measures the similarity of those that might be close; once either
+    budget is spent no more suggestions are made. A broken story with 60,000 scenes and as
+    many bad gotos would otherwise take hours."""
+    token = _budget.set(_Budget(MAX_SUGGESTION_WORK if work is None else work, MAX_SUGGESTION_RATIOS))
     try:
         yield
     finally:
@@ -86,17 +90,32 @@ def suggest(word: str, candidates: Iterable[str], fallback: str = "") -> str:
         remembered = budget.memo.get(key)
         if remembered is not None and remembered[0] is pool:  # the same mistake again: free
             close = remembered[1]
-        elif budget.left < len(pool):
+        elif budget.left < len(pool) or budget.ratios <= 0:
             return fallback
         else:
             budget.left -= len(pool)
-            close = _closest(word, pool)
+            close = _closest(word, pool, budget)
             budget.memo[key] = (pool, close)  # holding the pool keeps its id from being reused
     return f"did you mean `{close}`?" if close else fallback
 
 
-def _closest(word: str, pool: Collection[str]) -> str | None:
+def _closest(word: str, pool: Collection[str], budget: _Budget | None = None) -> str | None:
+    """difflib.get_close_matches(word, pool, n=1, cutoff=0.6), counting its costly measures
+    against `budget`: None, no suggestion, when they run out before every candidate is seen."""
     import difflib  # only a story with a mistake needs it: kept off the start-up path
 
-    close = difflib.get_close_matches(word, list(pool), n=1, cutoff=0.6)
-    return close[0] if close else None
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    best: tuple[float, str] | None = None
+    for candidate in pool:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() < CUTOFF or matcher.quick_ratio() < CUTOFF:
+            continue
+        if budget is not None:
+            if budget.ratios <= 0:
+                return None
+            budget.ratios -= 1
+        score = matcher.ratio()
+        if score >= CUTOFF and (best is None or (score, candidate) > best):
+            best = (score, candidate)
+    return best[1] if best else None
