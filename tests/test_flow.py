@@ -494,3 +494,38 @@ def test_sequences_in_a_reply_follow_how_often_the_choice_was_taken(tmp_path: Pa
     assert ["door#1", 4] in data["visits"] and state_from_data(data, story) == session.state
     assert analyse(story) == []
     assert explore.random_playthroughs(story, 50, seed=2).failures == []
+
+
+@st.composite
+def flow_story(draw: st.DrawFn) -> str:
+    """Scenes whose choices go, stay, detour and return at random (each scene keeps a way to the ending)."""
+    count = draw(st.integers(2, 5))
+    lines = ["scenes:"]
+    for index in range(count):
+        lines += [f"  - id: s{index}", f"    title: S{index}", "    text: Here.", "    choices:", "      - {label: End it, goto: end}"]
+        for number in range(draw(st.integers(0, 3))):
+            kind = draw(st.sampled_from(("goto", "stay", "detour", "return")))
+            target = f"s{draw(st.integers(0, count - 1))}"
+            spec = {"goto": f"goto: {target}", "stay": "reply: 'Nothing {seq: yet|again}.'", "detour": f"detour: {target}",
+                    "return": "return: true"}[kind]
+            once = ", once: true" if draw(st.booleans()) else ""
+            lines.append(f"      - {{label: Way {number}, {spec}{once}, effects: [{{if: 'random(1, 2) == 1', add: {{n: 1}}}}]}}")
+    lines += ["  - {id: end, title: End, text: Bye., ending: {id: end, name: End}}"]
+    return "\n".join(lines) + "\n"
+
+
+@given(scenes=flow_story())
+@settings(max_examples=40, deadline=None)
+def test_random_stays_detours_and_returns_load_or_are_refused_and_play_without_crashing(tmp_path_factory: pytest.TempPathFactory,
+                                                                                      scenes: str) -> None:
+    root = write_story(tmp_path_factory.mktemp("flow"), {
+        "story.yaml": "id: f\ntitle: F\nversion: 1\nstart: s0\nvariables:\n  n: {type: int, min: 0, max: 3}\n", "s.yaml": scenes,
+    })
+    story, problems = check_story(str(root))
+    if story is None:
+        assert problems and all("return" in problem.message for problem in problems), [p.format() for p in problems]
+        return
+    report = explore.random_playthroughs(story, 30, seed=1, max_steps=200)
+    assert all(failure.message.startswith(("no ending", "DetourError")) for failure in report.failures), report.failures
+    exhaustive = explore.exhaustive(story, max_states=5000)
+    assert exhaustive.endings["end"] is not None or not exhaustive.complete
