@@ -190,7 +190,8 @@ def _reach(story: Story, args: argparse.Namespace, stdout: TextIO, stderr: TextI
     if found is None:
         stdout.write(f"No way into `{args.reach}` was found ({args.max_states:,} states searched at most).\n")
         return EXIT_STORY
-    lines = [*found.describe(), f"replay: {reports.replay_command(story, found.path, found.seed)}"]
+    replay = reports.replay_command(story, found.path, found.seed) if found.seed is not None else "none (no game seed follows its draws)"
+    lines = [*found.describe(), f"replay: {replay}"]
     lines.append(f"or start there: adventure play --story {shlex.quote(story.root)} --reach {args.reach}")
     stdout.write("".join(clean(line) + "\n" for line in lines))
     return EXIT_OK

@@ -259,6 +259,7 @@ def reach(
     parents: dict[Key, tuple[Key | None, int]] = {start_key: (None, 0)}
     queue: deque[tuple[Key, GameState]] = deque([(start_key, start)])
     target: Key | None = start_key if start.scene == scene_id else None
+    arrived = start  # the search's own state at the target
     while queue and target is None and len(parents) < max_states:
         key, state = queue.popleft()
         if story.scenes[state.scene].ending is not None:
@@ -273,7 +274,7 @@ def reach(
                 continue
             parents[child] = (key, number)
             if following.scene == scene_id:
-                target = child
+                target, arrived = child, following
                 break
             queue.append((child, following))
     if target is None:
@@ -289,7 +290,9 @@ def reach(
         replayed = _replay(story, first(game_seed), path, keys, state_key)
         if replayed is not None:
             return Reached(scene_id, path, replayed[1], replayed[0], game_seed, replayed[2])
-    return None
+    # chance decides the way in and no seed within the budget follows it: the search's own
+    # state is still a real one (its draws were scripted), without labels or a seed to replay it
+    return Reached(scene_id, path, tuple("(a choice after a roll or pick)" for _ in path), arrived, None)
 
 
 def _replay(
