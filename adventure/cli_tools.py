@@ -38,19 +38,25 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO) -> int:
-    from adventure.story.loader import check_story
-    from adventure.tools.analysis import analyse
+    from adventure.story.loader import check_story_parts
+    from adventure.tools.analysis import analyse_all
     from adventure.tools.stats import summary
 
     root = args.story or bundled_story()
-    story, problems = check_story(root)
-    warnings = analyse(story) if story is not None else []
-    failed = story is None or (args.strict and bool(warnings))
+    # Warnings come from every part that loaded, so they are shown beside the errors.
+    parts, problems = check_story_parts(root)
+    warnings, silenced = analyse_all(parts) if parts is not None else ([], [])
+    if problems:  # a file with errors lacks its broken parts: its own warnings would mislead, and wait
+        broken = {problem.path for problem in problems}
+        warnings = [warning for warning in warnings if warning.path not in broken]
+        silenced = [warning for warning in silenced if warning.path not in broken]
+    story = parts if not problems else None
+    failed = bool(problems) or (args.strict and bool(warnings))
     shown, left_out = warnings[:MAX_WARNINGS_SHOWN], max(len(warnings) - MAX_WARNINGS_SHOWN, 0)
     if args.format == "json":
         payload = {
             "ok": not failed,
-            "problems": [problem.to_json() for problem in [*problems, *shown]],
+            "problems": [problem.to_json() for problem in [*problems, *shown, *silenced[:MAX_WARNINGS_SHOWN]]],
             "warnings_not_shown": left_out,
             "summary": summary(story) if story is not None else None,
         }
@@ -61,11 +67,16 @@ def _check(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.write(paint(problem) + "\n")
     if left_out:
         stdout.write(f"... and {_count(left_out, 'more warning')} not shown (the first {MAX_WARNINGS_SHOWN:,} are listed).\n")
+    quiet = f", {len(silenced)} silenced" if silenced else ""
     if story is None:
-        stdout.write(f"{_count(len(problems), 'problem')} in {clean(root)}\n")
+        also = f" and {_count(len(warnings), 'warning')}{quiet}" if warnings or silenced else ""
+        stdout.write(f"{_count(len(problems), 'problem')}{also} in {clean(root)}\n")
         return EXIT_STORY
     facts = summary(story)
-    verdict = "No problems." if not warnings else f"{_count(len(warnings), 'warning')}{' (--strict: failing)' if args.strict else ''}."
+    verdict = (
+        f"No problems{quiet}." if not warnings
+        else f"{_count(len(warnings), 'warning')}{quiet}{' (--strict: failing)' if args.strict else ''}."
+    )
     stdout.write(
         f"{story.title}: {_count(facts['scenes'], 'scene')}, {_count(facts['choices'], 'choice')}, "
         f"{_count(facts['words'], 'word')}, {_count(facts['endings'], 'ending')}, "

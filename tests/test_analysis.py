@@ -12,7 +12,7 @@ from adventure.cli import main
 from adventure.story.loader import load_story
 from adventure.tools.analysis import analyse
 
-DOC = (ROOT / "docs" / "warnings.md").read_text()
+DOC = (ROOT / "docs" / "diagnostics.md").read_text()
 EXAMPLES = re.findall(r"## (W\d+): .*?```yaml\n(.*?)```\n\nReported as:\n\n```text\n(.*?)\n```", DOC, re.S)
 
 

@@ -222,7 +222,8 @@ def test_the_flow_story_loads_without_warnings(story: Story) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
-    ("        detour: shop\n", "        detour: shpo\n", "s.yaml:18:17: detour: there is no scene `shpo`\n    hint: did you mean `shop`?"),
+    ("        detour: shop\n", "        detour: shpo\n",
+     "s.yaml:18:17: detour: there is no scene `shpo` [E202]\n    hint: did you mean `shop`?"),
     ("        detour: shop\n", "        detour: shop\n        goto: end\n", "s.yaml:18:17: a choice has both `goto` and `detour`"),
     ("Bought.\n        return: true\n", "Bought.\n        return: false\n", "s.yaml:38:17: `return` can only be true"),
     ("        goto: end\n        reply: You leave.\n", "", "s.yaml:27:9: a choice has no `goto`"),
@@ -246,7 +247,7 @@ def test_a_return_reachable_outside_any_detour_is_a_load_error(tmp_path: Path) -
     found = problems_of(tmp_path, SCENES.replace("        detour: shop\n", "        goto: shop\n"))
     assert found == [
         f"{tmp_path}/bad/s.yaml:34:9: scene `shop` has a `return` choice, but the story reaches it outside any detour, "
-        "with nothing to return to\n    hint: reach this scene with `detour:` instead of `goto:`, or give the choice a `goto:`"
+        "with nothing to return to [E212]\n    hint: reach this scene with `detour:` instead of `goto:`, or give the choice a `goto:`"
     ]
 
 

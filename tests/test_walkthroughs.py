@@ -75,7 +75,7 @@ def test_the_cli_runs_folders_and_sets_the_exit_code(tmp_path: Path, capsys: pyt
 
 
 @pytest.mark.parametrize(("values", "message"), [
-    ("{keys: [bras]}", "walk.yaml:5:16: `bras` is not a member of set `keys`\n    hint: did you mean `brass`?"),
+    ("{keys: [bras]}", "walk.yaml:5:16: `bras` is not a member of set `keys` [E304]\n    hint: did you mean `brass`?"),
     ("{dice: 9}", "walk.yaml:5:15: value of `dice` is 9, outside `dice`'s range 1..6"),
     ("{brave: maybe}", "value of `brave` must be true or false, not maybe"),
 ])
@@ -147,10 +147,10 @@ def test_names_in_steps_are_checked_against_the_story_before_playing(tmp_path: P
     assert result.steps_run == 0  # nothing was played: every problem is reported at once
     text = "\n".join(problem.format() for problem in result.problems)
     for expected in (
-        "walk.yaml:5:12: the story has no scene `hal`\n    hint: did you mean `hall`?",
-        "walk.yaml:6:13: the story has no ending `rihc`\n    hint: did you mean `rich`?",
-        "walk.yaml:7:15: the story has no codex entry `dors`\n    hint: did you mean `doors`?",
-        "the story has no variable `coin`\n    hint: did you mean `coins`?",
+        "walk.yaml:5:12: the story has no scene `hal` [E601]\n    hint: did you mean `hall`?",
+        "walk.yaml:6:13: the story has no ending `rihc` [E601]\n    hint: did you mean `rich`?",
+        "walk.yaml:7:15: the story has no codex entry `dors` [E601]\n    hint: did you mean `doors`?",
+        "the story has no variable `coin` [E601]\n    hint: did you mean `coins`?",
         "cannot_choose is: 'gone' should be hidden or disabled",
     ):
         assert expected in text, text

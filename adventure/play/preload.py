@@ -44,7 +44,7 @@ class PendingStory:
 
             self._story, self._problems = check_story(self.root)
         except Exception as err:  # never lose the reason: the main thread reports it
-            self._problems = [Problem(self.root, 0, 0, f"the story could not be loaded: {type(err).__name__}: {err}")]
+            self._problems = [Problem(self.root, 0, 0, f"the story could not be loaded: {type(err).__name__}: {err}", code="E012")]
         finally:
             self._done.set()
             with self._lock:
@@ -73,5 +73,5 @@ class PendingStory:
         self.start()
         self._done.wait()
         if self._story is None or self._problems:
-            raise StoryError(self._problems or [Problem(self.root, 0, 0, "story could not be loaded")])
+            raise StoryError(self._problems or [Problem(self.root, 0, 0, "story could not be loaded", code="E012")])
         return self._story

@@ -21,6 +21,7 @@ class Problem:
     hint: str = ""
     severity: Severity = "error"
     code: str = ""
+    silenced: bool = False  # a warning the author silenced with `ignore:`
 
     def format(self) -> str:
         """`path:line:col: message`, with the hint on the next line; safe to print anywhere."""
@@ -41,6 +42,7 @@ class Problem:
         return {
             "path": self.path, "line": self.line, "col": self.col, "severity": self.severity,
             "code": self.code, "message": self.message, "hint": self.hint,
+            **({"silenced": self.silenced} if self.severity == "warning" else {}),
         }
 
 

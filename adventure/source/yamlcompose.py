@@ -90,7 +90,7 @@ def _problem_of(err: yaml.YAMLError, text: str) -> YamlProblem:
         return _yaml_problem(err, text)
     if isinstance(err, yaml.reader.ReaderError):
         return _reader_problem(err, text)
-    return YamlProblem(0, 0, f"YAML error: {err}")
+    return YamlProblem(0, 0, f"YAML error: {err}")  # E001
 
 
 def _convert(root: yaml.Node, problems: list[tuple[int, int, str, str]], text: str) -> Node:
@@ -124,7 +124,7 @@ def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shar
     line, col = mark.line + 1, mark.column + 1
     tag = node.tag
     if tag not in IMPLICIT_TAGS and tag != "!":
-        raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
+        raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag", "E005")
     kind = node.__class__
     if kind is _SCALAR:
         style = node.style
@@ -136,7 +136,7 @@ def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shar
         if key in shared.done:
             return shared.done[key]
         if key in shared.active:
-            raise YamlProblem(line, col, "an alias refers to the node that contains it", "recursive structures are not allowed")
+            raise YamlProblem(line, col, "an alias refers to the node that contains it", "recursive structures are not allowed", "E006")
         shared.active.add(key)
     depth += 1
     converted: Seq | Map
@@ -208,7 +208,7 @@ def _refused_as_too_deep(err: yaml.YAMLError) -> bool:
 
 
 def _too_deep(line: int, col: int) -> YamlProblem:
-    return YamlProblem(line, col, TOO_DEEP, "a story never needs this much nesting")
+    return YamlProblem(line, col, TOO_DEEP, "a story never needs this much nesting", "E007")
 
 
 TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
@@ -294,16 +294,18 @@ def _compose_events(text: str) -> tuple[Node | None, list[tuple[int, int, str, s
                 anchor = event.anchor
                 if anchor in open_anchors:
                     raise YamlProblem(
-                        line, col, f"alias *{anchor} refers to the node that contains it", "recursive structures are not allowed"
+                        line, col, f"alias *{anchor} refers to the node that contains it", "recursive structures are not allowed", "E006"
                     )
                 if anchor not in anchors:
-                    raise YamlProblem(line, col, f"unknown alias *{anchor}", "define the anchor (&name) before using it")
+                    raise YamlProblem(line, col, f"unknown alias *{anchor}", "define the anchor (&name) before using it", "E006")
                 _attach(stack, roots, anchors[anchor], problems)
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     line, col = where(event.start_mark)
-                    raise YamlProblem(line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)")
+                    raise YamlProblem(
+                        line, col, "a second YAML document in one file", "put one document per file (remove the extra ---)", "E010"
+                    )
     except yaml.YAMLError as err:
         if _refused_as_too_deep(err):
             assert isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None

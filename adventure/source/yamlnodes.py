@@ -67,9 +67,10 @@ Node = Scalar | Seq | Map
 class YamlProblem(Exception):
     """A fatal problem in one file (the file yields no nodes)."""
 
-    def __init__(self, line: int, col: int, message: str, hint: str = "") -> None:
+    def __init__(self, line: int, col: int, message: str, hint: str = "", code: str = "E001") -> None:
         super().__init__(message)
         self.line, self.col, self.message, self.hint = line, col, message, hint
+        self.code = code  # its entry in adventure/source/codes.py
 
 
 @dataclass(slots=True)
@@ -113,7 +114,7 @@ def has_other_line_breaks(text: str) -> bool:
 
 def _check_tag(tag: str | None, line: int, col: int) -> None:
     if tag is not None and tag != "!" and tag not in ALLOWED_TAGS:
-        raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag")
+        raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag", "E005")
 
 
 def _size(node: Node) -> int:
@@ -134,7 +135,7 @@ def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[t
         return
     if frame.key is None:
         if not isinstance(node, Scalar):
-            raise YamlProblem(node.line, node.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported")
+            raise YamlProblem(node.line, node.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported", "E011")
         frame.key = node
         return
     key, frame.key = frame.key, None
@@ -168,7 +169,7 @@ def _check_size(node: Seq | Map) -> None:
     if node.size > MAX_EXPANDED_NODES:
         raise YamlProblem(
             node.line, node.col, f"the file expands to more than {MAX_EXPANDED_NODES:,} values",
-            "with aliases (*name) this looks like an alias bomb: write the data out plainly; without, split the file",
+            "with aliases (*name) this looks like an alias bomb: write the data out plainly; without, split the file", "E008",
         )
 
 
@@ -179,7 +180,7 @@ def _merge(frame: _Frame, source: Node, key: Scalar) -> None:
     sources = source.items if isinstance(source, Seq) else [source]
     for item in sources:
         if not isinstance(item, Map):
-            raise YamlProblem(key.line, key.col, "`<<` must merge a mapping or a list of mappings")
+            raise YamlProblem(key.line, key.col, "`<<` must merge a mapping or a list of mappings", code="E011")
         for merged_key, value in item.pairs:
             if merged_key.value not in frame.index:
                 frame.merged.add(merged_key.value)
@@ -270,6 +271,7 @@ def _reader_problem(err: yaml.reader.ReaderError, text: str) -> YamlProblem:
         col,
         f"character U+{err.character:04X} is not allowed in YAML",
         "write control characters as escapes inside double quotes, or remove them",
+        "E004",
     )
 
 

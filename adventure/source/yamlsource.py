@@ -34,14 +34,16 @@ def read_text(path: str, limit: int = MAX_FILE_BYTES) -> str:
         with os.fdopen(descriptor, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise YamlProblem(0, 0, "not a regular file (a pipe, device or socket)", "a scene file must be an ordinary file")
+                raise YamlProblem(0, 0, "not a regular file (a pipe, device or socket)", "a scene file must be an ordinary file", "E002")
             if info.st_size > limit:
-                raise YamlProblem(0, 0, f"file is {info.st_size:,} bytes; the limit is {limit:,}", "split it into several chapter files")
+                raise YamlProblem(
+                    0, 0, f"file is {info.st_size:,} bytes; the limit is {limit:,}", "split it into several chapter files", "E002"
+                )
             data = handle.read(limit + 1)
     except OSError as err:
-        raise YamlProblem(0, 0, f"cannot read file: {err.strerror or err}") from None
+        raise YamlProblem(0, 0, f"cannot read file: {err.strerror or err}", code="E002") from None
     if len(data) > limit:
-        raise YamlProblem(0, 0, f"file is larger than the limit of {limit:,} bytes", "split it into several chapter files")
+        raise YamlProblem(0, 0, f"file is larger than the limit of {limit:,} bytes", "split it into several chapter files", "E002")
     return decode(data)
 
 
@@ -56,13 +58,13 @@ def decode(data: bytes) -> str:
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise YamlProblem(1, 1, "the file is UTF-16 text, not UTF-8", "save the file as UTF-8") from None
-        raise YamlProblem(line, col, f"invalid UTF-8 (byte 0x{data[err.start]:02x})", "save the file as UTF-8") from None
+            raise YamlProblem(1, 1, "the file is UTF-16 text, not UTF-8", "save the file as UTF-8", "E003") from None
+        raise YamlProblem(line, col, f"invalid UTF-8 (byte 0x{data[err.start]:02x})", "save the file as UTF-8", "E003") from None
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
         col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        raise YamlProblem(line, col, "NUL byte in file", "this looks like a binary file, not YAML")
+        raise YamlProblem(line, col, "NUL byte in file", "this looks like a binary file, not YAML", "E003")
     return text
 
 
@@ -77,11 +79,11 @@ def load_file_text(path: str, display: str) -> tuple[str | None, Node | None, li
     try:
         text = read_text(path)
     except YamlProblem as err:
-        return None, None, [Problem(display, err.line, err.col, err.message, err.hint)]
+        return None, None, [Problem(display, err.line, err.col, err.message, err.hint, code=err.code)]
     try:
         root, soft = compose_cached(text, compose)  # large files read before come from the cache
     except YamlProblem as err:
-        return text, None, [Problem(display, err.line, err.col, err.message, err.hint)]
+        return text, None, [Problem(display, err.line, err.col, err.message, err.hint, code=err.code)]
     except (RecursionError, MemoryError):
-        return text, None, [Problem(display, 0, 0, "file is too complex to read", "simplify the file's structure")]
-    return text, root, [Problem(display, line, col, message, hint) for line, col, message, hint in soft]
+        return text, None, [Problem(display, 0, 0, "file is too complex to read", "simplify the file's structure", code="E007")]
+    return text, root, [Problem(display, line, col, message, hint, code="E009") for line, col, message, hint in soft]

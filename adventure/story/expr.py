@@ -44,16 +44,17 @@ RESERVED = frozenset(RESERVED_FUNCTIONS + BUILTINS + ("True", "False", "and", "o
 class ExprError(Exception):
     """A problem in one expression, at a character offset within it."""
 
-    def __init__(self, message: str, offset: int = 0, hint: str = "", unknown: str = "") -> None:
+    def __init__(self, message: str, offset: int = 0, hint: str = "", unknown: str = "", code: str = "E401") -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
         self.hint = hint
         self.unknown = unknown  # the name of the variable, scene or codex entry that was not found
+        self.code = code  # its entry in adventure/source/codes.py
 
     def moved(self, by: int) -> ExprError:
         """The same error, `by` characters further on (an expression inside a longer text)."""
-        return ExprError(self.message, self.offset + by, self.hint, self.unknown)
+        return ExprError(self.message, self.offset + by, self.hint, self.unknown, self.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +123,12 @@ def parse(source: str) -> ast.expr:
             f"expression is {len(source)} characters long; the limit is {MAX_EXPRESSION_LENGTH}",
             0,
             "split the logic over several choices or variables",
+            code="E405",
         )
     if not source.strip():
-        raise ExprError("empty expression", 0, 'write a condition such as trust >= 3')
+        raise ExprError("empty expression", 0, "write a condition such as trust >= 3", code="E104")
     if "\x00" in source:
-        raise ExprError("expression contains a NUL character", source.index("\x00"))
+        raise ExprError("expression contains a NUL character", source.index("\x00"), code="E404")
     try:
         # Newlines become spaces so folded YAML conditions parse; offsets stay the same.
         with warnings.catch_warnings():
@@ -136,7 +138,7 @@ def parse(source: str) -> ast.expr:
         offset = hints.syntax_offset(_flat(source), max((err.offset or 1) - 1, 0))
         raise ExprError(f"syntax error: {err.msg}", offset, hints.syntax_hint(source)) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExprError("expression is nested too deeply", 0) from None
+        raise ExprError("expression is nested too deeply", 0, code="E405") from None
     _check_depth(tree.body)
     return tree.body
 
@@ -147,7 +149,7 @@ def _check_depth(root: ast.AST) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ExprError("expression is nested too deeply", 0, f"at most {MAX_DEPTH} levels")
+            raise ExprError("expression is nested too deeply", 0, f"at most {MAX_DEPTH} levels", code="E405")
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
@@ -169,8 +171,9 @@ class _ExpressionCompiler:
         self.in_effect = in_effect
         self.reads = _Reads()
 
-    def error(self, node: ast.AST, message: str, hint: str = "", unknown: str = "") -> ExprError:
-        return ExprError(message, _char_offset(self.source, getattr(node, "col_offset", 0)), hint, unknown)
+    def error(self, code: str, node: ast.AST, message: str, hint: str = "", unknown: str = "") -> ExprError:
+        """An error at `node`; `code` is its entry in adventure/source/codes.py."""
+        return ExprError(message, _char_offset(self.source, getattr(node, "col_offset", 0)), hint, unknown, code)
 
     def text_of(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or "?"
@@ -178,7 +181,7 @@ class _ExpressionCompiler:
     def compile(self, node: ast.expr) -> tuple[TypeName, Evaluator]:
         method = getattr(self, "c_" + type(node).__name__, None)
         if method is None:
-            raise self.error(node, f"`{self.text_of(node)}` is not allowed in an expression", hints.allowed_hint())
+            raise self.error("E404", node, f"`{self.text_of(node)}` is not allowed in an expression", hints.allowed_hint())
         result: tuple[TypeName, Evaluator] = method(node)
         return result
 
@@ -189,19 +192,19 @@ class _ExpressionCompiler:
             return "bool", lambda s, v=value: v
         if isinstance(value, int):
             if abs(value) > INT_LIMIT:
-                raise self.error(node, f"{value} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
+                raise self.error("E405", node, f"{value} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
             return "int", lambda s, v=value: v
         if isinstance(value, str):
             if clean(value) != value:  # an escape such as "\x1b" or "\ud83d", decoded only now
                 shown = clean(value)
                 raise self.error(
-                    node, f"the text {shown!r} holds a control character, escape sequence or lone surrogate",
+                    "E408", node, f"the text {shown!r} holds a control character, escape sequence or lone surrogate",
                     "write the text itself; escapes like \\x1b or \\ud83d are not allowed in expressions",
                 )
             return "string", lambda s, v=value: v
         if isinstance(value, float):
-            raise self.error(node, f"{value!r} is not a whole number", "only whole numbers are supported")
-        raise self.error(node, f"`{self.text_of(node)}` is not a value an expression can use", hints.allowed_hint())
+            raise self.error("E404", node, f"{value!r} is not a whole number", "only whole numbers are supported")
+        raise self.error("E404", node, f"`{self.text_of(node)}` is not a value an expression can use", hints.allowed_hint())
 
     def c_Name(self, node: ast.Name) -> tuple[TypeName, Evaluator]:
         name = node.id
@@ -218,8 +221,8 @@ class _ExpressionCompiler:
         info = self.env.variables.get(name)
         if info is None:
             if name in FUNCTIONS:
-                raise self.error(node, f"`{name}` is a function", f"call it: {name}(...)")
-            raise self.error(
+                raise self.error("E407", node, f"`{name}` is a function", f"call it: {name}(...)")
+            raise self.error("E402",
                 node, f"unknown variable `{name}`", hints.suggest(name, self.env.variables, "declare it under `variables:` in story.yaml"),
                 unknown=name,
             )
@@ -254,15 +257,15 @@ class _ExpressionCompiler:
                 return "int", lambda s: -inner(s)  # type: ignore[operator]
             return "int", inner
         if isinstance(node.op, ast.Invert):
-            raise self.error(node, "`~` is not supported", "write `not x`")
-        raise self.error(node, "this operator is not supported", hints.allowed_hint())
+            raise self.error("E404", node, "`~` is not supported", "write `not x`")
+        raise self.error("E404", node, "this operator is not supported", hints.allowed_hint())
 
     def c_BinOp(self, node: ast.BinOp) -> tuple[TypeName, Evaluator]:
         op = node.op
         if isinstance(op, ast.Div):
-            raise self.error(node, "`/` is not supported: numbers are whole", "write // for division rounded down")
+            raise self.error("E404", node, "`/` is not supported: numbers are whole", "write // for division rounded down")
         if not isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)):
-            raise self.error(node, f"`{self.text_of(node)}` is not supported", "arithmetic has + - * // % and min(), max(), abs()")
+            raise self.error("E404", node, f"`{self.text_of(node)}` is not supported", "arithmetic has + - * // % and min(), max(), abs()")
         left = self.expect(node.left, "int", "arithmetic")
         right = self.expect(node.right, "int", "arithmetic")
         if isinstance(op, ast.Add):
@@ -272,11 +275,13 @@ class _ExpressionCompiler:
         whole_left, whole_right = _ints(left), _ints(right)
         if isinstance(op, ast.Mult):
             if _constant(node) and abs(whole_left(None) * whole_right(None)) > INT_LIMIT:
-                raise self.error(node, f"`{self.text_of(node)}` is larger than {INT_LIMIT:,}", "whole numbers are limited to 2**53")
+                raise self.error("E405", node, f"`{self.text_of(node)}` is larger than {INT_LIMIT:,}", "whole numbers are limited to 2**53")
             # Only * can grow a value past the limit within one expression; it is clamped there.
             return "int", lambda s: _limited(whole_left(s) * whole_right(s))
         if _constant(node.right) and whole_right(None) == 0:
-            raise self.error(node.right, f"`{self.text_of(node)}` divides by zero", "a divisor of 0 gives 0 in play; use another number")
+            raise self.error(
+                "E403", node.right, f"`{self.text_of(node)}` divides by zero", "a divisor of 0 gives 0 in play; use another number"
+            )
         if isinstance(op, ast.FloorDiv):
             return "int", lambda s: _divide(whole_left(s), whole_right(s))
         return "int", lambda s: _remainder(whole_left(s), whole_right(s))
@@ -303,19 +308,19 @@ class _ExpressionCompiler:
         if isinstance(op, (ast.In, ast.NotIn)):
             if rtype == "set":
                 if ltype != "string":
-                    raise self.error(lnode, f"the left side of `in` must be a name (string), not {ltype}", 'write "viola" in ids')
+                    raise self.error("E403", lnode, f"the left side of `in` must be a name (string), not {ltype}", 'write "viola" in ids')
                 self.check_member(lnode, rnode)
             elif rtype == "string":
                 if ltype != "string":
-                    raise self.error(lnode, f"`in` on a string needs a string on the left, not {ltype}")
+                    raise self.error("E403", lnode, f"`in` on a string needs a string on the left, not {ltype}")
             else:
-                raise self.error(rnode, f"`in` needs a set or a string on the right, not {rtype}", 'write "viola" in ids')
+                raise self.error("E403", rnode, f"`in` needs a set or a string on the right, not {rtype}", 'write "viola" in ids')
             if isinstance(op, ast.In):
                 return lambda s: left(s) in right(s)  # type: ignore[operator]
             return lambda s: left(s) not in right(s)  # type: ignore[operator]
         if isinstance(op, (ast.Eq, ast.NotEq)):
             if ltype != rtype:
-                raise self.error(lnode, f"cannot compare {ltype} with {rtype}", hints.compare_hint(ltype, rtype))
+                raise self.error("E403", lnode, f"cannot compare {ltype} with {rtype}", hints.compare_hint(ltype, rtype))
             if isinstance(op, ast.Eq):
                 return lambda s: left(s) == right(s)
             return lambda s: left(s) != right(s)
@@ -327,7 +332,7 @@ class _ExpressionCompiler:
                         if side_type == "set"
                         else "order comparisons work on whole numbers"
                     )
-                    raise self.error(side_node, f"`{self.text_of(side_node)}` is {side_type}; <, <=, >, >= need int", hint)
+                    raise self.error("E403", side_node, f"`{self.text_of(side_node)}` is {side_type}; <, <=, >, >= need int", hint)
             if isinstance(op, ast.Lt):
                 return lambda s: left(s) < right(s)  # type: ignore[operator]
             if isinstance(op, ast.LtE):
@@ -335,14 +340,14 @@ class _ExpressionCompiler:
             if isinstance(op, ast.Gt):
                 return lambda s: left(s) > right(s)  # type: ignore[operator]
             return lambda s: left(s) >= right(s)  # type: ignore[operator]
-        raise self.error(lnode, "`is` is not supported", "compare with == or !=")
+        raise self.error("E404", lnode, "`is` is not supported", "compare with == or !=")
 
     def check_member(self, member_node: ast.expr, set_node: ast.expr) -> None:
         """A literal member tested against a declared set must be one of its members."""
         if isinstance(member_node, ast.Constant) and isinstance(set_node, ast.Name):
             info = self.env.variables.get(set_node.id)
             if info is not None and info.type == "set" and member_node.value not in info.members:
-                raise self.error(
+                raise self.error("E403",
                     member_node,
                     f"{member_node.value!r} is not a member of set `{set_node.id}`",
                     hints.suggest(str(member_node.value), info.members, f"members: {', '.join(sorted(info.members))}"),
@@ -358,36 +363,36 @@ class _ExpressionCompiler:
                 hint = f'write size({self.text_of(node)}) > 0 or "name" in {self.text_of(node)}'
             elif wanted == "int" and actual == "set":
                 hint = f"use size({self.text_of(node)})"
-            raise self.error(node, f"`{self.text_of(node)}` is {actual}, but {where} needs {wanted}", hint)
+            raise self.error("E403", node, f"`{self.text_of(node)}` is {actual}, but {where} needs {wanted}", hint)
         return evaluate
 
     def c_Call(self, node: ast.Call) -> tuple[TypeName, Evaluator]:
         if not isinstance(node.func, ast.Name):
-            raise self.error(node, "only the built-in functions can be called", hints.functions_hint())
+            raise self.error("E407", node, "only the built-in functions can be called", hints.functions_hint())
         name = node.func.id
         if name in ("min", "max", "abs", "random", "capitalize", "upper", "lower"):
             return self.function(node, name)
         if name == "len":
-            raise self.error(node, "len() is not available", "use size(...)")
+            raise self.error("E407", node, "len() is not available", "use size(...)")
         if name not in FUNCTIONS:
-            raise self.error(
+            raise self.error("E407",
                 node.func, f"unknown function `{name}`", hints.suggest(name, FUNCTIONS, hints.functions_hint())
             )
         if node.keywords or len(node.args) != 1:
-            raise self.error(node, f"{name}() takes exactly one argument", hints.functions_hint())
+            raise self.error("E407", node, f"{name}() takes exactly one argument", hints.functions_hint())
         arg = node.args[0]
         if name == "size":
             arg_type, inner = self.compile(arg)
             if arg_type not in ("set", "string"):
-                raise self.error(arg, f"size() needs a set or a string, not {arg_type}")
+                raise self.error("E403", arg, f"size() needs a set or a string, not {arg_type}")
             return "int", lambda s: len(inner(s))  # type: ignore[arg-type]
         if name in ("visited", "visits", "unlocked", "title"):
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                raise self.error(arg, f"{name}() needs a quoted id", f'{name}("some_id")')
+                raise self.error("E407", arg, f"{name}() needs a quoted id", f'{name}("some_id")')
             target = arg.value
             if name in ("visited", "visits"):
                 if target not in self.env.scenes:
-                    raise self.error(
+                    raise self.error("E202",
                         arg, f"there is no scene {target!r}", hints.suggest(target, self.env.scenes, "check the scene id"), unknown=target
                     )
                 self.reads.visits.add(target)
@@ -395,7 +400,7 @@ class _ExpressionCompiler:
                     return "bool", lambda s, t=target: t in s.visits
                 return "int", lambda s, t=target: s.visits.get(t, 0)
             if target not in self.env.codex_titles:
-                raise self.error(
+                raise self.error("E501",
                     arg, f"there is no codex entry {target!r}", hints.suggest(target, self.env.codex_titles, "check the codex id"),
                     unknown=target,
                 )
@@ -404,19 +409,19 @@ class _ExpressionCompiler:
                 return "bool", lambda s, t=target: t in s.unlocked
             title = self.env.codex_titles[target]
             return "string", lambda s, v=title: v
-        raise self.error(node, f"unknown function `{name}`", hints.functions_hint())
+        raise self.error("E407", node, f"unknown function `{name}`", hints.functions_hint())
 
     def function(self, node: ast.Call, name: str) -> tuple[TypeName, Evaluator]:
         """The functions of arithmetic, chance and names."""
         args = node.args
         wanted = {"min": None, "max": None, "random": 2}.get(name, 1)
         if node.keywords or any(isinstance(arg, ast.Starred) for arg in args):
-            raise self.error(node, f"{name}() takes plain arguments", hints.functions_hint())
+            raise self.error("E407", node, f"{name}() takes plain arguments", hints.functions_hint())
         if wanted is None and len(args) < 2:
-            raise self.error(node, f"{name}() needs at least two numbers", f"{name}(trust, 3)")
+            raise self.error("E407", node, f"{name}() needs at least two numbers", f"{name}(trust, 3)")
         if wanted is not None and len(args) != wanted:
             shape = {"random": "random(1, 6)", "abs": "abs(trust - 3)"}.get(name, f"{name}(name)")
-            raise self.error(node, f"{name}() takes {'exactly one argument' if wanted == 1 else f'{wanted} arguments'}", shape)
+            raise self.error("E407", node, f"{name}() takes {'exactly one argument' if wanted == 1 else f'{wanted} arguments'}", shape)
         if name in ("capitalize", "upper", "lower"):
             inner = cast("Callable[[Any], str]", self.expect(args[0], "string", f"{name}()"))
             if name == "upper":
@@ -433,12 +438,14 @@ class _ExpressionCompiler:
         if name == "max":
             return "int", lambda s: max(part(s) for part in parts)
         if not self.in_effect:
-            raise self.error(
+            raise self.error("E407",
                 node, "random() can only be used in effects", "roll it into a variable first: set: {dice: {expr: \"random(1, 6)\"}}"
             )
         low, high = parts
         if _constant(args[0]) and _constant(args[1]) and low(None) > high(None):
-            raise self.error(node, f"random({low(None)}, {high(None)}): the second number is below the first", "write random(low, high)")
+            raise self.error(
+                "E407", node, f"random({low(None)}, {high(None)}): the second number is below the first", "write random(low, high)"
+            )
         self.reads.random = True
 
         def draw(s: Any) -> Value:
@@ -513,14 +520,14 @@ def _compile(source: str, env: Env, want: TypeName | None, in_effect: bool = Fal
     try:
         actual, evaluate = compiler.compile(tree)
     except RecursionError:
-        raise ExprError("expression is nested too deeply", 0) from None
+        raise ExprError("expression is nested too deeply", 0, code="E405") from None
     if want is not None and actual != want:
         hint = ""
         if want == "bool" and actual == "int":
             hint = f"write a comparison, e.g. {_flat(source)} > 0"
         elif want == "bool" and actual == "set":
             hint = f"write size({_flat(source)}) > 0"
-        raise ExprError(f"this expression is {actual}, but a {want} is needed here", 0, hint)
+        raise ExprError(f"this expression is {actual}, but a {want} is needed here", 0, hint, code="E403")
     reads = compiler.reads
     return Compiled(
         source=_flat(source), type=actual, evaluate=evaluate, tree=tree,

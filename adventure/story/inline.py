@@ -92,7 +92,7 @@ def _sequence(text: str, index: int, depth: int, in_form: bool) -> tuple[Nodes, 
                 _flush(literal, nodes)
                 return tuple(nodes), found + 1, "}"
             if not text.startswith("}}", found):
-                raise ExprError("a lone `}`", found, "write }} for a literal brace")
+                raise ExprError("a lone `}`", found, "write }} for a literal brace", code="E406")
             literal.append("}")
             index = found + 2
         elif text.startswith("{{", found):
@@ -126,29 +126,31 @@ def _brace(text: str, start: int, depth: int) -> tuple[Node, int]:
     if opening is not None and opening.group("snippet"):
         snippet = _SNIPPET.match(text, start)
         if snippet is None:
-            raise ExprError("a snippet is written {>name}", start, "names use letters, digits and _")
+            raise ExprError("a snippet is written {>name}", start, "names use letters, digits and _", code="E406")
         return SnippetUse(snippet.group(1), start + 1), snippet.end()
     if word is not None and opening is not None:
         if opening.group("colon"):
             if word in VISITED:
                 return _form(text, start, depth, word, "", opening.end(), opening.end())
             known = ", ".join(f"{{{form}: ...}}" for form in FORMS)
-            raise ExprError(f"unknown inline form `{word}`", start, suggest(word, FORMS) or "inline forms: " + known)
+            raise ExprError(f"unknown inline form `{word}`", start, suggest(word, FORMS) or "inline forms: " + known, code="E406")
         if word in HEADED and opening.group("space"):
             colon = _head_colon(text, opening.end())
             if colon >= 0:
                 return _form(text, start, depth, word, text[opening.end():colon], opening.end(), colon + 1)
             if word == "if":
-                raise ExprError("`{if` needs a colon after its condition", start, "write {if trust > 3: warm|cold}")
+                raise ExprError("`{if` needs a colon after its condition", start, "write {if trust > 3: warm|cold}", code="E406")
     end = _closing_brace(text, start + 1)
     if end < 0:
-        raise ExprError("`{` is never closed", start, "write {{ for a literal brace")
+        raise ExprError("`{` is never closed", start, "write {{ for a literal brace", code="E406")
     return Hole(text[start + 1:end], start + 1), end + 1
 
 
 def _form(text: str, start: int, depth: int, kind: str, head: str, head_offset: int, body: int) -> tuple[Form, int]:
     if depth >= MAX_INLINE_DEPTH:
-        raise ExprError(f"inline forms nest more than {MAX_INLINE_DEPTH} deep", start, "use a conditional paragraph, or a snippet")
+        raise ExprError(
+            f"inline forms nest more than {MAX_INLINE_DEPTH} deep", start, "use a conditional paragraph, or a snippet", code="E406"
+        )
     options: list[Nodes] = []
     keys: list[str] = []
     index = body
@@ -156,7 +158,9 @@ def _form(text: str, start: int, depth: int, kind: str, head: str, head_offset: 
         if kind == "select":
             key = _SELECT_KEY.match(text, index)
             if key is None:
-                raise ExprError("each option of {select} starts with `key=`", index, "write {select name: ada=she|bo=he|else=they}")
+                raise ExprError(
+                    "each option of {select} starts with `key=`", index, "write {select name: ada=she|bo=he|else=they}", code="E406"
+                )
             keys.append(key.group(1))
             index = key.end()
         nodes, index, stop = _sequence(text, index, depth + 1, True)
@@ -164,7 +168,7 @@ def _form(text: str, start: int, depth: int, kind: str, head: str, head_offset: 
         if stop == "}":
             break
         if stop == "":
-            raise ExprError(f"`{{{kind}` is never closed", start, "end it with }; write {|} for a literal |")
+            raise ExprError(f"`{{{kind}` is never closed", start, "end it with }; write {|} for a literal |", code="E406")
     return Form(kind, head, head_offset, tuple(options), tuple(keys), start, text[start + 1:index - 1]), index
 
 

@@ -207,6 +207,7 @@ class Choice:
     # The reply has sequences ({seq: ...}, {cycle: ...}, ...): they follow how often this
     # choice was taken, which the state counts under its key beside the scenes' visits.
     counted: bool = False
+    ignore: frozenset[str] = frozenset()  # warning codes the author silenced on this choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,7 @@ class Scene:
     on_enter: tuple[Effect, ...] = ()
     choices: tuple[Choice, ...] = ()
     ending: Ending | None = None
+    ignore: frozenset[str] = frozenset()  # warning codes the author silenced on this scene and its choices
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +279,7 @@ class Story:
     files: tuple[str, ...] = ()
     fingerprint: str = ""
     snippets: tuple[SnippetDecl, ...] = ()
+    ignore: frozenset[str] = frozenset()  # warning codes the author silenced for the whole story
     # What the story's expressions were checked against, for tools that compile more of
     # them later (walkthrough checks) exactly as the loader did.
     env: Env | None = field(default=None, compare=False, repr=False)

@@ -329,17 +329,19 @@ def _snippet(use: SnippetUse, scope: TextScope, base: int) -> Template:
     if snippet is None:
         if name in scope.broken:
             return Template(("",), "")  # its own problem is reported where it is declared
-        raise ExprError(f"unknown snippet `{name}`", base + use.offset, suggest(name, scope.snippets, "declare it under `snippets:`"))
+        raise ExprError(
+            f"unknown snippet `{name}`", base + use.offset, suggest(name, scope.snippets, "declare it under `snippets:`"), code="E406"
+        )
     scope.used.add(snippet.key)
     if name in scope.expanding:
-        raise ExprError(f"snippet `{name}` uses itself", base + use.offset, " -> ".join((*scope.expanding, name)))
+        raise ExprError(f"snippet `{name}` uses itself", base + use.offset, " -> ".join((*scope.expanding, name)), code="E406")
     if len(scope.expanding) >= MAX_SNIPPET_DEPTH:
-        raise ExprError(f"snippets nest more than {MAX_SNIPPET_DEPTH} deep", base + use.offset)
+        raise ExprError(f"snippets nest more than {MAX_SNIPPET_DEPTH} deep", base + use.offset, code="E406")
     inner = replace(scope, expanding=(*scope.expanding, name))
     try:
         return _template(snippet.nodes, inner, 0)
     except ExprError as err:
-        raise ExprError(f"in snippet `{name}`: {err.message}", base + use.offset, err.hint, err.unknown) from None
+        raise ExprError(f"in snippet `{name}`: {err.message}", base + use.offset, err.hint, err.unknown, err.code) from None
 
 
 def _variation(form: Form, scope: TextScope, base: int) -> Variation:
@@ -352,7 +354,7 @@ def _variation(form: Form, scope: TextScope, base: int) -> Variation:
             head = compile_expression(form.head, scope.env, want)
         except ExprError as err:
             raise ExprError(
-                f"in {{{kind}}}: {err.message}", base + form.head_offset + err.offset, err.hint, err.unknown
+                f"in {{{kind}}}: {err.message}", base + form.head_offset + err.offset, err.hint, err.unknown, err.code
             ) from None
     elif scope.scene is None:
         raise ExprError(
@@ -362,16 +364,20 @@ def _variation(form: Form, scope: TextScope, base: int) -> Variation:
         )
     count = len(form.options)
     if kind == "if" and count > 2:
-        raise ExprError(f"{{if}} has {count} options; it takes one or two (then|else)", offset, "nest another {if ...} in the else")
+        raise ExprError(
+            f"{{if}} has {count} options; it takes one or two (then|else)", offset, "nest another {if ...} in the else", code="E406"
+        )
     if kind == "plural" and count not in (2, 3):
-        raise ExprError(f"{{plural}} has {count} options; it takes one|many or none|one|many", offset, "write {plural coins: coin|coins}")
+        raise ExprError(
+            f"{{plural}} has {count} options; it takes one|many or none|one|many", offset, "write {plural coins: coin|coins}", code="E406"
+        )
     if kind in VISITED and count < 2 and kind != "once":
-        raise ExprError(f"{{{kind}: ...}} has only one option", offset, "separate the options with |")
+        raise ExprError(f"{{{kind}: ...}} has only one option", offset, "separate the options with |", code="E406")
     keys: dict[str, int] = {}
     if kind == "select":
         for index, key in enumerate(form.keys):
             if key in keys:
-                raise ExprError(f"{{select}} has the key `{key}` twice", offset)
+                raise ExprError(f"{{select}} has the key `{key}` twice", offset, code="E406")
             keys[key] = index
     options = tuple(_template(option, scope, base) for option in form.options)
     salt = zlib.crc32(f"{scope.scene}\0{form.source}".encode("utf-8", "replace"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from adventure.source.problems import Problem
 from adventure.story.expr import Compiled, Value
@@ -391,10 +392,52 @@ RULES: tuple[Rule, ...] = (
 
 
 def analyse(story: Story) -> list[Problem]:
-    """Every warning for a story that loaded without errors, in file order."""
+    """Every warning the author has not silenced, in file order."""
+    return analyse_all(story)[0]
+
+
+# A story whose start scene did not load (it has errors) reaches nothing: these would flood.
+_REACHABILITY = frozenset({"W101", "W102", "W103", "W104"})
+
+
+def analyse_all(story: Story) -> tuple[list[Problem], list[Problem]]:
+    """(warnings shown, warnings silenced by `ignore:`), each in file order. The story may be
+    made of the parts of a story that loaded (`check_story_parts`)."""
     facts = gather(story)
     problems = [problem for rule in RULES for problem in rule(facts)]
-    return sorted(problems, key=Problem.sort_key)
+    if story.start not in story.scenes:
+        problems = [problem for problem in problems if problem.code not in _REACHABILITY]
+    silenced = _silencer(story)
+    shown = [problem for problem in problems if not silenced(problem)]
+    quiet = [replace(problem, silenced=True) for problem in problems if silenced(problem)]
+    return sorted(shown, key=Problem.sort_key), sorted(quiet, key=Problem.sort_key)
+
+
+def _silencer(story: Story) -> Callable[[Problem], bool]:
+    """Whether a warning is silenced: by story.yaml, or by the scene or choice it lies in (a
+    scene runs from its line to the next scene of its file, a choice to the next choice)."""
+    starts: dict[str, list[tuple[int, int, Scene]]] = {}
+    for order, scene in enumerate(story.scenes.values()):
+        starts.setdefault(scene.where.path, []).append((scene.where.line, order, scene))
+    for places in starts.values():
+        places.sort(key=lambda place: place[:2])
+
+    def silenced(problem: Problem) -> bool:
+        if problem.code in story.ignore:
+            return True
+        places = starts.get(problem.path)
+        if not places:
+            return False
+        index = bisect.bisect_right([line for line, _, _ in places], problem.line) - 1
+        if index < 0:
+            return False
+        scene = places[index][2]
+        if problem.code in scene.ignore:
+            return True
+        inside = [choice for choice in scene.choices if choice.where.line <= problem.line]
+        return bool(inside) and problem.code in max(inside, key=lambda choice: choice.where.line).ignore
+
+    return silenced
 
 
 # --- deciding conditions over the values variables can take ---------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+from adventure.source.codes import WARNINGS
 from adventure.story.expr import RESERVED
 from adventure.story.loader.declarations import NAME, SCENE_ID, STORY_ID, TYPES
 
@@ -188,6 +189,7 @@ def _defs() -> dict[str, Schema]:
                 "pattern": _pattern(NAME.pattern),
                 "description": "A stable name for the choice in tools and saves (default: its position).",
             },
+            "ignore": _ref("ignore", "Warning codes silenced for this choice, such as [W501]."),
         },
         ("label",),
         dependentRequired={"disabled": ["if"]},
@@ -218,6 +220,7 @@ def _defs() -> dict[str, Schema]:
             "on_enter": _ref("effects", "Effects applied each time the player arrives."),
             "choices": {"type": "array", "items": choice, "description": "The choices; required unless the scene is an ending."},
             "ending": ending,
+            "ignore": _ref("ignore", "Warning codes silenced for this scene and its choices, such as [W101]."),
         },
         ("id", "title", "text"),
         allOf=[{
@@ -226,6 +229,7 @@ def _defs() -> dict[str, Schema]:
             "else": {"required": ["choices"], "properties": {"choices": {"minItems": 1}}},
         }],
     )
+    codes: Schema = {"enum": sorted(WARNINGS)}
     return {
         "text": {
             "description": "Text: a string (paragraphs split at blank lines), or a list of paragraphs and conditional parts. "
@@ -238,6 +242,10 @@ def _defs() -> dict[str, Schema]:
             ],
         },
         "conditional": conditional,
+        "ignore": {
+            "description": "Warning codes to silence here (see docs/diagnostics.md): one code or a list.",
+            "anyOf": [codes, {"type": "array", "items": codes}],
+        },
         "effects": {"type": "array", "items": _ref("effect"), "description": "A list of effects, applied in order."},
         "effect": effect,
         "variables": _name_map(_variable(), "Variables, by name (letters, digits and _; not a built-in name).", reserved=True),
@@ -273,6 +281,7 @@ def _story() -> Schema:
             "additionalProperties": _identifier(SCENE_ID.pattern, "The scene's new id."),
         },
         "snippets": _ref("snippets", "Snippets every file may use, as {>name}."),
+        "ignore": _ref("ignore", "Warning codes silenced for the whole story, such as [W203]."),
     }
     return _object("story.yaml: the story's header.", properties, ("id", "title", "version", "start"))
 

@@ -86,7 +86,7 @@ def read(path: str) -> tuple[Walkthrough | None, list[Problem]]:
         if step is None:
             continue
         if len(step.pairs) != 1 or step.pairs[0][0].value not in STEP_KINDS:
-            reader.error(step, "each step is one of: " + ", ".join(STEP_KINDS), "e.g. - choose: 2")
+            reader.error("E601", step, "each step is one of: " + ", ".join(STEP_KINDS), "e.g. - choose: 2")
             continue
         key, value = step.pairs[0]
         walk.steps.append(Step(key.value, value, step.line, step.col, f"{key.value} {_show(value)}"))
@@ -131,7 +131,7 @@ def _show(node: Node) -> str:
 def _value(node: Node, env: Env, name: str, reader: Reader) -> Value | None:
     variable = env.variables.get(name)
     if variable is None:
-        reader.error(node, f"the story has no variable `{name}`", suggest(name, env.variables))
+        reader.error("E601", node, f"the story has no variable `{name}`", suggest(name, env.variables))
         return None
     return reader.literal(node, name, variable, f"value of `{name}`")
 
@@ -158,7 +158,7 @@ def check_steps(walk: Walkthrough, story: Story, reader: Reader) -> None:
     assert story.env is not None
     endings = {scene.ending.id for scene in story.endings() if scene.ending is not None}
     if walk.start_scene is not None and walk.start_scene not in story.scenes:
-        reader.error(None, f"start scene `{walk.start_scene}` is not in the story", suggest(walk.start_scene, story.scenes))
+        reader.error("E601", None, f"start scene `{walk.start_scene}` is not in the story", suggest(walk.start_scene, story.scenes))
     for step in walk.steps:
         node = step.value
         if step.kind == "expect":
@@ -173,7 +173,7 @@ def check_steps(walk: Walkthrough, story: Story, reader: Reader) -> None:
             _check_refusal(node, reader)
             continue
         if not isinstance(node, Scalar):
-            reader.error(node, f"{step.kind} needs a text, not a list or mapping")
+            reader.error("E601", node, f"{step.kind} needs a text, not a list or mapping")
             continue
         known: dict[str, tuple[Iterable[str], str]] = {
             "scene": (story.scenes, "scene"), "ending": (endings, "ending"), "unlocked": (story.codex, "codex entry"),
@@ -182,20 +182,20 @@ def check_steps(walk: Walkthrough, story: Story, reader: Reader) -> None:
             names, what = known[step.kind]
             if node.value not in names:
                 listing = f"{what}s: {', '.join(sorted(names))}"
-                reader.error(node, f"the story has no {what} `{node.value}`", suggest(node.value, names, listing))
+                reader.error("E601", node, f"the story has no {what} `{node.value}`", suggest(node.value, names, listing))
 
 
 def _check_refusal(node: Map, reader: Reader) -> None:
     values = reader.fields(node, "cannot_choose", ("label", "is", "reason"), ("label",))
     for key, value in values.items():
         if not isinstance(value, Scalar):
-            reader.error(value, f"cannot_choose {key} must be a text")
+            reader.error("E601", value, f"cannot_choose {key} must be a text")
     how = values.get("is")
     if isinstance(how, Scalar) and how.value not in ("hidden", "disabled"):
         hint = "hidden: not listed at all; disabled: listed, greyed, with its reason"
-        reader.error(how, f"cannot_choose is: {how.value!r} should be hidden or disabled", hint)
+        reader.error("E601", how, f"cannot_choose is: {how.value!r} should be hidden or disabled", hint)
     if isinstance(how, Scalar) and how.value == "hidden" and "reason" in values:
-        reader.error(values["reason"], "a hidden choice shows no reason", "write is: disabled, or leave out the reason")
+        reader.error("E601", values["reason"], "a hidden choice shows no reason", "write is: disabled, or leave out the reason")
 
 
 def run(walk: Walkthrough, story: Story) -> Result:

@@ -24,7 +24,7 @@ MAX_FILES = 2000
 MAX_STORY_BYTES = 16 * 1024 * 1024  # all files together (one file may hold up to 8 MiB)
 MAX_STORY_VALUES = 4_000_000  # YAML values of all files together, aliases counted at each use
 
-__all__ = ["STORY_FILE", "check_story", "find_files", "load_story"]
+__all__ = ["STORY_FILE", "check_story", "check_story_parts", "find_files", "load_story"]
 
 
 def find_files(root: str) -> list[str]:
@@ -46,12 +46,20 @@ def load_story(root: str) -> Story:
     """Load and check a story; raise StoryError listing every problem."""
     story, problems = check_story(root)
     if story is None or problems:
-        raise StoryError(problems or [Problem(root, 0, 0, "story could not be loaded")])
+        raise StoryError(problems or [Problem(root, 0, 0, "story could not be loaded", code="E012")])
     return story
 
 
 def check_story(root: str) -> tuple[Story | None, list[Problem]]:
     """Load a story, returning it (when it has no errors) and all problems found."""
+    story, problems = check_story_parts(root)
+    return (None if problems else story), problems
+
+
+def check_story_parts(root: str) -> tuple[Story | None, list[Problem]]:
+    """As `check_story`, but with errors too the story is returned, made of the parts that
+    loaded (scenes, choices and effects that had no error): for tools that look further,
+    such as `adventure check` showing warnings beside errors. Never play such a story."""
     with collector_paused(freeze_survivors=True), suggestion_budget():
         return _check_story(root)
 
@@ -60,17 +68,19 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
     problems: list[Problem] = []
     story_path = os.path.join(root, STORY_FILE)
     if not os.path.isdir(root):
-        return None, [Problem(root, 0, 0, "no such story folder", "give the folder that holds story.yaml")]
+        return None, [Problem(root, 0, 0, "no such story folder", "give the folder that holds story.yaml", code="E012")]
     if not os.path.lexists(story_path):
         return None, [
-            Problem(story_path, 0, 0, "story.yaml is missing", "a story folder needs story.yaml with id, title, version and start")
+            Problem(
+                story_path, 0, 0, "story.yaml is missing", "a story folder needs story.yaml with id, title, version and start", code="E012"
+            )
         ]
     inside = os.path.realpath(root)
     if not _inside(inside, story_path):
         outside = "story.yaml links to a place outside the story folder"
-        return None, [Problem(story_path, 0, 0, outside, "copy the file into the story instead of linking to it")]
+        return None, [Problem(story_path, 0, 0, outside, "copy the file into the story instead of linking to it", code="E002")]
     if not os.path.isfile(story_path):  # a folder, a pipe, a device: never opened
-        return None, [Problem(story_path, 0, 0, "story.yaml is not a regular file", "story.yaml must be a text file")]
+        return None, [Problem(story_path, 0, 0, "story.yaml is not a regular file", "story.yaml must be a text file", code="E002")]
     decls = Declarations()
     digest = hashlib.sha256()
     header_text, header_root, file_problems = load_file_text(story_path, story_path)
@@ -79,13 +89,13 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         decls.unreadable.add(story_path, MAX_FILE_BYTES)
     problems.extend(file_problems)
     if header_root is None and not file_problems:
-        problems.append(Problem(story_path, 1, 1, "story.yaml is empty", "it needs id, title, version and start"))
+        problems.append(Problem(story_path, 1, 1, "story.yaml is empty", "it needs id, title, version and start", code="E012"))
     elif header_root is not None:
         read_header(header_reader, header_root, decls)
     _digest(digest, story_path, root, header_text)
     files = find_files(root)
     if len(files) > MAX_FILES:
-        problems.append(Problem(root, 0, 0, f"{len(files)} scene files; the limit is {MAX_FILES}"))
+        problems.append(Problem(root, 0, 0, f"{len(files)} scene files; the limit is {MAX_FILES}", code="E012"))
         files = files[:MAX_FILES]
     # the story as a whole is bounded too: many files each just under the per-file limits
     # would otherwise add up to hours of work and gigabytes of memory
@@ -94,6 +104,7 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
     for index, path in enumerate(files):
         if total_bytes + _size_on_disk(path) > MAX_STORY_BYTES or total_values > MAX_STORY_VALUES:
             problems.append(_too_large(path, len(files) - index))
+            decls.unreadable.everything = True  # the files not read may declare anything
             files = files[:index]
             break
         if not _inside(inside, path):
@@ -104,6 +115,7 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
                     0,
                     "this file links to a place outside the story folder",
                     "copy the file into the story instead of linking to it",
+                    code="E002",
                 )
             )
             continue
@@ -138,15 +150,13 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
             codex[entry_id] = entry
     status = compiler.status(header_reader, decls.header.status)
     _cross_checks(decls, env.scenes, scenes, header_reader, problems)
-    if problems:
-        return None, problems
     header = decls.header
     story = Story(
         id=header.id, title=header.title, version=header.version, start=header.start, root=root,
         scenes=MappingProxyType(scenes), variables=MappingProxyType(dict(decls.variables)),
         codex=MappingProxyType(codex), status=status, author=header.author, blurb=header.blurb,
         renamed=MappingProxyType({old: new for old, (new, _) in header.renamed.items()}),
-        files=(story_path, *files), fingerprint=digest.hexdigest()[:16], env=env, snippets=snippets.decls(),
+        files=(story_path, *files), fingerprint=digest.hexdigest()[:16], env=env, snippets=snippets.decls(), ignore=header.ignore,
     )
     return story, problems
 
@@ -178,6 +188,7 @@ def _too_large(path: str, left: int) -> Problem:
         f"the story is larger than the limit ({MAX_STORY_BYTES:,} bytes or {MAX_STORY_VALUES:,} YAML values in all files together); "
         f"this file and {left - 1:,} more were not read",
         "a story this large is almost certainly generated by mistake; split it into smaller stories",
+        code="E012",
     )
 
 
@@ -208,7 +219,7 @@ def _cross_checks(
         hint = suggest(start, scene_ids) or (
             "no scenes were found: put scene files beside story.yaml" if not scene_ids else "check the scene id"
         )
-        header.error(node, f"start scene `{start}` does not exist", hint)
+        header.error("E202", node, f"start scene `{start}` does not exist", hint)
     if start in scenes:
         frame = within(scenes, start)
         for scene_id in returns_in(scenes, [scene_id for scene_id in scenes if scene_id in frame]):
@@ -219,6 +230,7 @@ def _cross_checks(
                     choice.where.path, choice.where.line, choice.where.col,
                     f"scene `{scene_id}` has a `return` choice, but the story reaches it outside any detour, with nothing to return to",
                     "reach this scene with `detour:` instead of `goto:`, or give the choice a `goto:`",
+                    code="E212",
                 )
             )
     endings: dict[str, Scene] = {}
@@ -235,6 +247,7 @@ def _cross_checks(
                     scene.where.col,
                     f"ending id `{scene.ending.id}` is used twice (also by scene `{other.id}` at {other.where})",
                     "give each ending its own id",
+                    code="E209",
                 )
             )
         endings[scene.ending.id] = scene
@@ -248,10 +261,11 @@ def _cross_checks(
                 extra.where.col,
                 f"more than one canonical ending (`{canonical[0].id}` and `{extra.id}`)",
                 "mark only the story's true ending canonical",
+                code="E210",
             )
         )
     for old, (new, node) in decls.header.renamed.items():
         if new not in scene_ids and not decls.unreadable.might_declare(new):
-            header.error(node, f"renamed: `{old}` points at `{new}`, which does not exist", suggest(new, scene_ids))
+            header.error("E211", node, f"renamed: `{old}` points at `{new}`, which does not exist", suggest(new, scene_ids))
         if old in scene_ids:
-            header.error(node, f"renamed: `{old}` still exists as a scene", "remove the rename, or the old scene")
+            header.error("E211", node, f"renamed: `{old}` still exists as a scene", "remove the rename, or the old scene")

@@ -18,7 +18,7 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # identifiers are matched whole (f
 SCENE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 STORY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
 TYPES: tuple[TypeName, ...] = ("bool", "int", "string", "set")
-HEADER_KEYS = ("id", "title", "version", "start", "author", "blurb", "variables", "status", "codex", "renamed", "snippets")
+HEADER_KEYS = ("id", "title", "version", "start", "author", "blurb", "variables", "status", "codex", "renamed", "snippets", "ignore")
 FILE_KEYS = ("chapter", "scenes", "codex", "variables", "snippets")
 VARIABLE_KEYS = ("type", "default", "min", "max", "members", "doc", "label", "silent")
 
@@ -36,6 +36,7 @@ class Header:
     blurb: str = ""
     status: Node | None = None
     renamed: dict[str, tuple[str, Node]] = field(default_factory=dict)
+    ignore: frozenset[str] = frozenset()  # warning codes silenced for the whole story
 
 
 @dataclass(slots=True)
@@ -103,6 +104,8 @@ def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:
         read_codex(reader, values["codex"], decls)
     if "snippets" in values:
         read_snippets(reader, values["snippets"], decls, "")
+    if "ignore" in values:
+        header.ignore = reader.warning_codes(values["ignore"])
     if "renamed" in values:
         renamed = reader.mapping(values["renamed"], "renamed")
         for old, value in renamed.pairs if renamed else ():
@@ -121,7 +124,7 @@ def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> N
     if node is None:
         return
     if node.get("steps") is not None and node.get("scenes") is None:
-        reader.error(
+        reader.error("E108",
             node,
             "this looks like a walkthrough, not a scene file",
             "every .yaml file in a story folder is read as scenes: keep walkthroughs in a folder beside it (run them with adventure test)",
@@ -143,7 +146,7 @@ def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> N
             continue
         id_node = scene.get("id")
         if id_node is None:
-            reader.error(scene, "scene has no `id`", "add `id: some_name` as the scene's first key")
+            reader.error("E103", scene, "scene has no `id`", "add `id: some_name` as the scene's first key")
             continue
         scene_id = reader.identifier(id_node, "scene id", SCENE_ID, "use letters, digits, _, - and .")
         if scene_id is None:
@@ -152,7 +155,7 @@ def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> N
         if previous is not None:
             first = previous.node.get("id")
             assert first is not None
-            reader.error(
+            reader.error("E201",
                 id_node,
                 f"duplicate scene id `{scene_id}` (first defined at {previous.reader.path}:{first.line})",
                 "scene ids must be unique across the whole story",
@@ -162,21 +165,21 @@ def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> N
 
 
 def _empty(reader: Reader) -> Problem:
-    return Problem(reader.path, 1, 1, "file is empty", "a scene file needs `scenes:` with a list of scenes")
+    return Problem(reader.path, 1, 1, "file is empty", "a scene file needs `scenes:` with a list of scenes", code="E104")
 
 
 def read_codex(reader: Reader, node: Node, decls: Declarations) -> None:
     codex = reader.mapping(node, "codex")
     for key, value in codex.pairs if codex else ():
         if not NAME.fullmatch(key.value):
-            reader.error(key, f"codex id `{key.value}` is not valid", "use letters, digits and _")
+            reader.error("E502", key, f"codex id `{key.value}` is not valid", "use letters, digits and _")
             continue
         entry = reader.mapping(value, f"codex entry `{key.value}`")
         if entry is None:
             continue
         if key.value in decls.codex:
             other = decls.codex[key.value]
-            reader.error(
+            reader.error("E502",
                 key,
                 f"duplicate codex id `{key.value}` (first defined at {other.reader.path}:{other.node.line - 1 or 1})",
                 "codex ids must be unique across the story",
@@ -192,16 +195,17 @@ def read_snippets(reader: Reader, node: Node, decls: Declarations, file: str) ->
     for key, value in snippets.pairs if snippets else ():
         name = key.value
         if not NAME.fullmatch(name):
-            reader.error(key, f"snippet name `{clean(name)}` is not valid", "use letters, digits and _, not starting with a digit")
+            reader.error("E214", key, f"snippet name `{clean(name)}` is not valid", "use letters, digits and _, not starting with a digit")
             continue
         if name in table:
             first = table[name].node
-            reader.error(key, f"snippet `{name}` is declared twice (first at line {first.line})", "declare each snippet once")
+            reader.error("E214", key, f"snippet `{name}` is declared twice (first at line {first.line})", "declare each snippet once")
             continue
         if file and name in decls.snippets:
             first = decls.snippets[name].node
             reader.error(
-                key, f"snippet `{name}` is already declared for the whole story (story.yaml:{first.line})", "give this one another name"
+                "E214", key, f"snippet `{name}` is already declared for the whole story (story.yaml:{first.line})",
+                "give this one another name"
             )
             continue
         table[name] = RawSnippet(name, value, reader, file)
@@ -212,14 +216,16 @@ def read_variables(reader: Reader, node: Node, decls: Declarations) -> None:
     for key, value in variables.pairs if variables else ():
         name = key.value
         if not NAME.fullmatch(name):
-            reader.error(key, f"variable name `{name}` is not valid", "use letters, digits and _, not starting with a digit")
+            reader.error("E302", key, f"variable name `{name}` is not valid", "use letters, digits and _, not starting with a digit")
             continue
         if name in RESERVED:
-            reader.error(key, f"`{name}` is a built-in name and cannot be a variable", "choose another name")
+            reader.error("E302", key, f"`{name}` is a built-in name and cannot be a variable", "choose another name")
             continue
         if name in decls.variables:
             first = decls.variables[name].where
-            reader.error(key, f"variable `{name}` is declared twice (first at {first.path}:{first.line})", "declare each variable once")
+            reader.error(
+                "E302", key, f"variable `{name}` is declared twice (first at {first.path}:{first.line})", "declare each variable once"
+            )
             continue
         variable = _variable(reader, name, key, value)
         if variable is not None:
@@ -236,21 +242,21 @@ def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | 
         return None
     if type_name not in TYPES:
         hint = suggest(type_name, TYPES) or "types: " + ", ".join(TYPES)
-        reader.error(values["type"], f"unknown type `{type_name}`", hint)
+        reader.error("E302", values["type"], f"unknown type `{type_name}`", hint)
         return None
     typed: TypeName = type_name
     for only, allowed_type in (("min", "int"), ("max", "int"), ("members", "set")):
         if only in values and typed != allowed_type:
-            reader.error(values[only], f"`{only}` only applies to {allowed_type} variables")
+            reader.error("E302", values[only], f"`{only}` only applies to {allowed_type} variables")
     low = reader.integer(values["min"], "min") if "min" in values and typed == "int" else None
     high = reader.integer(values["max"], "max") if "max" in values and typed == "int" else None
     if low is not None and high is not None and low > high:
-        reader.error(values["max"], f"max {high} is below min {low}")
+        reader.error("E302", values["max"], f"max {high} is below min {low}")
     members: frozenset[str] = frozenset()
     names: dict[str, str] = {}
     if typed == "set":
         if "members" not in values:
-            reader.error(spec, f"set `{name}` has no `members`", "list every name the set may hold: members: [a, b]")
+            reader.error("E302", spec, f"set `{name}` has no `members`", "list every name the set may hold: members: [a, b]")
         else:
             members, names = _members(reader, values["members"])
     default = _default(reader, typed, values.get("default"), low, high, members, name)
@@ -278,7 +284,7 @@ def _member_id(reader: Reader, node: Node, text: str, rule: str) -> bool:
     """Members are ids like scene ids: no look-alike letters, invisible joiners or spaces."""
     if SCENE_ID.fullmatch(text):
         return True
-    reader.error(node, f"set member `{clean(text)}` is not valid", rule)
+    reader.error("E302", node, f"set member `{clean(text)}` is not valid", rule)
     return False
 
 

@@ -8,6 +8,7 @@ import re
 import stat
 from collections.abc import Iterable
 
+from adventure.source.codes import ERRORS, WARNINGS
 from adventure.source.problems import Problem
 from adventure.source.textsafe import clean, clean_block
 from adventure.source.yamlsource import Map, Node, Scalar, Seq
@@ -93,11 +94,12 @@ class Reader:
     def at(self, node: Node) -> Location:
         return Location(self.path, node.line, node.col)
 
-    def error(self, node: Node | None, message: str, hint: str = "") -> None:
+    def error(self, code: str, node: Node | None, message: str, hint: str = "") -> None:
+        """Report a problem at a node; `code` is its entry in adventure/source/codes.py."""
         line, col = (node.line, node.col) if node is not None else (0, 0)
-        self.report(line, col, message, hint)
+        self.report(code, line, col, message, hint)
 
-    def report(self, line: int, col: int, message: str, hint: str = "") -> None:
+    def report(self, code: str, line: int, col: int, message: str, hint: str = "") -> None:
         """Every problem of this file goes through here, so the cap holds for every kind."""
         # A broken file can hold millions of mistakes; past a point more lines help nobody.
         self.count += 1
@@ -110,10 +112,11 @@ class Reader:
                         0,
                         f"more than {MAX_PROBLEMS_PER_FILE} problems in this file; the rest are not listed",
                         "fix these first",
+                        code="E013",
                     )
                 )
             return
-        self.problems.append(Problem(self.path, line, col, message, hint))
+        self.problems.append(Problem(self.path, line, col, message, hint, code=code))
 
     def place(self, node: Scalar, offset: int) -> tuple[int, int]:
         """The file position of character `offset` of a scalar's value, as near as YAML allows."""
@@ -147,7 +150,7 @@ class Reader:
     def mapping(self, node: Node | None, what: str) -> Map | None:
         if isinstance(node, Map):
             return node
-        self.error(node, f"{what} must be a mapping (key: value lines), not {kind_of(node)}")
+        self.error("E101", node, f"{what} must be a mapping (key: value lines), not {kind_of(node)}")
         return None
 
     def sequence(self, node: Node | None, what: str, allow_single: bool = False) -> list[Node]:
@@ -155,7 +158,7 @@ class Reader:
             return node.items
         if allow_single and isinstance(node, (Scalar, Map)):
             return [node]
-        self.error(node, f"{what} must be a list (lines starting with `- `), not {kind_of(node)}")
+        self.error("E101", node, f"{what} must be a list (lines starting with `- `), not {kind_of(node)}")
         return []
 
     def fields(self, node: Map, what: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Node]:
@@ -172,7 +175,7 @@ class Reader:
             ):
                 if not reported_cut:
                     self.error(
-                        key, f"the `,` before `{_short(clean(key.value))}` ends the value of `{clean(cut.value)}`: "
+                        "E107", key, f"the `,` before `{_short(clean(key.value))}` ends the value of `{clean(cut.value)}`: "
                         "inside `{...}` a comma separates entries", f"quote the whole value: {clean(cut.value)}: \"...\"",
                     )
                     reported_cut = True  # one problem for `doc: a, b, c`
@@ -182,12 +185,12 @@ class Reader:
             reported_cut = False
             if key.value not in allowed:
                 hint = suggest(key.value, allowed) or f"{what} may have: {', '.join(allowed)}"
-                self.error(key, f"unknown key `{clean(key.value)}` in {what}", hint)
+                self.error("E102", key, f"unknown key `{clean(key.value)}` in {what}", hint)
                 continue
             values[key.value] = value
         for name in required:
             if name not in values:
-                self.error(node, f"{what} has no `{name}`", f"add `{name}: ...`")
+                self.error("E103", node, f"{what} has no `{name}`", f"add `{name}: ...`")
         return values
 
     # scalars --------------------------------------------------------------------------
@@ -195,10 +198,12 @@ class Reader:
         if isinstance(node, Scalar):
             # length first: hashing a whole paragraph only to compare it with "~" is most of the cost
             if node.plain and len(node.value) <= 4 and node.value in _NULL and node.tag is None:
-                self.error(node, f"{what} is empty", "write some text after the colon")
+                self.error("E104", node, f"{what} is empty", "write some text after the colon")
                 return None
             return clean_block(node.value) if block else clean(node.value)
-        self.error(node, f"{what} must be text, not {kind_of(node)}", "quote it if it contains `: ` or starts with a special character")
+        self.error(
+            "E101", node, f"{what} must be text, not {kind_of(node)}", "quote it if it contains `: ` or starts with a special character"
+        )
         return None
 
     def integer(self, node: Node | None, what: str) -> int | None:
@@ -209,10 +214,10 @@ class Reader:
                 number = None
             if number is not None and abs(number) <= INT_LIMIT:
                 return number
-            self.error(node, f"{what} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
+            self.error("E105", node, f"{what} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
             return None
         shown = _short(clean(node.value)) if isinstance(node, Scalar) else kind_of(node)
-        self.error(node, f"{what} must be a whole number, not {shown}")
+        self.error("E101", node, f"{what} must be a whole number, not {shown}")
         return None
 
     def boolean(self, node: Node | None, what: str) -> bool | None:
@@ -223,7 +228,7 @@ class Reader:
             if lowered in _FALSE:
                 return False
         shown = clean(node.value) if isinstance(node, Scalar) else kind_of(node)
-        self.error(node, f"{what} must be true or false, not {shown}")
+        self.error("E101", node, f"{what} must be true or false, not {shown}")
         return None
 
     def literal(self, node: Node, name: str, variable: VarInfo, what: str) -> Value | None:
@@ -235,12 +240,20 @@ class Reader:
             if number is not None and (
                 (variable.min is not None and number < variable.min) or (variable.max is not None and number > variable.max)
             ):
-                self.error(node, f"{what} is {number}, outside `{name}`'s range {variable.min}..{variable.max}")
+                self.error("E105", node, f"{what} is {number}, outside `{name}`'s range {variable.min}..{variable.max}")
                 return None
             return number
         if variable.type == "string":
             if isinstance(node, Scalar) and not node.plain:
                 return clean(node.value)  # quoted: any text, "" included
+            if isinstance(node, Scalar) and node.tag is None and (_INT.fullmatch(node.value) or node.value.lower() in _TRUE | _FALSE):
+                # YAML reads `3` and `true` as a number and a bool: text for a string is written in quotes
+                self.error(
+                    "E303", node,
+                    f"{what} is {'a number' if _INT.fullmatch(node.value) else 'true or false'}, but `{name}` is a string variable",
+                    f'quote it to mean the text: {name}: "{clean(node.value)}"',
+                )
+                return None
             return self.string(node, what)
         if isinstance(node, Seq) and not node.items:
             return frozenset()
@@ -249,6 +262,7 @@ class Reader:
         for member, item in self.strings(node, what):
             if member not in variable.members:
                 self.error(
+                    "E304",
                     item,
                     f"`{member}` is not a member of set `{name}`",
                     suggest(member, variable.members) or f"members: {', '.join(sorted(variable.members))}",
@@ -262,9 +276,22 @@ class Reader:
         if text is None:
             return None
         if not pattern.fullmatch(text):
-            self.error(node, f"{what} `{text}` is not valid", rule)
+            self.error("E106", node, f"{what} `{text}` is not valid", rule)
             return None
         return text
+
+    def warning_codes(self, node: Node) -> frozenset[str]:
+        """`ignore: [W101, ...]`: warning codes the author silences here."""
+        codes: set[str] = set()
+        for code, item in self.strings(node, "ignore"):
+            if code in WARNINGS:
+                codes.add(code)
+            elif code in ERRORS:
+                self.error("E109", item, f"`{code}` is an error, and errors cannot be silenced", "fix the error instead")
+            else:
+                hint = suggest(code, WARNINGS) or "see docs/diagnostics.md"
+                self.error("E109", item, f"`{_short(clean(code))}` is not a warning code", hint)
+        return frozenset(codes)
 
     def strings(self, node: Node | None, what: str) -> list[tuple[str, Node]]:
         """One string or a list of strings, each with its node."""
@@ -280,14 +307,14 @@ class Reader:
         self, node: Node | None, env: Env, what: str, want: TypeName | None = "bool", in_effect: bool = False
     ) -> Compiled | None:
         if not isinstance(node, Scalar):
-            self.error(node, f"{what} must be an expression in text, not {kind_of(node)}")
+            self.error("E101", node, f"{what} must be an expression in text, not {kind_of(node)}")
             return None
         try:
             return compile_expression(node.value, env, want, in_effect)
         except ExprError as err:
             if err.unknown and self.unreadable.might_declare(err.unknown):
                 return None
-            self.report(*self.place(node, err.offset), f"{what}: {err.message}", err.hint)
+            self.report(err.code, *self.place(node, err.offset), f"{what}: {err.message}", err.hint)
             return None
 
     def template(self, node: Node | None, env: Env, what: str, block: bool = False) -> Template | None:
@@ -325,7 +352,7 @@ class Reader:
                 line, col = self._place_visible(node, visible)
             else:
                 line, col = self.place(node, problem.offset)
-            self.report(line, col, f"in {what}: {problem.message}", problem.hint)
+            self.report(problem.code, line, col, f"in {what}: {problem.message}", problem.hint)
         return None if errors else template
 
     def _place_visible(self, node: Scalar, visible: int) -> tuple[int, int]:

@@ -33,8 +33,8 @@ from adventure.story.model import (
 )
 from adventure.story.template import Template
 
-SCENE_KEYS = ("id", "title", "text", "chapter", "recap", "on_enter", "choices", "ending")
-CHOICE_KEYS = ("label", "goto", "detour", "return", "reply", "if", "disabled", "effects", "once", "fallback", "id")
+SCENE_KEYS = ("id", "title", "text", "chapter", "recap", "on_enter", "choices", "ending", "ignore")
+CHOICE_KEYS = ("label", "goto", "detour", "return", "reply", "if", "disabled", "effects", "once", "fallback", "id", "ignore")
 WHERE_TO = ("goto", "detour", "return")
 ENDING_KEYS = ("id", "name", "canonical", "hint")
 TEXT_KEYS = ("if", "text", "else")
@@ -56,7 +56,7 @@ class SceneCompiler:
         if node is None:
             return ()
         if depth > MAX_TEXT_DEPTH:
-            reader.error(node, f"{what} nests conditions more than {MAX_TEXT_DEPTH} deep")
+            reader.error("E213", node, f"{what} nests conditions more than {MAX_TEXT_DEPTH} deep")
             return ()
         if isinstance(node, Scalar):
             block = reader.string(node, what, block=True)
@@ -83,7 +83,7 @@ class SceneCompiler:
         if isinstance(node, Map) and node.get("if") is not None:
             conditional = self.conditional(reader, node, what, depth)
             return (conditional,) if conditional is not None else ()
-        reader.error(node, f"{what} must be text or a list of paragraphs, not {kind_of(node)}", "see docs/scene-format.md#text")
+        reader.error("E101", node, f"{what} must be text or a list of paragraphs, not {kind_of(node)}", "see docs/scene-format.md#text")
         return ()
 
     def conditional(self, reader: Reader, node: Map, what: str, depth: int) -> Conditional | None:
@@ -110,13 +110,15 @@ class SceneCompiler:
                     result.append(when)
                 continue
             if len(effect_map.pairs) != 1:
-                reader.error(
+                reader.error("E305",
                     effect_map, "each effect is a mapping with exactly one key", "write one effect per `- ` line: - add: {trust: 1}"
                 )
                 continue
             key, value = effect_map.pairs[0]
             if key.value not in EFFECTS:
-                reader.error(key, f"unknown effect `{clean(key.value)}`", suggest(key.value, EFFECTS) or "effects: " + ", ".join(EFFECTS))
+                reader.error(
+                    "E305", key, f"unknown effect `{clean(key.value)}`", suggest(key.value, EFFECTS) or "effects: " + ", ".join(EFFECTS)
+                )
                 continue
             result.extend(getattr(self, "effect_" + key.value)(reader, value))
         return tuple(result)
@@ -124,15 +126,17 @@ class SceneCompiler:
     def when(self, reader: Reader, node: Map, what: str, depth: int) -> When | None:
         """`- if: ...` with `then:` effects (or one effect beside the `if`) and optional `else:`."""
         if depth >= MAX_EFFECT_DEPTH:
-            reader.error(node, f"{what} nest conditions more than {MAX_EFFECT_DEPTH} deep", "split the logic over several choices")
+            reader.error("E213", node, f"{what} nest conditions more than {MAX_EFFECT_DEPTH} deep", "split the logic over several choices")
             return None
         values = reader.fields(node, "a conditional effect", ("if", "then", "else", *EFFECTS))
         inline = [key for key in values if key in EFFECTS]
         if "then" in values and inline:
-            reader.error(values[inline[0]], f"a conditional effect has both `then` and `{inline[0]}`", "put every effect under `then:`")
+            reader.error(
+                "E308", values[inline[0]], f"a conditional effect has both `then` and `{inline[0]}`", "put every effect under `then:`"
+            )
             return None
         if "then" not in values and len(inline) != 1:
-            reader.error(
+            reader.error("E308",
                 node,
                 "a conditional effect needs `then:` (a list of effects) or exactly one effect beside its `if`",
                 "- if: money > 0\n  then: [{subtract: {money: 1}}]\n  else: [{add: {debt: 1}}]",
@@ -154,14 +158,16 @@ class SceneCompiler:
         if variable is None:
             if self.decls.unreadable.might_declare(key.value):
                 return None
-            reader.error(
+            reader.error("E301",
                 key,
                 f"{effect}: unknown variable `{clean(key.value)}`",
                 suggest(key.value, self.decls.variables) or "declare it under `variables:`",
             )
             return None
         if variable.type not in types:
-            reader.error(key, f"{effect} does not work on {variable.type} variable `{key.value}`", _effect_hint(effect, variable.type))
+            reader.error(
+                "E306", key, f"{effect} does not work on {variable.type} variable `{key.value}`", _effect_hint(effect, variable.type)
+            )
             return None
         return variable
 
@@ -222,7 +228,7 @@ class SceneCompiler:
             if entry not in self.decls.codex:
                 if self.decls.unreadable.might_declare(entry):
                     continue
-                reader.error(
+                reader.error("E501",
                     item, f"unlock: there is no codex entry `{entry}`", suggest(entry, self.decls.codex) or "declare it under `codex:`"
                 )
             else:
@@ -238,14 +244,14 @@ class SceneCompiler:
             return []
         into = values["into"]
         if not isinstance(into, Scalar):
-            reader.error(into, "roll: `into` must name an int variable")
+            reader.error("E307", into, "roll: `into` must name an int variable")
             return []
         variable = self._variable(reader, into, "roll", ("int",))
         low, high = reader.integer(values["min"], "min"), reader.integer(values["max"], "max")
         if variable is None or low is None or high is None:
             return []
         if low > high:
-            reader.error(values["max"], f"roll: max {high} is below min {low}")
+            reader.error("E307", values["max"], f"roll: max {high} is below min {low}")
             return []
         return [Roll(variable.name, low, high, reader.at(spec))]
 
@@ -258,14 +264,14 @@ class SceneCompiler:
             return []
         into = values["into"]
         if not isinstance(into, Scalar):
-            reader.error(into, "pick: `into` must name a string variable")
+            reader.error("E307", into, "pick: `into` must name a string variable")
             return []
         variable = self._variable(reader, into, "pick", ("string",))
         options = tuple(text for text, _ in reader.strings(values["from"], "pick: from"))
         if variable is None:
             return []
         if not options:
-            reader.error(values["from"], "pick: `from` needs at least one item")
+            reader.error("E307", values["from"], "pick: `from` needs at least one item")
             return []
         return [Pick(variable.name, options, reader.at(spec))]
 
@@ -284,18 +290,19 @@ class SceneCompiler:
         choices = self.choices(reader, raw.id, values.get("choices"))
         ending = self.ending(reader, values["ending"]) if "ending" in values else None
         if ending is not None and choices:
-            reader.error(
+            reader.error("E204",
                 values["choices"], f"ending scene `{raw.id}` also has choices", "an ending ends the game: remove `choices` or `ending`"
             )
         if "ending" not in values and "choices" not in values:
-            reader.error(node, f"scene `{raw.id}` has no choices and is not an ending", "add `choices:` or `ending:`")
+            reader.error("E203", node, f"scene `{raw.id}` has no choices and is not an ending", "add `choices:` or `ending:`")
         if "choices" in values and not choices and ending is None and isinstance(values["choices"], Seq) and not values["choices"].items:
-            reader.error(
+            reader.error("E203",
                 values["choices"], f"scene `{raw.id}` has an empty list of choices", "add at least one choice, or make it an ending"
             )
+        ignore = reader.warning_codes(values["ignore"]) if "ignore" in values else frozenset()
         if title is None:
             return None
-        return Scene(raw.id, title, text, chapter, reader.at(node), recap, on_enter, tuple(choices), ending)
+        return Scene(raw.id, title, text, chapter, reader.at(node), recap, on_enter, tuple(choices), ending, ignore)
 
     def choices(self, reader: Reader, scene_id: str, node: Node | None) -> list[Choice]:
         if node is None:
@@ -310,7 +317,7 @@ class SceneCompiler:
             if choice is None:
                 continue
             if choice.key in keys:
-                reader.error(choice_map, f"two choices in scene `{scene_id}` share the id `{choice.key}`")
+                reader.error("E207", choice_map, f"two choices in scene `{scene_id}` share the id `{choice.key}`")
             keys.add(choice.key)
             result.append(choice)
         return result
@@ -319,11 +326,13 @@ class SceneCompiler:
         """Where a choice leads: `goto`, `detour`, `return: true`, or (none of them) staying in the scene."""
         given = [key for key in WHERE_TO if key in values]
         if len(given) > 1:
-            reader.error(values[given[1]], f"a choice has both `{given[0]}` and `{given[1]}`", "a choice leads one way: keep one of them")
+            reader.error(
+                "E206", values[given[1]], f"a choice has both `{given[0]}` and `{given[1]}`", "a choice leads one way: keep one of them"
+            )
             return "goto", None
         if not given:
             if "reply" not in values and "effects" not in values:
-                reader.error(
+                reader.error("E205",
                     node,
                     "a choice has no `goto`",
                     "add `goto: scene_id`; a choice that keeps the player here needs a `reply:` (or effects) instead",
@@ -333,7 +342,7 @@ class SceneCompiler:
         key = given[0]
         if key == "return":
             if not reader.boolean(values["return"], "return"):
-                reader.error(values["return"], "`return` can only be true", "leave it out, or write return: true")
+                reader.error("E205", values["return"], "`return` can only be true", "leave it out, or write return: true")
                 return "goto", None
             return "return", scene_id
         target = reader.string(values[key], key)
@@ -341,7 +350,7 @@ class SceneCompiler:
             if self.decls.unreadable.might_declare(target):
                 return "goto", None  # perhaps in a file that could not be read: that file's problem says enough
             hint = suggest(target, self.env.scenes) or "check the scene id, or write that scene"
-            reader.error(values[key], f"{key}: there is no scene `{target}`", hint)
+            reader.error("E202", values[key], f"{key}: there is no scene `{target}`", hint)
             return "goto", None
         return ("detour" if key == "detour" else "goto"), target
 
@@ -352,7 +361,7 @@ class SceneCompiler:
         condition = reader.expression(values["if"], self.env, "`if`") if "if" in values else None
         disabled = reader.template(values["disabled"], self.env, "disabled reason") if "disabled" in values else None
         if "disabled" in values and "if" not in values:
-            reader.error(
+            reader.error("E208",
                 values["disabled"], "`disabled` without `if` can never show", "add the condition under which the choice is available"
             )
         effects = self.effects(reader, values.get("effects"), "effects")
@@ -362,14 +371,15 @@ class SceneCompiler:
         if "id" in values:
             given = reader.string(values["id"], "choice id")
             if given is not None and not NAME.fullmatch(given):
-                reader.error(values["id"], f"choice id `{given}` is not valid", "use letters, digits and _")
+                reader.error("E106", values["id"], f"choice id `{given}` is not valid", "use letters, digits and _")
             elif given is not None:
                 key = f"{scene_id}#{given}"
         reply = self.reply(reader, key, values.get("reply"))
         counted = any(variation.visited for template in text_templates(reply) for variation in template.variations())
+        ignore = reader.warning_codes(values["ignore"]) if "ignore" in values else frozenset()
         if label is None or target is None:
             return None
-        return Choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback, reply, flow, counted)
+        return Choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback, reply, flow, counted, ignore)
 
     def reply(self, reader: Reader, key: str, node: Node | None) -> Text:
         """A reply's text: its sequences follow how often the choice was taken (counted under its key)."""

@@ -61,13 +61,13 @@ def build(decls: Declarations, env: Env) -> Snippets:
         pieces = paragraphs(text, raw.node.style if isinstance(raw.node, Scalar) else "|")
         if len(pieces) > 1:
             hint = "a snippet is used inside a sentence: one paragraph"
-            raw.reader.error(raw.node, f"snippet `{raw.name}` has {len(pieces)} paragraphs", hint)
+            raw.reader.error("E214", raw.node, f"snippet `{raw.name}` has {len(pieces)} paragraphs", hint)
             result.broken.add(raw.name)
             continue
         try:
             parsed[key] = parse_text(pieces[0] if pieces else "")
         except ExprError as err:
-            raw.reader.error(raw.node, f"in snippet `{raw.name}`: {err.message}", err.hint)
+            raw.reader.error("E214", raw.node, f"in snippet `{raw.name}`: {err.message}", err.hint)
             result.broken.add(raw.name)
             continue
         result.tables.setdefault(raw.file, {})[raw.name] = Snippet(raw.name, parsed[key], str(raw.reader.at(raw.node)), key)
@@ -82,7 +82,7 @@ def build(decls: Declarations, env: Env) -> Snippets:
             compile_template("{>" + raw.name + "}", env, scope)
         except ExprError as err:
             message = err.message.removeprefix(f"in snippet `{raw.name}`: ")
-            raw.reader.error(raw.node, f"in snippet `{raw.name}`: {message}", err.hint)
+            raw.reader.error("E214", raw.node, f"in snippet `{raw.name}`: {message}", err.hint)
             result.broken.add(raw.name)
     for table in result.tables.values():
         for name in [name for name in table if name in result.broken]:
@@ -128,7 +128,7 @@ def _refuse_cycles(raws: list[RawSnippet], result: Snippets) -> None:
                 for member in circle:
                     if member.name not in result.broken:
                         hint = "one of them must not use the next"
-                        member.reader.error(member.node, f"snippets use each other in a circle: {names}", hint)
+                        member.reader.error("E214", member.node, f"snippets use each other in a circle: {names}", hint)
                         result.broken.add(member.name)
             elif state == 0:
                 colour[id(child)] = 1
