@@ -88,6 +88,7 @@ WARNINGS: dict[str, str] = {
     "W401": "codex entry never unlocked",
     "W501": "idle loop",
     "W601": "detour that never returns",
+    "W602": "sequence in a once-only reply",
     "W701": "variation that can never advance",
     "W702": "snippet never used",
     "W703": "select key that never matches",
