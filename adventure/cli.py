@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
 EXIT_OUTPUT = 3  # standard output could not be written: closed, a pipe closed early, a full disk
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
-COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff", "new", "export", "stats")
+COMMANDS = ("play", "check", "explore", "test", "graph", "schema", "diff", "new", "export", "stats", "lsp")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -172,6 +172,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
     export.add_argument("--format", choices=("markdown", "html", "text"), default="markdown", help="output format (default: markdown)")
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+
+    sub.add_parser(
+        "lsp",
+        help="run the language server for editors (over standard input and output)",
+        description="A Language Server Protocol server over stdio: diagnostics as you type, completion, definitions, "
+        "references, hover, rename and outline. Needs the lsp extra: pip install 'adventure[lsp]'. See docs/editors.md.",
+    )
 
     return parser
 

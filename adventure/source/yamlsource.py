@@ -22,7 +22,7 @@ from adventure.source.yamlnodes import (
 
 __all__ = [
     "MAX_DEPTH", "MAX_DUPLICATES_REPORTED", "MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "Map", "Node", "Scalar", "Seq", "YamlProblem",
-    "_compose_fast", "compose", "compose_events", "decode", "load_file", "load_file_text", "read_text",
+    "_compose_fast", "compose", "compose_events", "decode", "load_file", "load_file_text", "load_text", "read_text",
 ]
 
 
@@ -80,6 +80,23 @@ def load_file_text(path: str, display: str) -> tuple[str | None, Node | None, li
         text = read_text(path)
     except YamlProblem as err:
         return None, None, [Problem(display, err.line, err.col, err.message, err.hint, code=err.code)]
+    return _compose_text(text, display)
+
+
+def load_text(text: str, display: str) -> tuple[str | None, Node | None, list[Problem]]:
+    """As `load_file_text`, for text already in hand (an editor's unsaved buffer), under the same limits."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        limit = f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+        return None, None, [Problem(display, 0, 0, limit, "split it into several chapter files", code="E002")]
+    try:
+        text = decode(text.encode("utf-8", "surrogatepass"))
+    except YamlProblem as err:
+        return text, None, [Problem(display, err.line, err.col, err.message, err.hint, code=err.code)]
+    return _compose_text(text, display)
+
+
+def _compose_text(text: str, display: str) -> tuple[str | None, Node | None, list[Problem]]:
     try:
         root, soft = compose_cached(text, compose)  # large files read before come from the cache
     except YamlProblem as err:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from types import MappingProxyType
 
 from adventure.source.collector import collector_paused
 from adventure.source.problems import Problem, StoryError
 from adventure.source.textsafe import clean
-from adventure.source.yamlsource import MAX_FILE_BYTES, Map, Node, Scalar, Seq, load_file_text
+from adventure.source.yamlsource import MAX_FILE_BYTES, Map, Node, Scalar, Seq, load_file_text, load_text
 from adventure.story.expr import Env, VarInfo
 from adventure.story.exprhints import suggest, suggestion_budget
 from adventure.story.flow import returns_in, within
@@ -17,6 +18,7 @@ from adventure.story.loader.declarations import Declarations, RawScene, read_hea
 from adventure.story.loader.reader import Reader
 from adventure.story.loader.scenes import SceneCompiler
 from adventure.story.loader.snippets import build as build_snippets
+from adventure.story.loader.xref import Recorder
 from adventure.story.model import CodexEntry, Scene, Story
 from adventure.story.titlepage import STORY_FILE
 
@@ -50,21 +52,50 @@ def load_story(root: str) -> Story:
     return story
 
 
-def check_story(root: str) -> tuple[Story | None, list[Problem]]:
-    """Load a story, returning it (when it has no errors) and all problems found."""
-    story, problems = check_story_parts(root)
+def check_story(
+    root: str, overlay: Mapping[str, str] | None = None, recorder: Recorder | None = None
+) -> tuple[Story | None, list[Problem]]:
+    """Load a story, returning it (when it has no errors) and all problems found.
+
+    An editor passes `overlay` (its unsaved buffers: text by path, in place of those files) and a
+    `recorder` (to learn where every name is declared and used).
+    """
+    story, problems = check_story_parts(root, overlay, recorder)
     return (None if problems else story), problems
 
 
-def check_story_parts(root: str) -> tuple[Story | None, list[Problem]]:
+def check_story_parts(
+    root: str, overlay: Mapping[str, str] | None = None, recorder: Recorder | None = None
+) -> tuple[Story | None, list[Problem]]:
     """As `check_story`, but with errors too the story is returned, made of the parts that
     loaded (scenes, choices and effects that had no error): for tools that look further,
     such as `adventure check` showing warnings beside errors. Never play such a story."""
     with collector_paused(freeze_survivors=True), suggestion_budget():
-        return _check_story(root)
+        return _check_story(root, overlay or {}, recorder)
 
 
-def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
+def _read(path: str, overlay: Mapping[str, str], recorder: Recorder | None) -> tuple[str | None, Node | None, list[Problem]]:
+    text, node, problems = load_text(overlay[path], path) if path in overlay else load_file_text(path, path)
+    if recorder is not None and text is not None:
+        recorder.texts[path] = text
+    return text, node, problems
+
+
+def _with_unsaved(root: str, files: list[str], overlay: Mapping[str, str]) -> list[str]:
+    """The scene files on disk, and those an editor has open under the folder but not saved yet."""
+    known = set(files)
+    story_path = os.path.normpath(os.path.join(root, STORY_FILE))
+    for path in overlay:
+        relative = os.path.relpath(path, root)
+        if (
+            path not in known and path != story_path and path.endswith((".yaml", ".yml")) and not relative.startswith("..")
+            and not any(part.startswith(".") for part in relative.split(os.sep))
+        ):
+            files.append(path)
+    return sorted(files)
+
+
+def _check_story(root: str, overlay: Mapping[str, str], recorder: Recorder | None) -> tuple[Story | None, list[Problem]]:
     problems: list[Problem] = []
     story_path = os.path.join(root, STORY_FILE)
     if not os.path.isdir(root):
@@ -83,8 +114,8 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         return None, [Problem(story_path, 0, 0, "story.yaml is not a regular file", "story.yaml must be a text file", code="E002")]
     decls = Declarations()
     digest = hashlib.sha256()
-    header_text, header_root, file_problems = load_file_text(story_path, story_path)
-    header_reader = Reader(story_path, problems, header_text, decls.unreadable)
+    header_text, header_root, file_problems = _read(story_path, overlay, recorder)
+    header_reader = Reader(story_path, problems, header_text, decls.unreadable, recorder)
     if header_root is None and file_problems:
         decls.unreadable.add(story_path, MAX_FILE_BYTES)
     problems.extend(file_problems)
@@ -94,6 +125,8 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
         read_header(header_reader, header_root, decls)
     _digest(digest, story_path, root, header_text)
     files = find_files(root)
+    if overlay:
+        files = _with_unsaved(root, files, overlay)
     if len(files) > MAX_FILES:
         problems.append(Problem(root, 0, 0, f"{len(files)} scene files; the limit is {MAX_FILES}", code="E012"))
         files = files[:MAX_FILES]
@@ -119,13 +152,13 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
                 )
             )
             continue
-        text, node, file_problems = load_file_text(path, path)
+        text, node, file_problems = _read(path, overlay, recorder)
         problems.extend(file_problems)
         total_bytes += len(text.encode("utf-8", "surrogatepass")) if text else 0
         total_values += _values(node)
         _digest(digest, path, root, text)
         if not file_problems or node is not None:
-            read_scene_file(Reader(path, problems, text, decls.unreadable), node, decls)
+            read_scene_file(Reader(path, problems, text, decls.unreadable, recorder), node, decls)
         else:
             decls.unreadable.add(path, MAX_FILE_BYTES)
     env = Env(
@@ -137,13 +170,15 @@ def _check_story(root: str) -> tuple[Story | None, list[Problem]]:
     snippets = build_snippets(decls, env)
     compiler = SceneCompiler(decls, env, snippets)
     scenes: dict[str, Scene] = {}
+    codex: dict[str, CodexEntry] = {}
+    if recorder is not None:
+        recorder.env, recorder.variables, recorder.scenes, recorder.codex = env, decls.variables, scenes, codex
     # Each scene's nodes are let go once it is built, so the model reuses their memory
     # instead of both being held at once (from here on, env.scenes answers "does it exist").
     for scene_id in list(decls.scenes):
         scene = compiler.scene(decls.scenes.pop(scene_id))
         if scene is not None:
             scenes[scene_id] = scene
-    codex: dict[str, CodexEntry] = {}
     for entry_id, raw_entry in decls.codex.items():
         entry = compiler.codex_entry(raw_entry)
         if entry is not None:

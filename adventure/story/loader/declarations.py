@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from adventure.source.problems import Problem
 from adventure.source.textsafe import clean
-from adventure.source.yamlsource import Map, Node, Scalar
+from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.expr import RESERVED, TypeName, Value, VarInfo
 from adventure.story.exprhints import suggest
 from adventure.story.loader.reader import Reader, Unreadable
@@ -94,6 +94,7 @@ def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:
     if "start" in values:
         header.start = reader.string(values["start"], "start") or ""
         header.start_node = values["start"]
+        reader.note(values["start"], "scene", header.start)
     for key in ("author", "blurb"):
         if key in values:
             setattr(header, key, reader.string(values[key], key, block=True) or "")
@@ -114,6 +115,7 @@ def read_header(reader: Reader, root: Node | None, decls: Declarations) -> None:
             target = reader.string(value, f"renamed {clean(old.value)}")
             if old_id is not None and target is not None:
                 header.renamed[old_id] = (target, value)
+                reader.note(value, "scene", target)
 
 
 def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> None:
@@ -162,6 +164,7 @@ def read_scene_file(reader: Reader, root: Node | None, decls: Declarations) -> N
             )
             continue
         decls.scenes[scene_id] = RawScene(scene_id, scene, reader, chapter)
+        reader.note(id_node, "scene", scene_id, declares=True)
 
 
 def _empty(reader: Reader) -> Problem:
@@ -186,6 +189,7 @@ def read_codex(reader: Reader, node: Node, decls: Declarations) -> None:
             )
             continue
         decls.codex[key.value] = RawCodex(key.value, entry, reader)
+        reader.note(key, "codex", key.value, declares=True)
 
 
 def read_snippets(reader: Reader, node: Node, decls: Declarations, file: str) -> None:
@@ -230,6 +234,7 @@ def read_variables(reader: Reader, node: Node, decls: Declarations) -> None:
         variable = _variable(reader, name, key, value)
         if variable is not None:
             decls.variables[name] = variable
+            reader.note(key, "variable", name, declares=True)
 
 
 def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | None:
@@ -259,6 +264,8 @@ def _variable(reader: Reader, name: str, key: Scalar, node: Node) -> Variable | 
             reader.error("E302", spec, f"set `{name}` has no `members`", "list every name the set may hold: members: [a, b]")
         else:
             members, names = _members(reader, values["members"])
+            for member, item in _member_nodes(values["members"]) if reader.recorder is not None else ():
+                reader.note(item, "member", member, declares=True, owner=name)
     default = _default(reader, typed, values.get("default"), low, high, members, name)
     doc = (reader.string(values["doc"], "doc") or "") if "doc" in values else ""
     label = (reader.string(values["label"], "label") or "") if "label" in values else ""
@@ -286,6 +293,14 @@ def _member_id(reader: Reader, node: Node, text: str, rule: str) -> bool:
         return True
     reader.error("E302", node, f"set member `{clean(text)}` is not valid", rule)
     return False
+
+
+def _member_nodes(node: Node) -> list[tuple[str, Scalar]]:
+    """Each member as written (an item of the list, or a key of the mapping), for an editor's record."""
+    if isinstance(node, Map):
+        return [(key.value, key) for key, _ in node.pairs]
+    items = node.items if isinstance(node, Seq) else [node]
+    return [(item.value, item) for item in items if isinstance(item, Scalar)]
 
 
 def _default(

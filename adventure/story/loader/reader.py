@@ -7,6 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from adventure.source.codes import ERRORS, WARNINGS
 from adventure.source.problems import Problem
@@ -16,6 +17,9 @@ from adventure.story.expr import Compiled, Env, ExprError, TypeName, Value, VarI
 from adventure.story.exprhints import suggest
 from adventure.story.model import Location
 from adventure.story.template import Template, TextScope, compile_template
+
+if TYPE_CHECKING:
+    from adventure.story.loader.xref import Recorder, SymbolKind
 
 MAX_PROBLEMS_PER_FILE = 200
 INT_LIMIT = 2**53
@@ -80,7 +84,10 @@ def _no_value(node: Node) -> bool:
 class Reader:
     """Reads one file's nodes; every problem is appended to `problems` with its position."""
 
-    def __init__(self, path: str, problems: list[Problem], text: str | None = None, unreadable: Unreadable | None = None) -> None:
+    def __init__(
+        self, path: str, problems: list[Problem], text: str | None = None, unreadable: Unreadable | None = None,
+        recorder: Recorder | None = None,
+    ) -> None:
         self.path = path
         self.problems = problems
         self.unreadable = unreadable or Unreadable()
@@ -90,6 +97,17 @@ class Reader:
         self.scope: TextScope | None = None
         self.text = text  # the file as read: to place a mistake inside a multi-line value
         self._line_starts: list[int] = []
+        self.recorder = recorder  # an editor's: where names are declared and used
+
+    def note(self, node: Node | None, kind: SymbolKind, name: str, declares: bool = False, owner: str = "") -> None:
+        """Record a name written as a whole scalar, when an editor asked for names."""
+        if self.recorder is not None:
+            self.recorder.name(self.path, node, kind, name, declares, owner)
+
+    def note_text(self, node: Node | None, env: Env) -> None:
+        """Record the names used in a scalar of text with `{expressions}`, when an editor asked."""
+        if self.recorder is not None:
+            self.recorder.template(self.path, node, env)
 
     def at(self, node: Node) -> Location:
         return Location(self.path, node.line, node.col)
@@ -260,6 +278,8 @@ class Reader:
         members: set[str] = set()
         unknown = False
         for member, item in self.strings(node, what):
+            if self.recorder is not None and member in variable.members:
+                self.recorder.name(self.path, item, "member", member, owner=name)
             if member not in variable.members:
                 self.error(
                     "E304",
@@ -309,6 +329,8 @@ class Reader:
         if not isinstance(node, Scalar):
             self.error("E101", node, f"{what} must be an expression in text, not {kind_of(node)}")
             return None
+        if self.recorder is not None:
+            self.recorder.expression(self.path, node, env)
         try:
             return compile_expression(node.value, env, want, in_effect)
         except ExprError as err:
@@ -322,6 +344,8 @@ class Reader:
         if text is None or node is None:
             return None
         assert isinstance(node, Scalar)
+        if self.recorder is not None:
+            self.recorder.template(self.path, node, env)
         return self._compiled(text, node, env, what, 0)
 
     def paragraph(self, text: str, node: Scalar, env: Env, what: str, visible_before: int) -> Template | None:

@@ -62,6 +62,7 @@ class SceneCompiler:
             block = reader.string(node, what, block=True)
             if block is None:
                 return ()
+            reader.note_text(node, self.env)
             parts: list[TextPart] = []
             visible_before = 0  # non-blank characters of earlier paragraphs: to place a mistake in the file
             for paragraph in paragraphs(block, node.style):
@@ -164,6 +165,7 @@ class SceneCompiler:
                 suggest(key.value, self.decls.variables) or "declare it under `variables:`",
             )
             return None
+        reader.note(key, "variable", variable.name)
         if variable.type not in types:
             reader.error(
                 "E306", key, f"{effect} does not work on {variable.type} variable `{key.value}`", _effect_hint(effect, variable.type)
@@ -233,6 +235,7 @@ class SceneCompiler:
                 )
             else:
                 entries.append(entry)
+                reader.note(item, "codex", entry)
         return [Unlock(tuple(entries), reader.at(node))] if entries else []
 
     def effect_roll(self, reader: Reader, node: Node) -> list[Effect]:
@@ -352,6 +355,8 @@ class SceneCompiler:
             hint = suggest(target, self.env.scenes) or "check the scene id, or write that scene"
             reader.error("E202", values[key], f"{key}: there is no scene `{target}`", hint)
             return "goto", None
+        if target is not None:
+            reader.note(values[key], "scene", target)
         return ("detour" if key == "detour" else "goto"), target
 
     def choice(self, reader: Reader, scene_id: str, number: int, node: Map) -> Choice | None:
