@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FEATURES, SHIPPED, StoryDir
+from conftest import FEATURES, ROOT, SHIPPED, StoryDir
 
 from adventure.cli import main
 from adventure.story.loader import load_story
@@ -17,6 +17,20 @@ from adventure.story.model import Conditional, Story, Text
 from adventure.story.template import Template
 from adventure.tools.proofing import FORMATS, export
 from adventure.tools.stats import summary
+
+
+EXAMPLE = ROOT / "docs" / "example"
+
+
+def test_replies_flows_and_ending_hints_are_in_the_copy() -> None:
+    story = load_story(str(EXAMPLE))
+    replies = [choice for scene in story.scenes.values() for choice in scene.choices if choice.reply]
+    flows = {choice.flow for scene in story.scenes.values() for choice in scene.choices}
+    assert replies and {"stay", "detour", "return"} <= flows  # the example shows them all
+    for kind in FORMATS:
+        copy = readable(story, kind)
+        assert "Reply" in copy or "reply" in copy
+        assert "stays" in copy and "detour into" in copy and "returns" in copy
 
 
 def readable(story: Story, kind: str) -> str:
@@ -51,10 +65,12 @@ def everything_written(story: Story) -> Iterator[str]:
         for choice in scene.choices:
             yield from pieces(choice.label)
             yield from pieces(choice.disabled)
+            yield from text_pieces(choice.reply)
             if choice.condition is not None:
                 yield choice.condition.source
         if scene.ending is not None:
             yield scene.ending.name
+            yield scene.ending.hint
     for entry in story.codex.values():
         yield entry.id
         yield entry.title
@@ -87,7 +103,7 @@ def test_the_export_of_the_shipped_story_contains_every_word_check_counts(kind: 
 
 
 @pytest.mark.parametrize("kind", FORMATS)
-@pytest.mark.parametrize("root", [FEATURES, SHIPPED], ids=["features", "shipped"])
+@pytest.mark.parametrize("root", [FEATURES, SHIPPED, EXAMPLE], ids=["features", "shipped", "example"])
 def test_the_export_holds_every_text_variation_choice_reason_codex_entry_and_recap(kind: str, root: Path) -> None:
     story = load_story(str(root))
     copy = readable(story, kind)

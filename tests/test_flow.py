@@ -442,10 +442,19 @@ def test_arithmetic_loads_or_is_refused_with_a_reason_and_never_raises_in_play(s
 def test_the_proofing_copy_shows_where_each_choice_leads_and_its_reply(story: Story) -> None:
     from adventure.tools.proofing import lines_of
 
-    notes = {line.text: line.notes for line in lines_of(story) if line.kind == "choice"}
-    assert notes["Knock"][0] == "stays" and "reply: Nobody answers." in notes["Knock"]
+    lines = lines_of(story)
+    notes = {line.text: line.notes for line in lines if line.kind == "choice"}
+    assert notes["Knock"][0] == "stays"
     assert notes["Visit the shop"] == ("detour into shop",) and notes["Back out"] == ("returns",)
-    assert "reply: You rolled {dice}." in notes["Gamble"]
+    replies: dict[str, list[str]] = {}  # a choice's label -> the paragraphs of its reply, listed under it
+    label = ""
+    for line in lines:
+        if line.kind == "choice":
+            label = line.text
+        elif line.in_reply and line.kind == "paragraph":
+            replies.setdefault(label, []).append(line.text)
+    assert replies["Knock"] == ["Nobody answers."]
+    assert "You rolled {dice}." in replies["Gamble"]
 
 
 def test_a_chance_condition_on_an_effect_is_not_judged(tmp_path: Path) -> None:

@@ -23,6 +23,13 @@ FUNCTION_DOCS = {
     "visits": 'visits("scene_id"): how many times the player has been to the scene (int)',
     "unlocked": 'unlocked("codex_id"): whether the codex entry is unlocked (bool)',
     "title": 'title("codex_id"): the codex entry\'s title (string)',
+    "min": "min(a, b, ...): the smallest (int)",
+    "max": "max(a, b, ...): the largest (int)",
+    "abs": "abs(a): without its sign (int)",
+    "random": "random(low, high): a whole number from low to high, both included; in effects only (int)",
+    "capitalize": "capitalize(name): the first letter upper-case (string)",
+    "upper": "upper(name): upper-case (string)",
+    "lower": "lower(name): lower-case (string)",
 }
 BUILTIN_DOCS = {"turn": "choices made so far (int)", "chapter": "the current scene's chapter (string)", "true": "bool", "false": "bool"}
 _CALL_ARGUMENT = re.compile(r"\b(visited|visits|unlocked|title)\(\s*[\"']([\w.\-]*)$")
@@ -128,7 +135,7 @@ def _value(index: StoryIndex | None, keys: list[str], key: str) -> list[Item]:
     parent = keys[-1] if keys else ""
     if key == "unlock":
         return _codex(index)
-    if key in ("goto", "start") or parent == "renamed":
+    if key in ("goto", "detour", "start") or parent == "renamed":
         return _scenes(index)
     if key in ("if", "expr"):
         return _expression(index)
@@ -137,7 +144,7 @@ def _value(index: StoryIndex | None, keys: list[str], key: str) -> list[Item]:
         return _variables(index, wanted)
     if key == "type" and len(keys) >= 2 and keys[-2] == "variables":
         return [Item(name, "value", "variable type") for name in TYPES]
-    if key in ("once", "fallback", "canonical"):
+    if key in ("once", "fallback", "canonical", "return"):
         return [Item("true", "value"), Item("false", "value")]
     if parent in EFFECT_TYPES and index is not None:
         variable = index.variables.get(key)

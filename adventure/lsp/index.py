@@ -46,7 +46,9 @@ class StoryIndex:
         return [symbol for symbol in self.symbols if symbol.declares and symbol.kind == kind]
 
     def choices_leading_to(self, scene_id: str) -> int:
-        return sum(choice.target == scene_id for scene in self.scenes.values() for choice in scene.choices)
+        return sum(
+            choice.target == scene_id and choice.flow in ("goto", "detour") for scene in self.scenes.values() for choice in scene.choices
+        )
 
     @property
     def story_file(self) -> str:

@@ -11,7 +11,7 @@ from adventure.story.template import Template
 
 Format = Literal["markdown", "html", "text"]
 FORMATS: tuple[Format, ...] = ("markdown", "html", "text")
-Kind = Literal["chapter", "scene", "recap", "paragraph", "if", "else", "choices", "choice", "ending", "codex", "status"]
+Kind = Literal["chapter", "scene", "recap", "paragraph", "if", "else", "choices", "choice", "reply", "ending", "codex", "status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,7 @@ class Line:
     depth: int = 0
     label: str = ""  # a scene or codex id, a choice's number, a condition
     notes: tuple[str, ...] = ()  # where a choice leads, its condition, its disabled reason
+    in_reply: bool = False  # part of the reply under a choice
 
 
 def source(template: Template | None) -> str:
@@ -32,43 +33,35 @@ def source(template: Template | None) -> str:
     return "".join(part if isinstance(part, str) else "{" + part.source + "}" for part in template.parts)
 
 
-def _text(text: Text, depth: int) -> list[Line]:
+def _text(text: Text, depth: int, in_reply: bool = False) -> list[Line]:
     lines: list[Line] = []
     for part in text:
         if isinstance(part, Conditional):
-            lines.append(Line("if", "", depth, part.condition.source))
-            lines.extend(_text(part.then, depth + 1))
+            lines.append(Line("if", "", depth, part.condition.source, in_reply=in_reply))
+            lines.extend(_text(part.then, depth + 1, in_reply))
             if part.otherwise:
-                lines.append(Line("else", "", depth, part.condition.source))
-                lines.extend(_text(part.otherwise, depth + 1))
+                lines.append(Line("else", "", depth, part.condition.source, in_reply=in_reply))
+                lines.extend(_text(part.otherwise, depth + 1, in_reply))
         else:
-            lines.append(Line("paragraph", source(part.template), depth))
+            lines.append(Line("paragraph", source(part.template), depth, in_reply=in_reply))
     return lines
 
 
-def _reply_notes(text: Text, condition: str = "") -> list[str]:
-    """A reply's paragraphs as notes, each saying under which condition it shows."""
-    notes: list[str] = []
-    for part in text:
-        if isinstance(part, Conditional):
-            joined = f"{condition} and " if condition else ""
-            notes.extend(_reply_notes(part.then, f"{joined}{part.condition.source}"))
-            notes.extend(_reply_notes(part.otherwise, f"{joined}not ({part.condition.source})"))
-        else:
-            notes.append(f"reply{f' (if {condition})' if condition else ''}: {source(part.template)}")
-    return notes
+FLOWS = {"goto": "goes to {}", "detour": "detour into {}", "stay": "stays", "return": "returns"}
 
 
-def _choice(number: int, choice: Choice) -> Line:
-    where = {"goto": f"goes to {choice.target}", "stay": "stays", "detour": f"detour into {choice.target}", "return": "returns"}
-    notes = [where[choice.flow]]
+def _choice(number: int, choice: Choice) -> list[Line]:
+    notes = [FLOWS.get(choice.flow, "goes to {}").format(choice.target)]
     if choice.condition is not None:
         notes.append(f"if {choice.condition.source}")
     if choice.disabled is not None:
         notes.append(f"disabled: {source(choice.disabled)}")
     notes.extend(flag for flag, on in (("once", choice.once), ("fallback", choice.fallback)) if on)
-    notes.extend(_reply_notes(choice.reply))
-    return Line("choice", source(choice.label), 1, str(number), tuple(notes))
+    lines = [Line("choice", source(choice.label), 1, str(number), tuple(notes))]
+    if choice.reply:
+        lines.append(Line("reply", "Reply", 1, in_reply=True))
+        lines.extend(_text(choice.reply, 1, in_reply=True))
+    return lines
 
 
 def _scene(scene: Scene) -> list[Line]:
@@ -78,10 +71,12 @@ def _scene(scene: Scene) -> list[Line]:
     lines.extend(_text(scene.text, 0))
     if scene.choices:
         lines.append(Line("choices", "Choices"))
-        lines.extend(_choice(number, choice) for number, choice in enumerate(scene.choices, start=1))
+        for number, choice in enumerate(scene.choices, start=1):
+            lines.extend(_choice(number, choice))
     if scene.ending is not None:
         ending = scene.ending
-        lines.append(Line("ending", ending.name, 0, ending.id, ("canonical",) if ending.canonical else ()))
+        notes = ("canonical",) if ending.canonical else ()
+        lines.append(Line("ending", ending.name, 0, ending.id, (*notes, *((f"hint: {ending.hint}",) if ending.hint else ()))))
     return lines
 
 
@@ -125,7 +120,7 @@ def _markdown(story: Story, lines: list[Line]) -> str:
     if story.blurb:
         out += [story.blurb, ""]
     for line in lines:
-        quote = "> " * line.depth
+        quote = ("   " if line.in_reply else "") + "> " * line.depth
         if line.kind == "status":
             out += [f"Status line: `{line.text}`", ""]
         elif line.kind == "chapter":
@@ -142,11 +137,11 @@ def _markdown(story: Story, lines: list[Line]) -> str:
         elif line.kind == "choices":
             out += ["**Choices**", ""]
         elif line.kind == "choice":
-            out.append(f"{line.label}. {line.text} *({'; '.join(line.notes)})*")
+            out += ["", f"{line.label}. {line.text} *({'; '.join(line.notes)})*", ""]
+        elif line.kind == "reply":
+            out += [f"   *{line.text}:*", ""]
         elif line.kind == "ending":
-            out += ["", f"**Ending:** {line.text} (`{line.label}`{', canonical' if line.notes else ''})", ""]
-        if line.kind == "choice" and (line is lines[-1] or lines[lines.index(line) + 1].kind != "choice"):
-            out.append("")
+            out += ["", f"**Ending:** {line.text} (`{line.label}`{''.join(', ' + note for note in line.notes)})", ""]
     return "\n".join(_tidy(out)) + "\n"
 
 
@@ -183,7 +178,7 @@ def _plain(story: Story, lines: list[Line]) -> str:
     if story.blurb:
         out += [story.blurb, ""]
     for line in lines:
-        pad = "    " * line.depth + "  "
+        pad = "    " * line.depth + ("      " if line.in_reply else "  ")
         if line.kind == "status":
             out += [f"Status line: {line.text}", ""]
         elif line.kind == "chapter":
@@ -202,8 +197,10 @@ def _plain(story: Story, lines: list[Line]) -> str:
             out.append("  Choices:")
         elif line.kind == "choice":
             out.append(f"    {line.label}. {line.text}  ({'; '.join(line.notes)})")
+        elif line.kind == "reply":
+            out += ["      Reply:", ""]
         elif line.kind == "ending":
-            out += ["", f"  Ending: {line.text} [{line.label}{', canonical' if line.notes else ''}]", ""]
+            out += ["", f"  Ending: {line.text} [{line.label}{''.join(', ' + note for note in line.notes)}]", ""]
     return "\n".join(_tidy(out)) + "\n"
 
 
@@ -248,15 +245,23 @@ def _html(story: Story, lines: list[Line]) -> str:
     open_blocks: list[int] = []  # depths of open condition blocks
     in_scene = False
     in_choices = False
+    in_item = False
 
     def close_to(depth: int) -> None:
         while open_blocks and open_blocks[-1] >= depth:
             open_blocks.pop()
             out.append("</div>")
 
+    def end_item() -> None:
+        nonlocal in_item
+        close_to(0)
+        if in_item:
+            out.append("</li>")
+            in_item = False
+
     def end_scene() -> None:
         nonlocal in_scene, in_choices
-        close_to(0)
+        end_item()
         if in_choices:
             out.append("</ol>")
             in_choices = False
@@ -292,14 +297,18 @@ def _html(story: Story, lines: list[Line]) -> str:
             in_choices = True
             out.append('<ol class="choices">')
         elif line.kind == "choice":
-            out.append(f'<li>{escape(line.text)} <span class="notes">({escape("; ".join(line.notes))})</span></li>')
+            end_item()
+            in_item = True
+            out.append(f'<li>{escape(line.text)} <span class="notes">({escape("; ".join(line.notes))})</span>')
+        elif line.kind == "reply":
+            out.append('<div class="cond">reply</div>')
         elif line.kind == "ending":
-            close_to(0)
+            end_item()
             if in_choices:
                 out.append("</ol>")
                 in_choices = False
-            canonical = " (canonical)" if line.notes else ""
-            out.append(f'<p class="ending">Ending: {escape(line.text)} <span class="id">{escape(line.label)}</span>{canonical}</p>')
+            notes = "".join(f" ({escape(note)})" for note in line.notes)
+            out.append(f'<p class="ending">Ending: {escape(line.text)} <span class="id">{escape(line.label)}</span>{notes}</p>')
     end_scene()
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"

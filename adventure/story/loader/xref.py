@@ -91,7 +91,8 @@ class Recorder:
         stack: list[ast.AST] = [tree]
         while stack:
             item = stack.pop()
-            stack.extend(ast.iter_child_nodes(item))
+            # a call's name is never a variable (a story may have a variable called `max`)
+            stack.extend(item.args if isinstance(item, ast.Call) else ast.iter_child_nodes(item))
             if isinstance(item, ast.Name) and item.id in env.variables:
                 self._add(path, node, "variable", item.id, at(item))
             elif isinstance(item, ast.Call) and isinstance(item.func, ast.Name) and len(item.args) == 1:
