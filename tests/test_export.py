@@ -18,7 +18,6 @@ from adventure.story.template import Template
 from adventure.tools.proofing import FORMATS, export
 from adventure.tools.stats import summary
 
-
 EXAMPLE = ROOT / "docs" / "example"
 
 
