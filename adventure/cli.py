@@ -313,6 +313,8 @@ def _main(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO | None, stde
 
         nodecache.set_enabled(False)
     try:
+        if args.command == "lsp":
+            return _lsp(stderr)
         if args.command != "play":
             from adventure import cli_tools
 
@@ -326,6 +328,17 @@ def _main(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO | None, stde
     except KeyboardInterrupt:
         stderr.write("\nInterrupted.\n")
         return EXIT_INTERRUPTED
+
+
+def _lsp(stderr: TextIO) -> int:
+    """The language server, over standard input and output, when pygls is installed."""
+    try:
+        from adventure.lsp.server import serve
+    except ImportError as err:
+        stderr.write(f"adventure lsp: the language server needs pygls ({clean(str(err))}); install it with: pip install 'adventure[lsp]'\n")
+        return EXIT_STORY
+    serve()
+    return EXIT_OK
 
 
 def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr: TextIO) -> int:

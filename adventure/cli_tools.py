@@ -1,4 +1,4 @@
-"""The author-tool commands of the command line: check, explore, test, graph, schema, diff, new, export, lsp."""
+"""The author-tool commands of the command line: check, explore, test, graph, schema, diff, new, export."""
 
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         "stats": lambda: _stats(args, stdout, stderr),
         "new": lambda: _new(args, stdout, stderr),
         "export": lambda: _export(args, stdout, stderr),
-        "lsp": lambda: _lsp(stderr),
     }
     return handlers[args.command]()
 
@@ -353,16 +352,6 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     except OSError as err:
         stderr.write(f"adventure export: cannot write {clean(args.output)}: {err.strerror or err}\n")
         return EXIT_STORY
-    return EXIT_OK
-
-
-def _lsp(stderr: TextIO) -> int:
-    try:
-        from adventure.lsp.server import serve
-    except ImportError as err:
-        stderr.write(f"adventure lsp: the language server needs pygls ({clean(str(err))}); install it with: pip install 'adventure[lsp]'\n")
-        return EXIT_STORY
-    serve()
     return EXIT_OK
 
 
