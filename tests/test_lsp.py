@@ -222,6 +222,14 @@ def test_completion_offers_scene_ids_after_goto(client: Client, story: Path) -> 
     assert labels(client.at("textDocument/completion", hall, 15, 14)) == {"hall", "vault"}
 
 
+def test_a_completed_id_replaces_all_that_was_typed_of_it(client: Client, story: Path) -> None:
+    hall = story / "hall.yaml"
+    client.open(hall, hall.read_text(encoding="utf-8").replace("goto: vault", "goto: my.va"))
+    items = client.at("textDocument/completion", hall, 15, 19)["items"]
+    edits = {item["textEdit"]["newText"]: item["textEdit"]["range"] for item in items}
+    assert edits["vault"] == {"start": {"line": 15, "character": 14}, "end": {"line": 15, "character": 19}}
+
+
 def test_completion_offers_variables_and_functions_in_conditions_and_interpolation(client: Client, story: Path) -> None:
     hall = story / "hall.yaml"
     client.open(hall)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from typing import BinaryIO
 
 from lsprotocol import types as lsp
@@ -27,6 +28,7 @@ ITEM_KINDS = {
     "key": lsp.CompletionItemKind.Property, "value": lsp.CompletionItemKind.Value,
 }
 log = logging.getLogger("adventure.lsp")
+_TYPED = re.compile(r"[\w.\-]*$")
 
 
 def _path(uri: str) -> str | None:
@@ -191,7 +193,15 @@ def make_server() -> StoryServer:
         index, path = ls.index_for(params.text_document.uri)
         lines, row, column = ls.cursor(params.text_document.uri, params.position)
         items = complete(index, path or "", lines, row, column)
-        return lsp.CompletionList(is_incomplete=False, items=[_item(item) for item in items])
+        # Each item replaces the whole id typed so far: editors split words at `.` and `-`,
+        # and would otherwise turn `canal.st` into `canal.canal.stage_door`.
+        typed = _TYPED.search(lines[row][:column])
+        start = column - (len(typed.group()) if typed else 0)
+        codec, client_lines = ls.workspace.position_codec, [line + "\n" for line in lines]
+        replaced = codec.range_to_client_units(
+            client_lines, lsp.Range(start=lsp.Position(line=row, character=start), end=lsp.Position(line=row, character=column))
+        )
+        return lsp.CompletionList(is_incomplete=False, items=[_item(item, replaced) for item in items])
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbols(ls: StoryServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
@@ -232,9 +242,12 @@ def make_server() -> StoryServer:
     return server
 
 
-def _item(item: Item) -> lsp.CompletionItem:
+def _item(item: Item, replaced: lsp.Range) -> lsp.CompletionItem:
     documentation = lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=item.documentation) if item.documentation else None
-    return lsp.CompletionItem(label=item.label, kind=ITEM_KINDS[item.kind], detail=item.detail or None, documentation=documentation)
+    return lsp.CompletionItem(
+        label=item.label, kind=ITEM_KINDS[item.kind], detail=item.detail or None, documentation=documentation,
+        filter_text=item.label, text_edit=lsp.TextEdit(range=replaced, new_text=item.label),
+    )
 
 
 def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:

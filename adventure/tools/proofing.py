@@ -221,6 +221,7 @@ h3 { margin-bottom: 0.3em; }
 .otherwise > .cond { color: #8a5a2f; }
 ol.choices { margin-top: 0.3em; }
 .notes { font-size: 0.8em; color: #666; }
+.disabled { color: #555; font-style: italic; }
 .ending { font-weight: bold; color: #7a5a00; }
 .meta { color: #555; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; } }
@@ -299,7 +300,11 @@ def _html(story: Story, lines: list[Line]) -> str:
         elif line.kind == "choice":
             end_item()
             in_item = True
-            out.append(f'<li>{escape(line.text)} <span class="notes">({escape("; ".join(line.notes))})</span>')
+            shown = "; ".join(note for note in line.notes if not note.startswith("disabled: "))
+            out.append(f'<li>{escape(line.text)} <span class="notes">({escape(shown)})</span>')
+            for note in line.notes:
+                if note.startswith("disabled: "):  # text to proofread, so as legible as the rest
+                    out.append(f'<div class="disabled">when disabled: {escape(note.removeprefix("disabled: "))}</div>')
         elif line.kind == "reply":
             out.append('<div class="cond">reply</div>')
         elif line.kind == "ending":
@@ -307,8 +312,8 @@ def _html(story: Story, lines: list[Line]) -> str:
             if in_choices:
                 out.append("</ol>")
                 in_choices = False
-            notes = "".join(f" ({escape(note)})" for note in line.notes)
-            out.append(f'<p class="ending">Ending: {escape(line.text)} <span class="id">{escape(line.label)}</span>{notes}</p>')
+            after = "".join(f" ({escape(note)})" for note in line.notes)
+            out.append(f'<p class="ending">Ending: {escape(line.text)} <span class="id">{escape(line.label)}</span>{after}</p>')
     end_scene()
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
