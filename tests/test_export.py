@@ -179,3 +179,4 @@ def test_export_of_a_broken_story_reports_its_problems(story_dir: StoryDir) -> N
     code = main(["export", str(root)], stdout=io.StringIO(), stderr=err)
     assert code == 1
     assert "start scene `nowhere` does not exist" in err.getvalue()
+

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import re
+import sys
 from typing import BinaryIO
 
 from lsprotocol import types as lsp
@@ -253,4 +254,8 @@ def _item(item: Item, replaced: lsp.Range) -> lsp.CompletionItem:
 def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
     """Run the server until the editor says exit (or closes the pipe)."""
     logging.basicConfig(level=logging.WARNING, format="adventure lsp: %(message)s")  # to stderr: stdout carries the protocol
+    # pygls closes the streams it is given when the editor says exit; give it copies of the
+    # standard ones, so that sys.stdout is still open for the command line's last flush
+    stdin = stdin or os.fdopen(os.dup(sys.stdin.fileno()), "rb", buffering=0)
+    stdout = stdout or os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     make_server().start_io(stdin, stdout)
