@@ -11,8 +11,8 @@ from typing import Literal
 
 from adventure.source.yamlsource import Node, Scalar
 from adventure.story.expr import Env, ExprError, parse
+from adventure.story.inline import Form, Hole, Nodes, parse_text
 from adventure.story.model import CodexEntry, Location, Scene, Variable
-from adventure.story.template import split_template
 
 SymbolKind = Literal["scene", "variable", "codex", "member"]
 SCENE_FUNCTIONS = frozenset({"visited", "visits"})
@@ -69,12 +69,18 @@ class Recorder:
         if not isinstance(node, Scalar) or "{" not in node.value:
             return
         try:
-            pieces = split_template(node.value)
+            nodes = parse_text(node.value)
         except ExprError:
             return  # the loader reports the braces; the names cannot be told apart
-        for is_expression, piece, offset in pieces:
-            if is_expression:
-                self._names_in(path, node, piece, offset, env)
+        stack: list[Nodes] = [nodes]
+        while stack:
+            for item in stack.pop():
+                if isinstance(item, Hole):
+                    self._names_in(path, node, item.source, item.offset, env)
+                elif isinstance(item, Form):
+                    if item.head.strip():
+                        self._names_in(path, node, item.head, item.head_offset, env)
+                    stack.extend(item.options)
 
     def _names_in(self, path: str, node: Scalar, source: str, offset: int, env: Env) -> None:
         try:
