@@ -70,6 +70,9 @@ def everything_written(story: Story) -> Iterator[str]:
         if scene.ending is not None:
             yield scene.ending.name
             yield scene.ending.hint
+    for variable in story.variables.values():
+        yield variable.label
+        yield from variable.names.values()
     for entry in story.codex.values():
         yield entry.id
         yield entry.title

@@ -11,7 +11,7 @@ from adventure.story.template import Template
 
 Format = Literal["markdown", "html", "text"]
 FORMATS: tuple[Format, ...] = ("markdown", "html", "text")
-Kind = Literal["chapter", "scene", "recap", "paragraph", "if", "else", "choices", "choice", "reply", "ending", "codex", "status"]
+Kind = Literal["chapter", "scene", "recap", "paragraph", "if", "else", "choices", "choice", "reply", "ending", "codex", "status", "name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,14 @@ def lines_of(story: Story) -> list[Line]:
         lines.append(Line("chapter", chapter or "(no chapter)"))
         for scene in scenes:
             lines.extend(_scene(scene))
+    named = [variable for variable in story.variables.values() if variable.label or variable.names]
+    if named:
+        lines.append(Line("chapter", "Names the player reads"))
+        for variable in named:
+            if variable.label:
+                lines.append(Line("name", variable.label, 0, variable.name, ("variable label",)))
+            for member, shown in sorted(variable.names.items()):
+                lines.append(Line("name", shown, 0, f"{variable.name}: {member}", ("member name",)))
     if story.codex:
         lines.append(Line("chapter", "Codex"))
         for entry in story.codex.values():
@@ -131,6 +139,8 @@ def _markdown(story: Story, lines: list[Line]) -> str:
             out += [f"*Recap:* {line.text}", ""]
         elif line.kind == "paragraph":
             out += [quote + line.text, quote.rstrip()]
+        elif line.kind == "name":
+            out.append(f"- `{line.label}` ({line.notes[0]}): {line.text}")
         elif line.kind in ("if", "else"):
             word = "if" if line.kind == "if" else "otherwise, when not"
             out += [f"{quote}> **{word}** `{line.label}`", f"{quote}>"]
@@ -189,6 +199,8 @@ def _plain(story: Story, lines: list[Line]) -> str:
             out += [f"  Recap: {line.text}", ""]
         elif line.kind == "paragraph":
             out += [pad + line.text, ""]
+        elif line.kind == "name":
+            out.append(f"  {line.label} ({line.notes[0]}): {line.text}")
         elif line.kind == "if":
             out += [pad + f"[if {line.label}]", ""]
         elif line.kind == "else":
@@ -286,6 +298,9 @@ def _html(story: Story, lines: list[Line]) -> str:
         elif line.kind == "paragraph":
             close_to(line.depth)
             out.append(f"<p>{escape(line.text)}</p>")
+        elif line.kind == "name":
+            label, note = escape(line.label), escape(line.notes[0])
+            out.append(f'<p><span class="id">{label}</span> <span class="notes">{note}</span> {escape(line.text)}</p>')
         elif line.kind in ("if", "else"):
             close_to(line.depth)
             if line.kind == "if":
