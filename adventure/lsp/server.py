@@ -226,7 +226,7 @@ def make_server() -> StoryServer:
         if symbol.kind != "scene":
             raise JsonRpcInvalidParams("only scene ids can be renamed here (a renamed variable or codex id would break saves)")
         new = params.new_name.strip()
-        if not SCENE_ID.match(new):
+        if not SCENE_ID.fullmatch(new):
             raise JsonRpcInvalidParams(f"`{new}` is not a valid scene id: use letters, digits, _, - and .")
         if new != symbol.name and any(found.name == new for found in index.declared("scene")):
             raise JsonRpcInvalidParams(f"there is already a scene `{new}`")
