@@ -243,13 +243,6 @@ class Template:
                 for option in part.options:
                     yield from option.variations()
 
-    @property
-    def source(self) -> str:
-        """The text as an author would write it (braces doubled where they are literal)."""
-        return "".join(
-            part.replace("{", "{{").replace("}", "}}") if isinstance(part, str) else "{" + part.source + "}" for part in self.parts
-        )
-
 
 # Text whose braces are all plain holes such as `{trust}` or `{size(ids) + 2}` (no quotes,
 # no `:`, `|` or `>` inside, no doubled braces): the commonest interpolated text, split by
