@@ -50,6 +50,10 @@ def play_randomly(story: Story, choices: int, seed: int) -> Played:
         if played.choices == window and not tracemalloc.is_tracing():
             tracemalloc.start()
         roll = rng.random()
+        if played.choices >= choices - UNDO_LIMIT - 100:
+            # a last stretch without undo fills the history to its cap whatever the story's
+            # shape (random undos of 1 to 30 steps otherwise keep it short, by chance)
+            roll = max(roll, 0.085)
         if session.ended or roll < 0.005:
             played.endings += session.ended
             played.restarts += 1
