@@ -479,3 +479,9 @@ def test_the_quick_path_for_plain_holes_renders_as_the_full_parser_does(text: st
     quick = compile_template(text, ENV, TextScope(ENV, "s"))
     full = _template(parse_text(text), TextScope(ENV, "s"), 0, top=True)
     assert quick.render(_State()) == full.render(_State())
+
+
+def test_snippets_that_use_snippets_more_than_eight_deep_are_refused(tmp_path: Path) -> None:
+    chain = "".join(f'  s{index}: "x {{>s{index + 1}}}"\n' for index in range(9)) + '  s9: "end"\n'
+    problems = problems_of(story_with(tmp_path, "{>s0}", "snippets:\n" + chain))
+    assert any("snippets nest more than 8 deep" in problem for problem in problems), problems
