@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from adventure.source.yamlnodes import (
-    IMPLICIT_TAGS,
+    ALLOWED_TAGS,
     MAX_DEPTH,
     Map,
     Node,
@@ -81,7 +81,12 @@ def _compose_fast(text: str) -> tuple[Node | None, list[tuple[int, int, str, str
     if root is None:
         return None, []
     problems: list[tuple[int, int, str, str]] = []
-    return _convert(root, problems, text), problems
+    try:
+        return _convert(root, problems, text), problems
+    except YamlProblem:
+        # One input, one answer: a refused file is reported by the event loop, at the place it
+        # names (an alias cycle at its alias, the first problem in file order).
+        return compose_events(text)
 
 
 def _problem_of(err: yaml.YAMLError, text: str) -> YamlProblem:
@@ -123,7 +128,7 @@ def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shar
     mark = node.start_mark
     line, col = mark.line + 1, mark.column + 1
     tag = node.tag
-    if tag not in IMPLICIT_TAGS and tag != "!":
+    if tag not in ALLOWED_TAGS and tag != "!":
         raise YamlProblem(line, col, f"the tag {tag} is not allowed", "story files are plain data: remove the tag", "E005")
     kind = node.__class__
     if kind is _SCALAR:
@@ -145,7 +150,7 @@ def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shar
         items: list[Node] = []
         size = 1
         for child in node.value:
-            if child.__class__ is _SCALAR and child.tag in IMPLICIT_TAGS:
+            if child.__class__ is _SCALAR and child.tag in ALLOWED_TAGS:
                 child_mark, style = child.start_mark, child.style
                 items.append(Scalar(child.value, child_mark.line + 1, child_mark.column + 1, not style, None, style or ""))
                 size += 1
@@ -170,7 +175,7 @@ def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str,
     careful: _Frame | None = None  # the event loop's bookkeeping, once a duplicate or `<<` appears
     size = 1
     for key_node, value_node in node.value:
-        if key_node.__class__ is _SCALAR and key_node.tag in IMPLICIT_TAGS:
+        if key_node.__class__ is _SCALAR and key_node.tag in ALLOWED_TAGS:
             key_mark, style = key_node.start_mark, key_node.style
             key = Scalar(key_node.value, key_mark.line + 1, key_mark.column + 1, not style, None, style or "")
         else:
@@ -180,7 +185,7 @@ def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str,
                     converted_key.line, converted_key.col, "a mapping key must be a plain name", "keys like `? [a, b]` are not supported"
                 )
             key = converted_key
-        if value_node.__class__ is _SCALAR and value_node.tag in IMPLICIT_TAGS:
+        if value_node.__class__ is _SCALAR and value_node.tag in ALLOWED_TAGS:
             value_mark, style = value_node.start_mark, value_node.style
             value: Node = Scalar(value_node.value, value_mark.line + 1, value_mark.column + 1, not style, None, style or "")
         else:

@@ -17,7 +17,6 @@ MAX_DUPLICATES_REPORTED = 100  # per file: a file of nothing but duplicates must
 ALLOWED_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "bool", "null", "float", "map", "seq", "omap")
 )
-IMPLICIT_TAGS = ALLOWED_TAGS | frozenset("tag:yaml.org,2002:" + name for name in ("timestamp", "merge", "value"))
 
 
 @dataclass(slots=True)
