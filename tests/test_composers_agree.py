@@ -101,3 +101,19 @@ def yaml_texts(draw: st.DrawFn) -> str:
 def test_both_readers_agree_on_generated_yaml_with_anchors_tags_and_merges(text: str) -> None:
     both_agree(text)
 
+
+
+def test_an_anchored_paragraph_used_many_times_is_refused_by_its_expanded_text() -> None:
+    from adventure.source.yamlnodes import MAX_EXPANDED_NODES, MAX_EXPANDED_TEXT
+
+    paragraph = "word " * 20_000  # 100,000 characters
+    uses = MAX_EXPANDED_TEXT // len(paragraph) + 1  # a few hundred values: far below the node bound
+    assert uses * 2 < MAX_EXPANDED_NODES
+    text = f"p: &p {paragraph}\nuses: [{', '.join(['*p'] * uses)}]\n"
+    assert len(text) < 1_000_000  # a small file
+    for fast in (True, False):
+        outcome = _outcome(text, fast)
+        assert outcome[0] == "refused" and outcome[1:3] == (2, 7), outcome  # type: ignore[index]
+        assert outcome[3] == f"the file expands to more than {MAX_EXPANDED_TEXT:,} characters of text"  # type: ignore[index]
+    under = f"p: &p {paragraph}\nuses: [{', '.join(['*p'] * (uses // 2))}]\n"
+    assert _outcome(under, fast=True) == _outcome(under, fast=False) and _outcome(under, fast=True)[0] != "refused"  # type: ignore[index]

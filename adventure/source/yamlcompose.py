@@ -149,16 +149,23 @@ def _node(node: Any, problems: list[tuple[int, int, str, str]], depth: int, shar
     if kind is _SEQUENCE:
         items: list[Node] = []
         size = 1
+        chars = 0
         for child in node.value:
             if child.__class__ is _SCALAR and child.tag in ALLOWED_TAGS:
                 child_mark, style = child.start_mark, child.style
                 items.append(Scalar(child.value, child_mark.line + 1, child_mark.column + 1, not style, None, style or ""))
                 size += 1
+                chars += len(child.value)
             else:
                 item = _node(child, problems, depth, shared)
                 items.append(item)
-                size += 1 if item.__class__ is Scalar else item.size  # type: ignore[union-attr]
-        converted = Seq(items, line, col, size)
+                if item.__class__ is Scalar:
+                    size += 1
+                    chars += len(item.value)
+                else:
+                    size += item.size  # type: ignore[union-attr]
+                    chars += item.text  # type: ignore[union-attr]
+        converted = Seq(items, line, col, size, chars)
     else:
         converted = _mapping(node, line, col, problems, depth, shared)
     _check_size(converted)
@@ -174,6 +181,7 @@ def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str,
     names: dict[str, tuple[Scalar, Node]] = {}  # only while building: to find duplicates
     careful: _Frame | None = None  # the event loop's bookkeeping, once a duplicate or `<<` appears
     size = 1
+    chars = 0
     for key_node, value_node in node.value:
         if key_node.__class__ is _SCALAR and key_node.tag in ALLOWED_TAGS:
             key_mark, style = key_node.start_mark, key_node.style
@@ -192,16 +200,21 @@ def _mapping(node: Any, line: int, col: int, problems: list[tuple[int, int, str,
             value = _node(value_node, problems, depth, shared)
         name = key.value
         if careful is None and name not in names and name != "<<":
-            size += 2 if value.__class__ is Scalar else 1 + value.size  # type: ignore[union-attr]
+            if value.__class__ is Scalar:
+                size += 2
+                chars += len(name) + len(value.value)
+            else:
+                size += 1 + value.size  # type: ignore[union-attr]
+                chars += len(name) + value.text  # type: ignore[union-attr]
             pairs.append(names.setdefault(name, (key, value)))
             continue
         if careful is None:
             careful = _Frame(mapping, None, index=names)
-        mapping.size = size
+        mapping.size, mapping.text = size, chars
         careful.key = key
         _attach([careful], [], value, problems)
-        size = mapping.size
-    mapping.size = size
+        size, chars = mapping.size, mapping.text
+    mapping.size, mapping.text = size, chars
     return mapping
 
 

@@ -12,6 +12,9 @@ import yaml
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 2_000_000
+# Text too, counted at each use of an alias: one anchored paragraph used many times must not
+# cost hours or gigabytes (a file without aliases holds at most MAX_FILE_BYTES of text).
+MAX_EXPANDED_TEXT = 32 * 1024 * 1024
 MAX_DUPLICATES_REPORTED = 100  # per file: a file of nothing but duplicates must not flood memory
 # Standard tags an author may write explicitly (`!!str 42`); anything else is refused.
 ALLOWED_TAGS = frozenset(
@@ -39,6 +42,7 @@ class Seq:
     line: int
     col: int
     size: int = 1
+    text: int = 0  # characters of the scalars inside, an alias counted at each use
 
 
 @dataclass(slots=True)
@@ -49,6 +53,7 @@ class Map:
     line: int
     col: int
     size: int = 1
+    text: int = 0  # characters of the keys and scalars inside, an alias counted at each use
     flow: bool = False  # written `{...}`: there a comma ends a plain value
 
     def get(self, key: str) -> Node | None:
@@ -120,6 +125,10 @@ def _size(node: Node) -> int:
     return 1 if isinstance(node, Scalar) else node.size
 
 
+def _text(node: Node) -> int:
+    return len(node.value) if isinstance(node, Scalar) else node.text
+
+
 def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[tuple[int, int, str, str]]) -> None:
     """Add a finished node to its parent, checking keys and the expanded size."""
     if not stack:
@@ -130,6 +139,7 @@ def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[t
     if isinstance(parent, Seq):
         parent.items.append(node)
         parent.size += _size(node)
+        parent.text += _text(node)
         _check_size(parent)
         return
     if frame.key is None:
@@ -139,6 +149,7 @@ def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[t
         return
     key, frame.key = frame.key, None
     parent.size += 1 + _size(node)
+    parent.text += len(key.value) + _text(node)
     _check_size(parent)
     if key.value == "<<" and key.plain:
         _merge(frame, node, key)
@@ -165,6 +176,11 @@ def _attach(stack: list[_Frame], roots: list[Node], node: Node, problems: list[t
 
 
 def _check_size(node: Seq | Map) -> None:
+    if node.text > MAX_EXPANDED_TEXT:
+        raise YamlProblem(
+            node.line, node.col, f"the file expands to more than {MAX_EXPANDED_TEXT:,} characters of text",
+            "with aliases (*name) this looks like an alias bomb: write the text out where it is used; without, split the file", "E008",
+        )
     if node.size > MAX_EXPANDED_NODES:
         raise YamlProblem(
             node.line, node.col, f"the file expands to more than {MAX_EXPANDED_NODES:,} values",
