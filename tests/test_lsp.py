@@ -424,3 +424,40 @@ def test_without_pygls_the_command_says_how_to_install_it(monkeypatch: pytest.Mo
     err = io.StringIO()
     assert main(["lsp"], stdout=io.StringIO(), stderr=err) == 1
     assert "pip install 'adventure[lsp]'" in err.getvalue()
+
+
+SNIPPETS = {
+    "story.yaml": """\
+        id: snip
+        title: Snip
+        version: 1
+        start: a
+        snippets:
+          rain: "{cycle: the rain keeps on|the rain eases}"
+        """,
+    "a.yaml": """\
+        snippets:
+          door: the red door
+        scenes:
+          - id: a
+            title: A
+            text: Outside, {>rain}. Ahead, {>door}.
+            ending: {id: a, name: A}
+        """,
+}
+
+
+def test_snippets_go_to_their_declaration_and_complete_after_the_marker(tmp_path: Path) -> None:
+    story = write_story(tmp_path / "snip", SNIPPETS)
+    scene = story / "a.yaml"
+    line = textwrap.dedent(SNIPPETS["a.yaml"]).split("\n")[5]
+    server = Client()
+    server.initialize(story)
+    server.open(scene)
+    rain = server.at("textDocument/definition", scene, 5, line.index("rain") + 1)
+    assert [span(found) for found in rain] == [("story.yaml", 5, 2, 6)]
+    door = server.at("textDocument/definition", scene, 5, line.index("door") + 1)
+    assert [span(found) for found in door] == [("a.yaml", 1, 2, 6)]
+    server.change(scene, 2, textwrap.dedent(SNIPPETS["a.yaml"]).replace("{>door}", "{>"))
+    assert labels(server.at("textDocument/completion", scene, 5, line.index("{>door}") + 2)) == {"rain", "door"}
+    assert server.close() == 0

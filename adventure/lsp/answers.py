@@ -71,6 +71,10 @@ def hover_text(index: StoryIndex, symbol: Symbol) -> str:
         return "\n\n".join(parts)
     if symbol.kind == "codex":
         return f"**{index.codex_titles.get(symbol.name, symbol.name)}** (codex entry `{symbol.name}`)"
+    if symbol.kind == "snippet":
+        declared = index.declarations(symbol)
+        where = f" (declared at {_relative(index, declared[0].where.path)}:{declared[0].where.line})" if declared else ""
+        return f"snippet `{symbol.name}`{where}: text written once, used with {{>{symbol.name}}}"
     if symbol.kind == "member":
         owner = index.variables.get(symbol.owner)
         members = ", ".join(sorted(owner.members)) if owner is not None else ""

@@ -15,7 +15,7 @@ from adventure.story.loader import STORY_FILE
 from adventure.story.loader.declarations import TYPES
 from adventure.tools.schema import SchemaFor, build_schema
 
-ItemKind = Literal["scene", "variable", "function", "keyword", "codex", "member", "key", "value"]
+ItemKind = Literal["scene", "variable", "function", "keyword", "codex", "member", "key", "value", "snippet"]
 EFFECT_TYPES = {"set": ("bool", "int", "string", "set"), "add": ("int", "set"), "subtract": ("int",), "remove": ("set",)}
 FUNCTION_DOCS = {
     "size": "size(x): members in a set, or characters in a string (int)",
@@ -32,6 +32,7 @@ FUNCTION_DOCS = {
     "lower": "lower(name): lower-case (string)",
 }
 BUILTIN_DOCS = {"turn": "choices made so far (int)", "chapter": "the current scene's chapter (string)", "true": "bool", "false": "bool"}
+_SNIPPET_USE = re.compile(r"\{\s*>\s*\w*$")
 _CALL_ARGUMENT = re.compile(r"\b(visited|visits|unlocked|title)\(\s*[\"']([\w.\-]*)$")
 _OPEN_MEMBER = re.compile(r"[\"']\w*$")
 _MEMBER_TEST = re.compile(r"\w*[\"']\s+(?:not\s+)?in\s+([A-Za-z_]\w*)")
@@ -111,6 +112,8 @@ def complete(index: StoryIndex | None, path: str, lines: list[str], row: int, co
     line = lines[row] if row < len(lines) else ""
     prefix = line[:column][-MAX_LINE:]
     after = line[column:column + 200]
+    if _SNIPPET_USE.search(prefix):
+        return _snippets(index, path)
     call = _CALL_ARGUMENT.search(prefix)
     if call:
         return _scenes(index) if call.group(1) in ("visited", "visits") else _codex(index)
@@ -214,6 +217,16 @@ def _scenes(index: StoryIndex | None) -> list[Item]:
         chapter = index.chapters.get(symbol.name, "")
         items.append(Item(symbol.name, "scene", title, f"chapter: {chapter}" if chapter else ""))
     return items
+
+
+def _snippets(index: StoryIndex | None, path: str) -> list[Item]:
+    """The snippets this file's text may use: the story's, and its own."""
+    if index is None:
+        return []
+    return [
+        Item(symbol.name, "snippet", "snippet of this file" if symbol.owner else "snippet")
+        for symbol in index.declared("snippet") if symbol.owner in ("", path)
+    ]
 
 
 def _codex(index: StoryIndex | None) -> list[Item]:

@@ -37,9 +37,21 @@ class StoryIndex:
         return None
 
     def declarations(self, symbol: Symbol) -> list[Symbol]:
-        return [other for other in self.symbols if other.declares and _same(symbol, other)]
+        found = [other for other in self.symbols if other.declares and _same(symbol, other)]
+        if symbol.kind == "snippet" and len(found) > 1:
+            # a snippet of this file's own, else the story's
+            own = [other for other in found if other.owner == symbol.where.path]
+            found = own or [other for other in found if not other.owner] or found
+        return found
 
     def references(self, symbol: Symbol, include_declaration: bool = True) -> list[Symbol]:
+        if symbol.kind == "snippet":
+            declared = symbol if symbol.declares else next(iter(self.declarations(symbol)), symbol)
+            return [
+                other for other in self.symbols
+                if _same(symbol, other) and (include_declaration or not other.declares)
+                and ((other.declares and other == declared) or (not other.declares and self.declarations(other)[:1] == [declared]))
+            ]
         return [other for other in self.symbols if _same(symbol, other) and (include_declaration or not other.declares)]
 
     def declared(self, kind: str) -> list[Symbol]:
@@ -56,6 +68,8 @@ class StoryIndex:
 
 
 def _same(one: Symbol, other: Symbol) -> bool:
+    if one.kind == "snippet":  # which declaration a use means depends on its file: see declarations()
+        return other.kind == "snippet" and one.name == other.name
     return one.kind == other.kind and one.name == other.name and one.owner == other.owner
 
 

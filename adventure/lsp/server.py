@@ -26,7 +26,7 @@ TRIGGERS = [":", " ", '"', "'", "{", "(", ",", "["]
 ITEM_KINDS = {
     "scene": lsp.CompletionItemKind.Class, "variable": lsp.CompletionItemKind.Variable, "function": lsp.CompletionItemKind.Function,
     "keyword": lsp.CompletionItemKind.Keyword, "codex": lsp.CompletionItemKind.Reference, "member": lsp.CompletionItemKind.EnumMember,
-    "key": lsp.CompletionItemKind.Property, "value": lsp.CompletionItemKind.Value,
+    "key": lsp.CompletionItemKind.Property, "value": lsp.CompletionItemKind.Value, "snippet": lsp.CompletionItemKind.Snippet,
 }
 log = logging.getLogger("adventure.lsp")
 _TYPED = re.compile(r"[\w.\-]*$")

@@ -213,6 +213,7 @@ def read_snippets(reader: Reader, node: Node, decls: Declarations, file: str) ->
             )
             continue
         table[name] = RawSnippet(name, value, reader, file)
+        reader.note(key, "snippet", name, declares=True, owner=file)
 
 
 def read_variables(reader: Reader, node: Node, decls: Declarations) -> None:

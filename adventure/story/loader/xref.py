@@ -11,10 +11,10 @@ from typing import Literal
 
 from adventure.source.yamlsource import Node, Scalar
 from adventure.story.expr import Env, ExprError, parse
-from adventure.story.inline import Form, Hole, Nodes, parse_text
+from adventure.story.inline import Form, Hole, Nodes, SnippetUse, parse_text
 from adventure.story.model import CodexEntry, Location, Scene, Variable
 
-SymbolKind = Literal["scene", "variable", "codex", "member"]
+SymbolKind = Literal["scene", "variable", "codex", "member", "snippet"]
 SCENE_FUNCTIONS = frozenset({"visited", "visits"})
 CODEX_FUNCTIONS = frozenset({"unlocked", "title"})
 _NEAR = 4096  # how far past a scalar's start its text may run in the file, beyond its value's length
@@ -29,7 +29,7 @@ class Symbol:
     where: Location  # the name's first character
     length: int  # in characters
     declares: bool = False
-    owner: str = ""  # the set a member belongs to
+    owner: str = ""  # the set a member belongs to; the file a snippet is declared for ("" for the whole story)
 
     def covers(self, path: str, line: int, col: int) -> bool:
         """Whether (line, col) is on the name, or just after it (where a cursor stops after typing it)."""
@@ -77,6 +77,8 @@ class Recorder:
             for item in stack.pop():
                 if isinstance(item, Hole):
                     self._names_in(path, node, item.source, item.offset, env)
+                elif isinstance(item, SnippetUse):
+                    self._add(path, node, "snippet", item.name, max(node.value.find(item.name, item.offset), 0))
                 elif isinstance(item, Form):
                     if item.head.strip():
                         self._names_in(path, node, item.head, item.head_offset, env)
