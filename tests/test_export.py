@@ -183,3 +183,11 @@ def test_export_of_a_broken_story_reports_its_problems(story_dir: StoryDir) -> N
     assert code == 1
     assert "start scene `nowhere` does not exist" in err.getvalue()
 
+
+
+def test_every_option_of_an_inline_form_is_listed_with_the_snippets_it_uses_written_out() -> None:
+    copy = export(load_story(str(EXAMPLE)), "text")
+    assert "[shuffle: 2] A window opens." in copy
+    assert "[if oil > 0: else] empty" in copy
+    assert "[select passer: constable] The constable touches his cap." in copy
+    assert "[cycle: 1] the dusk deepens" in copy  # from the snippet `dusk`, used inside a {seq} option

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from adventure.story.model import Choice, Conditional, Scene, Story, Text
-from adventure.story.template import Template
+from adventure.story.template import Template, Variation
 
 Format = Literal["markdown", "html", "text"]
 FORMATS: tuple[Format, ...] = ("markdown", "html", "text")
-Kind = Literal["chapter", "scene", "recap", "paragraph", "if", "else", "choices", "choice", "reply", "ending", "codex", "status", "name"]
+Kind = Literal[
+    "chapter", "scene", "recap", "paragraph", "variation", "if", "else", "choices", "choice", "reply", "ending", "codex", "status", "name"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,23 @@ def _text(text: Text, depth: int, in_reply: bool = False) -> list[Line]:
                 lines.extend(_text(part.otherwise, depth + 1, in_reply))
         else:
             lines.append(Line("paragraph", source(part.template), depth, in_reply=in_reply))
+            lines.extend(_options(part.template, depth, in_reply))
+    return lines
+
+
+def _options(template: Template, depth: int, in_reply: bool) -> list[Line]:
+    """Each option of each inline form ({if}, {seq}, {select}, ...) on a line of its own, labelled,
+    with the snippets it uses written out: what the player may read, for the spell-checker."""
+    lines: list[Line] = []
+    for part in template.parts:
+        if not isinstance(part, Variation):
+            continue
+        head = f" {part.head.source}" if part.head is not None else ""
+        keys = {index: key for key, index in part.keys.items()}
+        for number, option in enumerate(part.options):
+            which = keys.get(number, "") if part.kind == "select" else ("then", "else")[number] if part.kind == "if" else str(number + 1)
+            lines.append(Line("variation", source(option), depth + 1, f"{part.kind}{head}: {which}", in_reply=in_reply))
+            lines.extend(_options(option, depth + 1, in_reply))
     return lines
 
 
@@ -141,6 +160,8 @@ def _markdown(story: Story, lines: list[Line]) -> str:
             out += [quote + line.text, quote.rstrip()]
         elif line.kind == "name":
             out.append(f"- `{line.label}` ({line.notes[0]}): {line.text}")
+        elif line.kind == "variation":
+            out += [f"{quote}*{line.label}*: {line.text}", quote.rstrip()]
         elif line.kind in ("if", "else"):
             word = "if" if line.kind == "if" else "otherwise, when not"
             out += [f"{quote}> **{word}** `{line.label}`", f"{quote}>"]
@@ -201,6 +222,8 @@ def _plain(story: Story, lines: list[Line]) -> str:
             out += [pad + line.text, ""]
         elif line.kind == "name":
             out.append(f"  {line.label} ({line.notes[0]}): {line.text}")
+        elif line.kind == "variation":
+            out += [pad + f"[{line.label}] {line.text}", ""]
         elif line.kind == "if":
             out += [pad + f"[if {line.label}]", ""]
         elif line.kind == "else":
@@ -234,6 +257,7 @@ h3 { margin-bottom: 0.3em; }
 ol.choices { margin-top: 0.3em; }
 .notes { font-size: 0.8em; color: #666; }
 .disabled { color: #555; font-style: italic; }
+.option { margin: 0.2em 0 0.2em 1.5em; }
 .ending { font-weight: bold; color: #7a5a00; }
 .meta { color: #555; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; } }
@@ -298,6 +322,8 @@ def _html(story: Story, lines: list[Line]) -> str:
         elif line.kind == "paragraph":
             close_to(line.depth)
             out.append(f"<p>{escape(line.text)}</p>")
+        elif line.kind == "variation":
+            out.append(f'<p class="option"><span class="cond">{escape(line.label)}</span> {escape(line.text)}</p>')
         elif line.kind == "name":
             label, note = escape(line.label), escape(line.notes[0])
             out.append(f'<p><span class="id">{label}</span> <span class="notes">{note}</span> {escape(line.text)}</p>')
