@@ -257,7 +257,7 @@ h3 { margin-bottom: 0.3em; }
 ol.choices { margin-top: 0.3em; }
 .notes { font-size: 0.8em; color: #666; }
 .disabled { color: #555; font-style: italic; }
-.option { margin: 0.2em 0 0.2em 1.5em; }
+.option { margin: 0.2em 0; }
 .ending { font-weight: bold; color: #7a5a00; }
 .meta { color: #555; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; } }
@@ -323,7 +323,8 @@ def _html(story: Story, lines: list[Line]) -> str:
             close_to(line.depth)
             out.append(f"<p>{escape(line.text)}</p>")
         elif line.kind == "variation":
-            out.append(f'<p class="option"><span class="cond">{escape(line.label)}</span> {escape(line.text)}</p>')
+            indent = f' style="margin-left: {1.5 * line.depth:g}em"'  # nested forms step in
+            out.append(f'<p class="option"{indent}><span class="cond">{escape(line.label)}</span> {escape(line.text)}</p>')
         elif line.kind == "name":
             label, note = escape(line.label), escape(line.notes[0])
             out.append(f'<p><span class="id">{label}</span> <span class="notes">{note}</span> {escape(line.text)}</p>')
