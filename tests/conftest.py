@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# A test run started in the background by a non-interactive shell (`cmd &` in a script)
+# inherits SIGINT ignored, and so would every game the tests start: the Ctrl-C tests need
+# it delivered. A handler (unlike "ignored") is not inherited across exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
