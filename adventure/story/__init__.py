@@ -1,6 +1,7 @@
 """Layer 2, story: the immutable story model and what builds it.
 
-The loader, the expression language (a condition is evaluated in expr.py), interpolated text,
+The loader, the expression language (expr.py; a condition is checked and turned into the
+closures that evaluate it in exprcompile.py), interpolated text,
 the title page.
 
 May import: adventure.source.
