@@ -58,7 +58,22 @@ def test_counts_per_chapter_kinds_of_choices_and_single_choice_screens(story_dir
     assert facts.chapters[0].words == 1 + 3 + 1 + 1 + 2  # title, text, three labels
     assert (facts.changing, facts.plain, facts.same_result) == (1, 3, 2)  # Left and Right lead to b alike
     assert facts.single_choice == ("b",)
+    assert facts.in_multi_choice == 3  # b's single choice is not among them
     assert facts.readings == ()
+
+
+def test_a_choice_with_a_reply_is_not_a_same_result_duplicate(story_dir: StoryDir) -> None:
+    files = dict(SHORT)
+    files["one.yaml"] = SHORT["one.yaml"].replace(
+        """                goto: b
+              - label: Right""",
+        """                goto: b
+                reply: You go left.
+              - label: Right""",
+    )
+    facts = statistics(load_story(str(story_dir(files))), runs=0)
+    assert facts.same_result == 0  # Right alone is left without an answer of its own
+    assert (facts.changing, facts.plain, facts.in_multi_choice) == (1, 3, 3)
 
 
 def test_reading_length_counts_the_words_and_choices_of_each_playthrough(story_dir: StoryDir) -> None:
@@ -75,7 +90,7 @@ def test_the_stats_command_prints_text_and_json(story_dir: StoryDir, capsys: pyt
     assert "Scenes offering a single choice: 1 (b)" in out and "Reading length of 20 random playthroughs (seed 0)" in out
     assert main(["stats", root, "--format", "json", "--random", "20"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["choices"] == {"change_state": 1, "only_move": 3, "same_result": 2}
+    assert payload["choices"] == {"change_state": 1, "only_move": 3, "same_result": 2, "in_multi_choice_scenes": 3}
     assert payload["reading"] == [{"ending": "end", "runs": 20, "words": {"min": 6, "median": 6, "max": 6},
                                    "choices": {"min": 2, "median": 2, "max": 2}}]
     assert main(["stats", root, "--random", "-1"]) == 2

@@ -74,7 +74,8 @@ class Statistics:
     chapters: tuple[Chapter, ...]
     changing: int  # choices with effects or a once-only mark: taking them changes the state
     plain: int  # choices that only move
-    same_result: int  # choices with the same target, flow and effects as another in their scene
+    same_result: int  # choices without a reply that have the same target, flow and effects as another in their scene
+    in_multi_choice: int  # choices in scenes that offer more than one: the base same_result is measured against
     single_choice: tuple[str, ...]  # scenes (not endings) that offer one choice only
     runs: int
     seed: int
@@ -95,7 +96,7 @@ def statistics(story: Story, runs: int = 1000, seed: int = 0, max_steps: int = 2
     from adventure.tools.randomwalk import random_playthroughs
 
     by_chapter: dict[str, list[int]] = {}
-    changing = plain = same_result = 0
+    changing = plain = same_result = in_multi_choice = 0
     single: list[str] = []
     for scene in story.scenes.values():
         counts = by_chapter.setdefault(scene.chapter, [0, 0, 0, 0])
@@ -109,9 +110,13 @@ def statistics(story: Story, runs: int = 1000, seed: int = 0, max_steps: int = 2
                 changing += 1
             else:
                 plain += 1
+            if choice.reply:
+                continue  # a reply is an answer of its own: the player's pick is felt even where it leads
             result = (choice.target, choice.flow, choice.effects)
             results[result] = results.get(result, 0) + 1
         same_result += sum(count for count in results.values() if count > 1)
+        if len(scene.choices) > 1:
+            in_multi_choice += len(scene.choices)
         if scene.ending is None and len(scene.choices) == 1:
             single.append(scene.id)
     chapters = tuple(Chapter(name, *counts) for name, counts in by_chapter.items())
@@ -125,7 +130,7 @@ def statistics(story: Story, runs: int = 1000, seed: int = 0, max_steps: int = 2
         for ending in order
         if ending in grouped
     )
-    return Statistics(story.title, chapters, changing, plain, same_result, tuple(single), runs, seed, readings)
+    return Statistics(story.title, chapters, changing, plain, same_result, in_multi_choice, tuple(single), runs, seed, readings)
 
 
 def statistics_text(facts: Statistics) -> list[str]:
@@ -139,7 +144,8 @@ def statistics_text(facts: Statistics) -> list[str]:
     lines += [
         "",
         f"Choices that change the state (effects or once-only): {facts.changing:,} of {choices:,} ({facts.changing / max(choices, 1):.0%})",
-        f"Choices with the same result as another in their scene (same target, effects): {facts.same_result:,}",
+        f"Choices with the same result as another in their scene (same target, effects, no reply): {facts.same_result:,}"
+        f" of {facts.in_multi_choice:,} in scenes with several ({facts.same_result / max(facts.in_multi_choice, 1):.0%})",
         f"Scenes offering a single choice: {len(facts.single_choice):,}"
         + (f" ({', '.join(facts.single_choice[:8])}{', ...' if len(facts.single_choice) > 8 else ''})" if facts.single_choice else ""),
     ]
@@ -159,7 +165,10 @@ def statistics_json(facts: Statistics) -> dict[str, object]:
         "chapters": [
             {"name": c.name, "scenes": c.scenes, "choices": c.choices, "words": c.words, "endings": c.endings} for c in facts.chapters
         ],
-        "choices": {"change_state": facts.changing, "only_move": facts.plain, "same_result": facts.same_result},
+        "choices": {
+            "change_state": facts.changing, "only_move": facts.plain, "same_result": facts.same_result,
+            "in_multi_choice_scenes": facts.in_multi_choice,
+        },
         "single_choice_scenes": list(facts.single_choice),
         "playthroughs": {"runs": facts.runs, "seed": facts.seed},
         "reading": [
