@@ -644,18 +644,18 @@ def test_a_roll_over_a_billion_values_is_checked_in_bounded_memory(tmp_path: Pat
 
 
 def counted_probes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    from adventure.tools import analysis
+    from adventure.tools import decide
 
     count = [0]
 
-    class Probe(analysis._Probe):
+    class Probe(decide.Probe):
         __slots__ = ()
 
         def __init__(self, *args: object) -> None:
             count[0] += 1
             super().__init__(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(analysis, "_Probe", Probe)
+    monkeypatch.setattr(decide, "Probe", Probe)
     return count
 
 
@@ -672,7 +672,8 @@ def conditions_story(root: Path, conditions: list[str]) -> Path:
 
 
 def test_one_condition_written_in_many_places_is_judged_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from adventure.tools.analysis import MAX_COMBINATIONS, analyse
+    from adventure.tools.analysis import analyse
+    from adventure.tools.decide import MAX_COMBINATIONS
 
     probes = counted_probes(monkeypatch)
     story, problems = check_story(str(conditions_story(tmp_path / "story", ["p + q > 999"] * 300)))

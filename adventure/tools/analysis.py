@@ -3,137 +3,25 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from adventure.source.problems import Problem
-from adventure.story.expr import Compiled, Value
+from adventure.story.expr import Value
 from adventure.story.exprhints import suggest
-from adventure.story.flow import returns_in, successors, within
+from adventure.story.flow import returns_in, within
 from adventure.story.model import (
-    AddInt,
     Choice,
-    Conditional,
-    Effect,
     Location,
-    Pick,
-    Roll,
     Scene,
-    SetAdd,
-    SetVar,
     Story,
-    Text,
-    Unlock,
-    When,
     text_templates,
 )
 from adventure.story.template import Template, Variation
+from adventure.tools.decide import decide, domain, domain_hint, show_value
+from adventure.tools.facts import Facts, gather, templates_of, warning
 
-MAX_COMBINATIONS = 4096  # value combinations tried for one condition
 MAX_EVALUATIONS = 1_000_000  # for all conditions of a story together; past it, the rest are not judged
-MAX_DOMAIN_SPAN = 200  # an int counter or roll with a wider range is not enumerated
-
-
-def _warning(where: object, code: str, message: str, hint: str = "") -> Problem:
-    path, line, col = getattr(where, "path", ""), getattr(where, "line", 0), getattr(where, "col", 0)
-    return Problem(path, line, col, message, hint, "warning", code)
-
-
-# --- facts gathered once --------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Facts:
-    """What every rule needs: the graph, what is read and written, what values can occur."""
-
-    story: Story
-    graph: dict[str, set[str]] = field(default_factory=dict)
-    reads: dict[str, list[object]] = field(default_factory=dict)  # variable -> places reading it
-    writes: dict[str, list[Effect]] = field(default_factory=dict)
-    unlocked: set[str] = field(default_factory=set)
-    expressions: list[tuple[Compiled, object, str]] = field(default_factory=list)  # (condition, where, what)
-
-    def reachable_from(self, start: str) -> set[str]:
-        seen = {start}
-        stack = [start]
-        while stack:
-            for target in self.graph.get(stack.pop(), ()):
-                if target not in seen:
-                    seen.add(target)
-                    stack.append(target)
-        return seen
-
-
-def _templates_of(text: Text) -> Iterator[Template | Compiled]:
-    stack = [text]
-    while stack:
-        for part in stack.pop():
-            if isinstance(part, Conditional):
-                yield part.condition
-                stack.extend((part.then, part.otherwise))
-            else:
-                yield part.template
-
-
-def gather(story: Story) -> Facts:
-    facts = Facts(story)
-
-    def read(compiled: Compiled, where: object) -> None:
-        for name in compiled.reads:
-            facts.reads.setdefault(name, []).append(where)
-
-    def read_template(template: Template | None, where: object) -> None:
-        if template is None or template.static is not None:
-            return
-        for compiled in template.expressions():
-            read(compiled, where)
-        for variation in template.variations():
-            if variation.kind == "if" and variation.head is not None:
-                facts.expressions.append((variation.head, where, "inline condition"))
-
-    def effects(items: tuple[Effect, ...]) -> None:
-        for effect in items:
-            match effect:
-                case Unlock(entries=entries):
-                    facts.unlocked.update(entries)
-                case When(condition=condition, then=then, otherwise=otherwise, where=where):
-                    read(condition, where)
-                    facts.expressions.append((condition, where, "effect condition"))
-                    effects(then)
-                    effects(otherwise)
-                case SetVar(computed=computed, where=where) if computed is not None:
-                    facts.writes.setdefault(effect.name, []).append(effect)
-                    read(computed, where)
-                case _:
-                    facts.writes.setdefault(effect.name, []).append(effect)
-
-    def text(parts: Text, where: object, what: str) -> None:
-        for item in _templates_of(parts):
-            if isinstance(item, Compiled):
-                read(item, where)
-                facts.expressions.append((item, where, what))
-            else:
-                read_template(item, where)
-
-    facts.graph = successors(story.scenes)
-    for scene in story.scenes.values():
-        read_template(scene.title, scene.where)
-        read_template(scene.recap, scene.where)
-        effects(scene.on_enter)
-        text(scene.text, scene.where, "text condition")
-        for choice in scene.choices:
-            read_template(choice.label, choice.where)
-            read_template(choice.disabled, choice.where)
-            effects(choice.effects)
-            text(choice.reply, choice.where, "reply condition")
-            if choice.condition is not None:
-                read(choice.condition, choice.where)
-                facts.expressions.append((choice.condition, choice.where, "choice condition"))
-    for entry in story.codex.values():
-        text(entry.text, entry.where, "codex condition")
-    read_template(story.status, Location(story.files[0] if story.files else story.root, 0, 0))
-    return facts
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -148,14 +36,14 @@ def unreachable_scenes(facts: Facts) -> Iterator[Problem]:
         if scene.id in reachable:
             continue
         if scene.ending is not None:
-            yield _warning(
+            yield warning(
                 scene.where,
                 "W104",
                 f"ending `{scene.ending.id}` (scene `{scene.id}`) cannot be reached: no choice leads to it",
                 "add a choice whose goto is this scene, or remove it",
             )
         else:
-            yield _warning(
+            yield warning(
                 scene.where,
                 "W101",
                 f"scene `{scene.id}` cannot be reached: no choice leads to it",
@@ -182,7 +70,7 @@ def dead_ends(facts: Facts) -> Iterator[Problem]:
         if scene.ending is not None or scene.id not in reachable:
             continue
         if facts.graph[scene.id] <= {scene.id}:
-            yield _warning(
+            yield warning(
                 scene.where,
                 "W102",
                 f"scene `{scene.id}` is a dead end: every choice leads back to it",
@@ -190,7 +78,7 @@ def dead_ends(facts: Facts) -> Iterator[Problem]:
             )
         elif scene.id in trapped and (scene.id == facts.story.start or predecessors.get(scene.id, set()) - trapped):
             # only the way into a trapped region is reported, not every scene inside it
-            yield _warning(
+            yield warning(
                 scene.where,
                 "W103",
                 f"no ending can be reached from scene `{scene.id}`",
@@ -203,25 +91,25 @@ def variables(facts: Facts) -> Iterator[Problem]:
     for variable in facts.story.variables.values():
         read, written = variable.name in facts.reads, variable.name in facts.writes
         if written and not read:
-            yield _warning(
+            yield warning(
                 variable.where, "W201", f"variable `{variable.name}` is set but never read", "read it in a condition or text, or remove it"
             )
         elif read and not written:
-            yield _warning(
+            yield warning(
                 variable.where,
                 "W202",
-                f"variable `{variable.name}` is read but never set: it is always {_show(variable.default)}",
+                f"variable `{variable.name}` is read but never set: it is always {show_value(variable.default)}",
                 "add an effect that changes it, or use its value directly",
             )
         elif not read and not written:
-            yield _warning(variable.where, "W203", f"variable `{variable.name}` is declared but never used", "remove it")
+            yield warning(variable.where, "W203", f"variable `{variable.name}` is declared but never used", "remove it")
 
 
 def codex(facts: Facts) -> Iterator[Problem]:
     """W401 a codex entry nothing unlocks."""
     for entry in facts.story.codex.values():
         if entry.id not in facts.unlocked:
-            yield _warning(
+            yield warning(
                 entry.where, "W401", f"codex entry `{entry.id}` is never unlocked", f"add `- unlock: {entry.id}` where the story reveals it"
             )
 
@@ -233,7 +121,7 @@ def idle_loops(facts: Facts) -> Iterator[Problem]:
             if choice.flow != "goto" or choice.reply:
                 continue  # a reply is what such a choice is for; stays, detours and returns are not loops
             if choice.target == scene.id and not choice.effects and not choice.once and not scene.on_enter:
-                yield _warning(
+                yield warning(
                     choice.where,
                     "W501",
                     f"choice {_label(choice)} in `{scene.id}` returns to the same scene and changes nothing",
@@ -252,17 +140,17 @@ def constant_conditions(facts: Facts) -> Iterator[Problem]:
             continue  # W202 already says these variables never change
         key = (compiled.source, compiled.type)
         if key not in decided:
-            decided[key] = _decide(compiled, domains, facts.story, budget)
+            decided[key] = decide(compiled, domains, facts.story, budget)
         outcome = decided[key]
         effect = what == "effect condition"
         if outcome is False:
-            hint = _domain_hint(compiled, domains)
+            hint = domain_hint(compiled, domains)
             if effect:
                 hint = (hint + "; " if hint else "") + "so only its `else` effects ever run"
-            yield _warning(where, "W304" if effect else "W301", f"{what} `{compiled.source}` can never be true", hint)
+            yield warning(where, "W304" if effect else "W301", f"{what} `{compiled.source}` can never be true", hint)
         elif outcome is True:
             hint = "write its effects without the condition" if effect else "remove the condition, or check the values it tests"
-            yield _warning(where, "W303" if effect else "W302", f"{what} `{compiled.source}` is always true", hint)
+            yield warning(where, "W303" if effect else "W302", f"{what} `{compiled.source}` is always true", hint)
 
 
 def detours(facts: Facts) -> Iterator[Problem]:
@@ -276,7 +164,7 @@ def detours(facts: Facts) -> Iterator[Problem]:
             if choice.target not in returning:
                 returning[choice.target] = bool(returns_in(scenes, within(scenes, choice.target)))
             if not returning[choice.target]:
-                yield _warning(
+                yield warning(
                     choice.where,
                     "W601",
                     f"choice {_label(choice)} in `{scene.id}` goes into a detour at `{choice.target}` that never returns",
@@ -289,7 +177,7 @@ def scene_templates(scene: Scene) -> Iterator[Template]:
     yield scene.title
     if scene.recap is not None:
         yield scene.recap
-    for item in _templates_of(scene.text):
+    for item in templates_of(scene.text):
         if isinstance(item, Template):
             yield item
     for choice in scene.choices:
@@ -313,7 +201,7 @@ def visit_variations(facts: Facts) -> Iterator[Problem]:
         if any(scene.id in facts.reachable_from(target) for target in targets):
             continue  # a way leads back: the scene may be visited again
         for variation in found:
-            yield _warning(
+            yield warning(
                 scene.where,
                 "W701",
                 f"`{{{_short(variation.source)}}}` in scene `{scene.id}` has {len(variation.options)} options, "
@@ -328,11 +216,11 @@ def _all_templates(facts: Facts) -> Iterator[tuple[Template, object]]:
         for template in scene_templates(scene):
             yield template, scene.where
         for choice in scene.choices:
-            for item in _templates_of(choice.reply):
+            for item in templates_of(choice.reply):
                 if isinstance(item, Template):
                     yield item, choice.where
     for entry in facts.story.codex.values():
-        for item in _templates_of(entry.text):
+        for item in templates_of(entry.text):
             if isinstance(item, Template):
                 yield item, entry.where
     if facts.story.status is not None:
@@ -357,15 +245,15 @@ def select_keys(facts: Facts) -> Iterator[Problem]:
             for key in variation.keys:
                 if key != "else" and key not in values:
                     name = head.source
-                    hint = suggest(key, [str(value) for value in values]) or f"{name} can be {', '.join(_show(v) for v in values)}"
-                    yield _warning(where, "W703", f"`{{select {name}: ...}}` has the key `{key}`, which `{name}` never holds", hint)
+                    hint = suggest(key, [str(value) for value in values]) or f"{name} can be {', '.join(show_value(v) for v in values)}"
+                    yield warning(where, "W703", f"`{{select {name}: ...}}` has the key `{key}`, which `{name}` never holds", hint)
 
 
 def unused_snippets(facts: Facts) -> Iterator[Problem]:
     """W702 a snippet no text uses."""
     for snippet in facts.story.snippets:
         if not snippet.used:
-            yield _warning(snippet.where, "W702", f"snippet `{snippet.name}` is never used", f"use it as {{>{snippet.name}}}, or remove it")
+            yield warning(snippet.where, "W702", f"snippet `{snippet.name}` is never used", f"use it as {{>{snippet.name}}}, or remove it")
 
 
 def once_replies(facts: Facts) -> Iterator[Problem]:
@@ -377,7 +265,7 @@ def once_replies(facts: Facts) -> Iterator[Problem]:
             variation = next(
                 variation for template in text_templates(choice.reply) for variation in template.variations() if variation.visited
             )
-            yield _warning(
+            yield warning(
                 choice.where,
                 "W602",
                 f"`{{{_short(variation.source)}}}` in the reply of once-only choice {_label(choice)} can only ever show its first option",
@@ -448,99 +336,8 @@ def _domains(facts: Facts) -> dict[str, list[Value] | None]:
     domains: dict[str, list[Value] | None] = {}
     for variable in facts.story.variables.values():
         writes = facts.writes.get(variable.name, [])
-        domains[variable.name] = _domain(variable.type, variable.default, variable.min, variable.max, writes)
+        domains[variable.name] = domain(variable.type, variable.default, variable.min, variable.max, writes)
     return domains
-
-
-def _domain(type_name: str, default: Value, low: int | None, high: int | None, writes: list[Effect]) -> list[Value] | None:
-    """The values one variable can take, from its default and every effect that writes it."""
-    values: set[Value] = {default}
-    members: set[str] = set(default) if isinstance(default, frozenset) else set()
-    counted = False  # add/subtract on an int: every value of its range
-    for effect in writes:
-        match effect:
-            case SetVar(computed=computed) if computed is not None:
-                return None  # computed values are not enumerated
-            case SetVar(value=frozenset() as literal):
-                members |= literal
-            case SetVar(value=literal) if literal is not None:
-                values.add(literal)
-            case Roll(low=bottom, high=top):
-                if top - bottom > MAX_DOMAIN_SPAN:
-                    return None  # a wide roll (1 to 1,000,000,000): too many values to enumerate
-                values.update(range(bottom, top + 1))
-            case Pick(options=options):
-                values.update(options)
-            case SetAdd(members=added):
-                members |= added
-            case AddInt():
-                counted = True
-    if type_name == "set":
-        if len(members) > 10:
-            return None
-        return [frozenset(combo) for size in range(len(members) + 1) for combo in itertools.combinations(sorted(members), size)]
-    if type_name != "int":
-        return sorted(values, key=str)
-    numbers = {value for value in values if isinstance(value, int)}
-    if counted:
-        if low is None or high is None or high - low > MAX_DOMAIN_SPAN:
-            return None  # unbounded or wide counters: too many values to decide by enumeration
-        numbers.update(range(low, high + 1))
-    clamped = {min(max(value, low if low is not None else value), high if high is not None else value) for value in numbers}
-    return sorted(clamped)
-
-
-class _Probe:
-    """A state-like object for evaluating a condition on chosen values."""
-
-    __slots__ = ("scene", "turn", "unlocked", "vars", "visits")
-
-    def __init__(self, values: dict[str, Value], visits: dict[str, int], unlocked: frozenset[str]) -> None:
-        self.vars, self.visits, self.unlocked, self.turn, self.scene = values, visits, unlocked, 0, ""
-
-
-def _decide(compiled: Compiled, domains: dict[str, list[Value] | None], story: Story, budget: list[int] | None = None) -> bool | None:
-    """True/False when the condition has that value for every combination; else None (also
-    when the combinations would overdraw `budget`, the evaluations left for the whole story)."""
-    if compiled.reads_turn or compiled.reads_visits or compiled.reads_unlocked or compiled.draws_random:
-        return None  # chance is not judged: random(1, 6) == 6 is neither always nor never true
-    names = sorted(compiled.reads)
-    choices = [domains.get(name) for name in names]
-    if any(choice is None for choice in choices):
-        return None
-    total = 1
-    for choice in choices:
-        total *= len(choice)  # type: ignore[arg-type]
-    if total > MAX_COMBINATIONS:
-        return None
-    if budget is not None:
-        if budget[0] < total:
-            return None
-        budget[0] -= total
-    seen: set[bool] = set()
-    for combo in itertools.product(*choices):  # type: ignore[arg-type]
-        seen.add(bool(compiled.evaluate(_Probe(dict(zip(names, combo, strict=True)), {}, frozenset()))))
-        if len(seen) == 2:
-            return None
-    return seen.pop() if seen else None
-
-
-def _domain_hint(compiled: Compiled, domains: dict[str, list[Value] | None]) -> str:
-    parts = []
-    for name in sorted(compiled.reads):
-        values = domains.get(name)
-        if values is not None:
-            shown = [_show(value) for value in values]
-            parts.append(f"{name} can be {', '.join(shown[:6])}{' ...' if len(shown) > 6 else ''}")
-    return "; ".join(parts) + (" (from its declaration and every effect that changes it)" if parts else "")
-
-
-def _show(value: object) -> str:
-    if isinstance(value, frozenset):
-        return "{" + ", ".join(sorted(value)) + "}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _short(text: str, limit: int = 40) -> str:
