@@ -12,6 +12,8 @@ from adventure.story.loader.xref import Recorder, Symbol
 from adventure.story.model import CodexEntry, Scene, Story, Variable
 from adventure.tools.analysis import analyse
 
+GRAPH_WARNINGS = frozenset({"W101", "W102", "W103", "W104"})
+
 
 @dataclass(frozen=True, slots=True)
 class StoryIndex:
@@ -80,7 +82,8 @@ def build_index(root: str, overlay: Mapping[str, str] | None = None) -> StoryInd
     warnings = analyse(parts) if parts is not None else []
     if problems:  # as `adventure check`: warnings beside errors, but none for a file with errors (its broken parts are missing)
         broken = {problem.path for problem in problems}
-        warnings = [warning for warning in warnings if warning.path not in broken]
+        # a choice that did not load is missing from the graph: reachability would blame sound scenes
+        warnings = [warning for warning in warnings if warning.path not in broken and warning.code not in GRAPH_WARNINGS]
     story = parts if not problems else None
     env = recorder.env
     by_file: dict[str, list[Symbol]] = {}
