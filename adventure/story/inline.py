@@ -182,8 +182,9 @@ def _strip(nodes: Nodes) -> Nodes:
     return tuple(item for item in items if item != "")
 
 
-def _head_colon(text: str, start: int) -> int:
-    """Index of the colon ending a form's head expression (not inside quotes, not `:=`); -1 if none."""
+def _first_unquoted(text: str, start: int, stops: str) -> int:
+    """Index of the first character of `stops` at or after `start` outside quoted strings
+    (a `:` of `:=` is no stop); -1 if none."""
     quote = ""
     index = start
     while index < len(text):
@@ -196,31 +197,19 @@ def _head_colon(text: str, start: int) -> int:
                 quote = ""
         elif char in "\"'":
             quote = char
-        elif char == ":" and not text.startswith(":=", index):
+        elif char in stops and not (char == ":" and text.startswith(":=", index)):
             return index
-        elif char in "{}|":
-            return -1
         index += 1
     return -1
+
+
+def _head_colon(text: str, start: int) -> int:
+    """Index of the colon ending a form's head expression (not inside quotes, not `:=`); -1 if none."""
+    index = _first_unquoted(text, start, ":{}|")
+    return index if index >= 0 and text[index] == ":" else -1
 
 
 def _closing_brace(text: str, start: int) -> int:
     """Index of the `}` closing an expression that starts at `start`, skipping quoted strings."""
-    quote = ""
-    index = start
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 2
-                continue
-            if char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char == "}":
-            return index
-        elif char == "{":
-            return -1
-        index += 1
-    return -1
+    index = _first_unquoted(text, start, "{}")
+    return index if index >= 0 and text[index] == "}" else -1
