@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
@@ -19,6 +17,13 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
 MAX_WARNINGS_SHOWN = 1000  # `check` lists the first ones (in file order) and counts the rest
 EXIT_TIME_LIMIT = 4  # explore --exhaustive stopped by --max-seconds: the result depends on the machine (3: output lost)
+
+
+def _json(payload: object) -> str:
+    """The --format json output; json is imported only then (`check` starts sooner without it)."""
+    import json
+
+    return json.dumps(payload, indent=2)
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -60,7 +65,7 @@ def _check(args: argparse.Namespace, stdout: TextIO) -> int:
             "warnings_not_shown": left_out,
             "summary": summary(story) if story is not None else None,
         }
-        stdout.write(json.dumps(payload, indent=2) + "\n")
+        stdout.write(_json(payload) + "\n")
         return EXIT_STORY if failed else EXIT_OK
     paint = _painter(stdout, args.no_color)
     for problem in sorted([*problems, *shown], key=lambda p: p.sort_key()):
@@ -160,7 +165,7 @@ def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if progress:
             stderr.write("\n")
         if args.format == "json":
-            stdout.write(json.dumps(reports.exhaustive_json(report), indent=2) + "\n")
+            stdout.write(_json(reports.exhaustive_json(report)) + "\n")
         else:
             stdout.write("\n".join(reports.exhaustive_text(report, story)) + "\n")
         if report.limit == "seconds":
@@ -179,7 +184,7 @@ def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         payload = reports.random_json(random_report, story)
         if by_policy:
             payload["policies"] = reports.policies_json(by_policy)
-        stdout.write(json.dumps(payload, indent=2) + "\n")
+        stdout.write(_json(payload) + "\n")
     else:
         lines = reports.random_text(random_report, story)
         if by_policy:
@@ -190,6 +195,8 @@ def _explore(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _reach(story: Story, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import shlex
+
     from adventure.story.exprhints import suggest
     from adventure.tools import explore, reports
 
@@ -296,7 +303,7 @@ def _stats(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_STORY
     facts = statistics(story, args.random, args.seed)
     if args.format == "json":
-        stdout.write(json.dumps(statistics_json(facts), indent=2) + "\n")
+        stdout.write(_json(statistics_json(facts)) + "\n")
     else:
         stdout.write("\n".join(statistics_text(facts)) + "\n")
     return EXIT_OK

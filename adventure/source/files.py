@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 
@@ -46,6 +45,8 @@ def write_atomically(path: str, data: bytes, keep_backup: bool = False) -> None:
 def write_cache_file(path: str, data: bytes) -> None:
     """Write a cache entry: atomically (a reader never sees half of one), but without the
     fsyncs a save needs, since a cache lost in a crash is only rebuilt. Private to the user."""
+    import tempfile  # here, not at the top: a player that writes nothing need not import it (cold start)
+
     folder = os.path.dirname(path) or "."
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
     try:
@@ -155,6 +156,8 @@ def _umask() -> int:
 def _temporary_with(data: bytes, folder: str) -> tuple[str, int]:
     """A temporary file holding `data`, fsynced, and a descriptor that holds its lock: while
     the writer lives, nobody takes the file for a leftover. The caller closes the descriptor."""
+    import tempfile  # here, not at the top: a player that writes nothing need not import it (cold start)
+
     handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=folder)
     lock = os.dup(handle)
     try:

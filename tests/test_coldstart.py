@@ -1,0 +1,63 @@
+"""Cold start: the plain player and `check` import only what they use (no terminal toolkit, no tools they do not run)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import StoryDir, env_for_subprocess
+
+ASCII_STORY = {
+    "story.yaml": """\
+        id: cold
+        title: Cold
+        version: 1
+        start: gate
+        """,
+    "scenes.yaml": """\
+        scenes:
+          - id: gate
+            title: Gate
+            text: A plain gate in plain words.
+            choices:
+              - label: Walk through
+                goto: yard
+          - id: yard
+            title: Yard
+            text: The yard is empty.
+            ending: {id: yard, name: The Yard}
+        """,
+}
+
+
+def imported_modules(*arguments: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """Run the command line in a fresh interpreter under -X importtime; the names of every module it imported."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "adventure", *arguments],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env_for_subprocess(), timeout=120, check=False,
+    )
+    names = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if line.startswith("import time:") and "|" in line}
+    return names, run
+
+
+def test_the_plain_player_shows_a_scene_without_importing_the_terminal_toolkit_or_the_tools(story_dir: StoryDir) -> None:
+    root: Path = story_dir(ASCII_STORY)
+    names, run = imported_modules("play", "--plain", "--story", str(root))
+    assert "A plain gate in plain words." in run.stdout
+    assert "adventure.play.plain" in names  # the list was read: an empty one would prove nothing
+    assert not {name for name in names if name.split(".")[0] == "prompt_toolkit"}
+    assert not {name for name in names if name.split(".")[:2] == ["adventure", "tools"]}
+    assert not names & {"adventure.cli_tools", "adventure.play.repl", "adventure.play.screen", "adventure.play.completion"}
+
+
+def test_check_reports_without_importing_the_terminal_toolkit_or_the_players(story_dir: StoryDir) -> None:
+    root: Path = story_dir(ASCII_STORY)
+    names, run = imported_modules("check", str(root))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "adventure.story.loader" in names  # the list was read: an empty one would prove nothing
+    assert not {name for name in names if name.split(".")[0] in ("prompt_toolkit", "wcwidth")}  # the players' width tables
+    assert not {name for name in names if name.split(".")[:2] == ["adventure", "play"]}
+    # check runs the warnings and the summary; nothing that plays, draws or compares stories
+    assert not names & {"json", "tempfile"}  # imported only for --format json, and for writing
+    assert not names & {"adventure.tools.explore", "adventure.tools.graph", "adventure.tools.diff", "adventure.tools.walkthrough"}
