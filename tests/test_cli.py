@@ -38,7 +38,7 @@ def test_wrong_usage_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
 def test_check_summarises_a_good_story() -> None:
     code, out, _ = run(["check", str(FEATURES)])
     assert code == 0
-    assert out.strip() == "Every Feature: 5 scenes, 9 choices, 53 words, 2 endings, 2 codex entries. No problems."
+    assert out.strip() == "Every Feature: 5 scenes, 9 choices, 99 words, 2 endings, 2 codex entries. No problems."
 
 
 def test_check_json_is_machine_readable(story_dir: StoryDir) -> None:

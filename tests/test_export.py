@@ -14,7 +14,7 @@ from conftest import FEATURES, ROOT, SHIPPED, StoryDir
 from adventure.cli import main
 from adventure.story.loader import load_story
 from adventure.story.model import Conditional, Story, Text
-from adventure.story.template import Template
+from adventure.story.template import Template, Variation
 from adventure.tools.proofing import FORMATS, export
 from adventure.tools.stats import summary
 
@@ -79,17 +79,39 @@ def everything_written(story: Story) -> Iterator[str]:
         yield from text_pieces(entry.text)
 
 
+def template_words(template: Template) -> list[str]:
+    words: list[str] = []
+    for piece in template.parts:
+        if isinstance(piece, str):
+            words.extend(piece.split())
+        elif isinstance(piece, Variation):
+            for option in piece.options:
+                words.extend(template_words(option))
+    return words
+
+
+def text_words(text: Text) -> list[str]:
+    words: list[str] = []
+    stack = [text]
+    while stack:
+        for part in stack.pop():
+            if isinstance(part, Conditional):
+                stack.extend((part.then, part.otherwise))
+            else:
+                words.extend(template_words(part.template))
+    return words
+
+
 def counted_words(story: Story) -> list[str]:
-    """The words `adventure check` counts: the text of every paragraph of every scene."""
+    """The words `adventure check` counts: every scene's title and text (both branches, every
+    option of inline forms), and every choice's label, reply and disabled reason."""
     words: list[str] = []
     for scene in story.scenes.values():
-        stack = [scene.text]
-        while stack:
-            for part in stack.pop():
-                if isinstance(part, Conditional):
-                    stack.extend((part.then, part.otherwise))
-                else:
-                    words.extend(word for piece in part.template.parts if isinstance(piece, str) for word in piece.split())
+        words.extend(template_words(scene.title) + text_words(scene.text))
+        for choice in scene.choices:
+            words.extend(template_words(choice.label) + text_words(choice.reply))
+            if choice.disabled is not None:
+                words.extend(template_words(choice.disabled))
     return words
 
 

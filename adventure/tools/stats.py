@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adventure.story.model import Choice, Conditional, Paragraph, Story, Text
+from adventure.story.model import Choice, Conditional, Paragraph, Scene, Story, Text
 from adventure.story.template import Template, Variation
 
 
@@ -37,7 +37,8 @@ def summary(story: Story) -> dict[str, int]:
     return {
         "scenes": len(story.scenes),
         "choices": sum(len(scene.choices) for scene in scenes),
-        "words": sum(text_words(scene.text) for scene in scenes),
+        # the words a player can read: titles, text, labels, replies and reasons (as `stats` counts them)
+        "words": sum(_scene_words(scene) for scene in scenes),
         "endings": sum(1 for scene in scenes if scene.ending is not None),
         "codex": len(story.codex),
         "variables": len(story.variables),
@@ -82,6 +83,10 @@ class Statistics:
     readings: tuple[Reading, ...]
 
 
+def _scene_words(scene: Scene) -> int:
+    return template_words(scene.title) + text_words(scene.text) + sum(_choice_words(choice) for choice in scene.choices)
+
+
 def _choice_words(choice: Choice) -> int:
     return template_words(choice.label) + text_words(choice.reply) + (template_words(choice.disabled) if choice.disabled else 0)
 
@@ -102,7 +107,7 @@ def statistics(story: Story, runs: int = 1000, seed: int = 0, max_steps: int = 2
         counts = by_chapter.setdefault(scene.chapter, [0, 0, 0, 0])
         counts[0] += 1
         counts[1] += len(scene.choices)
-        counts[2] += template_words(scene.title) + text_words(scene.text) + sum(_choice_words(choice) for choice in scene.choices)
+        counts[2] += _scene_words(scene)
         counts[3] += scene.ending is not None
         results: dict[tuple[object, ...], int] = {}
         for choice in scene.choices:
