@@ -182,9 +182,10 @@ def test_a_pipe_closed_mid_script_is_a_clean_end(tmp_path: Path, cut: int) -> No
     assert result.stdout.endswith(b"(end of input)\n")
 
 
-def test_ctrl_c_at_the_prompt_is_no_traceback_and_keeps_the_state(tmp_path: Path) -> None:
+def plain_game_after_an_undo(saves: Path) -> subprocess.Popen[bytes]:
+    """A plain player that has taken two choices and undone one, waiting at its prompt."""
     env = env_for_subprocess()
-    env["ADVENTURE_SAVES"] = str(tmp_path)
+    env["ADVENTURE_SAVES"] = str(saves)
     process = subprocess.Popen(PLAIN, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(b"2\n2\nundo\n")
@@ -194,6 +195,11 @@ def test_ctrl_c_at_the_prompt_is_no_traceback_and_keeps_the_state(tmp_path: Path
         chunk = os.read(process.stdout.fileno(), 65536)
         assert chunk, seen.decode()
         seen += chunk
+    return process
+
+
+def test_ctrl_c_at_the_prompt_is_no_traceback_and_keeps_the_state(tmp_path: Path) -> None:
+    process = plain_game_after_an_undo(tmp_path)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and "Interrupted." in err.decode()
@@ -260,17 +266,7 @@ def test_every_line_the_plain_player_prints_is_free_of_control_characters(tmp_pa
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_closed_terminal_or_sigterm_after_undo_autosaves_the_undone_game(tmp_path: Path, signum: int) -> None:
-    env = env_for_subprocess()
-    env["ADVENTURE_SAVES"] = str(tmp_path)
-    process = subprocess.Popen(PLAIN, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert process.stdin is not None and process.stdout is not None
-    process.stdin.write(b"2\n2\nundo\n")
-    process.stdin.flush()
-    seen = b""
-    while b"Undid 1 choice." not in seen:
-        chunk = os.read(process.stdout.fileno(), 65536)
-        assert chunk, seen.decode()
-        seen += chunk
+    process = plain_game_after_an_undo(tmp_path)
     process.send_signal(signum)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 128 + signum, err.decode()
