@@ -50,7 +50,8 @@ def test_the_example_story_loads_without_warnings() -> None:
 
 
 def test_every_effect_and_key_the_loader_knows_is_documented() -> None:
-    from adventure.story.loader.scenes import CHOICE_KEYS, EFFECTS, ENDING_KEYS, SCENE_KEYS
+    from adventure.story.loader.effects import EFFECTS
+    from adventure.story.loader.scenes import CHOICE_KEYS, ENDING_KEYS, SCENE_KEYS
 
     for key in (*SCENE_KEYS, *CHOICE_KEYS, *ENDING_KEYS, *EFFECTS):
         assert f"`{key}`" in DOC or f"{key}:" in DOC, key

@@ -16,7 +16,8 @@ from conftest import FEATURES, ROOT, SHIPPED, write_story
 from adventure.cli import main
 from adventure.story.loader import STORY_FILE, check_story, find_files
 from adventure.story.loader.declarations import FILE_KEYS, HEADER_KEYS, VARIABLE_KEYS
-from adventure.story.loader.scenes import CHOICE_KEYS, EFFECTS, ENDING_KEYS, SCENE_KEYS, TEXT_KEYS
+from adventure.story.loader.effects import EFFECTS
+from adventure.story.loader.scenes import CHOICE_KEYS, ENDING_KEYS, SCENE_KEYS, TEXT_KEYS
 from adventure.tools.schema import build_schema, schema_json
 
 VALIDATORS = {kind: jsonschema.Draft202012Validator(build_schema(kind)) for kind in ("story", "scenes")}
