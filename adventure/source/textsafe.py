@@ -29,6 +29,12 @@ def clean_block(text: str) -> str:
     return text if text.isprintable() else text.translate(_KEEP_NEWLINES)
 
 
+def shortened(text: str, limit: int = 40) -> str:
+    """`text`, cut after `limit` characters with "..." when longer: for quoting an author's or a
+    player's text in a message, where a 5,000-character value must not be echoed whole."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def is_clean(text: str) -> bool:
     """True when printing `text` cannot send a control sequence to a terminal."""
     return text == clean_block(text)

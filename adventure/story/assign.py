@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adventure.source.textsafe import clean
+from adventure.source.textsafe import clean, shortened
 from adventure.story.expr import INT_LIMIT, Value
 from adventure.story.exprhints import suggest
 from adventure.story.model import Story, Variable
@@ -37,7 +37,7 @@ def range_text(variable: Variable) -> str:
 def parse_value(variable: Variable, raw: str, what: str = "--set") -> Value:
     name = variable.name
     if variable.type == "int":
-        shown = clean(raw) if len(raw) <= 40 else clean(raw[:40]) + "..."  # a 5,000-digit value is not echoed whole
+        shown = clean(shortened(raw))  # a 5,000-digit value is not echoed whole
         too_large = f"{what} {name}: {shown} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}"
         not_whole = f"{what} {name}: {shown!r} is not a whole number"
         if len(raw) > 40:  # longer than any number the engine holds (and int() refuses 4,300 digits and more)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from adventure.source.problems import Problem
+from adventure.source.textsafe import shortened
 from adventure.story.expr import Value
 from adventure.story.exprhints import suggest
 from adventure.story.flow import returns_in, within
@@ -204,7 +205,7 @@ def visit_variations(facts: Facts) -> Iterator[Problem]:
             yield warning(
                 scene.where,
                 "W701",
-                f"`{{{_short(variation.source)}}}` in scene `{scene.id}` has {len(variation.options)} options, "
+                f"`{{{shortened(variation.source)}}}` in scene `{scene.id}` has {len(variation.options)} options, "
                 "but no way leads back to the scene: only the first is ever shown",
                 "write the first option as plain text, or let a choice return to this scene",
             )
@@ -268,7 +269,8 @@ def once_replies(facts: Facts) -> Iterator[Problem]:
             yield warning(
                 choice.where,
                 "W602",
-                f"`{{{_short(variation.source)}}}` in the reply of once-only choice {_label(choice)} can only ever show its first option",
+                f"`{{{shortened(variation.source)}}}` in the reply of once-only choice {_label(choice)} "
+                "can only ever show its first option",
                 "a reply's sequence follows how often its choice was taken: write the first option as plain text, or drop `once`",
             )
 
@@ -338,10 +340,6 @@ def _domains(facts: Facts) -> dict[str, list[Value] | None]:
         writes = facts.writes.get(variable.name, [])
         domains[variable.name] = domain(variable.type, variable.default, variable.min, variable.max, writes)
     return domains
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _label(choice: Choice) -> str:

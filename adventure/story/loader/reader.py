@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from adventure.source.codes import ERRORS, WARNINGS
 from adventure.source.problems import Problem
-from adventure.source.textsafe import clean, clean_block
+from adventure.source.textsafe import clean, clean_block, shortened
 from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.expr import Compiled, Env, ExprError, TypeName, Value, VarInfo, compile_expression
 from adventure.story.exprhints import suggest
@@ -29,10 +29,6 @@ _FALSE = frozenset({"false", "no", "off"})
 _NULL = frozenset({"", "~", "null"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _VISIBLE = re.compile(r"\S")
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def kind_of(node: Node | None) -> str:
@@ -193,7 +189,7 @@ class Reader:
             ):
                 if not reported_cut:
                     self.error(
-                        "E107", key, f"the `,` before `{_short(clean(key.value))}` ends the value of `{clean(cut.value)}`: "
+                        "E107", key, f"the `,` before `{shortened(clean(key.value))}` ends the value of `{clean(cut.value)}`: "
                         "inside `{...}` a comma separates entries", f"quote the whole value: {clean(cut.value)}: \"...\"",
                     )
                     reported_cut = True  # one problem for `doc: a, b, c`
@@ -234,7 +230,7 @@ class Reader:
                 return number
             self.error("E105", node, f"{what} is too large: whole numbers go from -{INT_LIMIT:,} to {INT_LIMIT:,}")
             return None
-        shown = _short(clean(node.value)) if isinstance(node, Scalar) else kind_of(node)
+        shown = shortened(clean(node.value)) if isinstance(node, Scalar) else kind_of(node)
         self.error("E101", node, f"{what} must be a whole number, not {shown}")
         return None
 
@@ -310,7 +306,7 @@ class Reader:
                 self.error("E109", item, f"`{code}` is an error, and errors cannot be silenced", "fix the error instead")
             else:
                 hint = suggest(code, WARNINGS) or "see docs/diagnostics.md"
-                self.error("E109", item, f"`{_short(clean(code))}` is not a warning code", hint)
+                self.error("E109", item, f"`{shortened(clean(code))}` is not a warning code", hint)
         return frozenset(codes)
 
     def strings(self, node: Node | None, what: str) -> list[tuple[str, Node]]:
