@@ -45,18 +45,7 @@ def write_atomically(path: str, data: bytes, keep_backup: bool = False) -> None:
 def write_cache_file(path: str, data: bytes) -> None:
     """Write a cache entry: atomically (a reader never sees half of one), but without the
     fsyncs a save needs, since a cache lost in a crash is only rebuilt. Private to the user."""
-    import tempfile  # here, not at the top: a player that writes nothing need not import it (cold start)
-
-    folder = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    _replace_with(path, data, os.path.dirname(path) or ".", durable=False)
 
 
 @contextlib.contextmanager
@@ -153,9 +142,10 @@ def _umask() -> int:
     return mask
 
 
-def _temporary_with(data: bytes, folder: str) -> tuple[str, int]:
-    """A temporary file holding `data`, fsynced, and a descriptor that holds its lock: while
-    the writer lives, nobody takes the file for a leftover. The caller closes the descriptor."""
+def _temporary_with(data: bytes, folder: str, durable: bool = True) -> tuple[str, int]:
+    """A temporary file holding `data` (fsynced when `durable`; private when not), and a
+    descriptor that holds its lock: while the writer lives, nobody takes the file for a
+    leftover. The caller closes the descriptor."""
     import tempfile  # here, not at the top: a player that writes nothing need not import it (cold start)
 
     handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=TEMPORARY_SUFFIX, dir=folder)
@@ -163,13 +153,15 @@ def _temporary_with(data: bytes, folder: str) -> tuple[str, int]:
     try:
         if fcntl is not None:
             fcntl.flock(lock, fcntl.LOCK_EX)
-        # mkstemp makes the file private (0600); a written file gets the mode open() would give it
-        with contextlib.suppress(OSError, AttributeError):
-            os.fchmod(handle, 0o666 & ~_umask())
+        if durable:
+            # mkstemp makes the file private (0600); a written file gets the mode open() would give it
+            with contextlib.suppress(OSError, AttributeError):
+                os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -178,8 +170,10 @@ def _temporary_with(data: bytes, folder: str) -> tuple[str, int]:
     return temporary, lock
 
 
-def _replace_with(path: str, data: bytes, folder: str) -> None:
-    temporary, lock = _temporary_with(data, folder)
+def _replace_with(path: str, data: bytes, folder: str, durable: bool = True) -> None:
+    """Put `data` at `path` by renaming a temporary file over it; a durable write also
+    fsyncs the file and the folder, so the rename survives a crash."""
+    temporary, lock = _temporary_with(data, folder, durable)
     try:
         os.replace(temporary, path)
     except BaseException:
@@ -188,7 +182,8 @@ def _replace_with(path: str, data: bytes, folder: str) -> None:
         raise
     finally:
         os.close(lock)
-    _sync_folder(folder)
+    if durable:
+        _sync_folder(folder)
 
 
 def _sync_folder(folder: str) -> None:
