@@ -66,6 +66,8 @@ def compose_cached(text: str, compose: Composer) -> tuple[Node | None, Soft]:
 
 def _key(text: str) -> str:
     """Everything the composed nodes depend on: the text, this program, the parser, Python."""
+    # read from the loaded package, not imported: `import adventure` from this bottom layer
+    # would reach every layer through the package's public names (import-linter refuses it)
     version = sys.modules["adventure"].__version__ if "adventure" in sys.modules else "?"
     libyaml = getattr(yaml, "__with_libyaml__", False)
     salt = f"{FORMAT}\0{version}\0{yaml.__version__}\0{libyaml}\0{sys.version}\0{_SHAPE}\0".encode()
