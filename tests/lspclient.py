@@ -133,7 +133,14 @@ class Client:
             except (AssertionError, OSError, queue.Empty):
                 self.process.kill()
         try:
-            return self.process.wait(timeout=WAIT)
+            try:
+                return self.process.wait(timeout=WAIT)
+            except subprocess.TimeoutExpired:
+                # a server that does not exit is a failure, never a hung test run: the reader
+                # thread blocks in readline until the server's output closes with it
+                self.process.kill()
+                self.process.wait(timeout=WAIT)
+                raise
         finally:
             for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
                 if stream is not None:

@@ -45,12 +45,13 @@ class StoryServer(LanguageServer):
         self.indexes: dict[str, StoryIndex] = {}
         self.published: dict[str, set[str]] = {}
         self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.closing = False  # the editor asked for shutdown: nothing more is checked or sent
 
     # keeping indexes fresh -----------------------------------------------------------------
     def schedule(self, uri: str, delay: float = DEBOUNCE_SECONDS) -> None:
         path = _path(uri)
         root = story_root(path) if path else None
-        if root is None:
+        if root is None or self.closing:
             return
         pending = self.timers.pop(root, None)
         if pending is not None:
@@ -70,6 +71,8 @@ class StoryServer(LanguageServer):
         pending = self.timers.pop(root, None)
         if pending is not None:
             pending.cancel()
+        if self.closing:
+            return self.indexes.get(root)
         try:
             index = build_index(root, self.overlay(root))
         except Exception:  # a bug here must cost the author diagnostics, never the editor's server
@@ -145,6 +148,15 @@ class StoryServer(LanguageServer):
 def make_server() -> StoryServer:
     """A server with every feature registered (a new one for each connection, and for each test)."""
     server = StoryServer()
+
+    @server.feature(lsp.SHUTDOWN)
+    def shutdown(ls: StoryServer, params: None) -> None:
+        # A check still waiting for its debounce would publish after exit has closed the
+        # output, and every failed write makes pygls report (and log) another: cancel them.
+        ls.closing = True
+        for pending in ls.timers.values():
+            pending.cancel()
+        ls.timers.clear()
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: StoryServer, params: lsp.DidOpenTextDocumentParams) -> None:
