@@ -26,7 +26,7 @@ from conftest import FEATURES, env_for_subprocess
 from guards import HANG_SECONDS, adventure_command, assert_no_crash, guarded, kill_quietly
 
 from adventure.cli import main
-from adventure.play import saves
+from adventure.play import profile, saves
 from adventure.play.saves import SaveError
 from adventure.play.session import Session
 from adventure.rules.engine import INT_LIMIT
@@ -791,7 +791,7 @@ def test_a_damaged_endings_profile_is_kept_aside_and_said_so(tmp_path: Path, dam
     lines = persistence.ending_note(session)
     assert lines[0].startswith("Ending 1 of") and "could not be read; it was kept as profile.json.damaged" in lines[-1]
     assert (folder / "profile.json.damaged").read_bytes() == damage
-    assert saves.read_profile(str(folder)) == {STORY.id: [ending.ending.id]}  # type: ignore[union-attr]
+    assert profile.read_profile(str(folder)) == {STORY.id: [ending.ending.id]}  # type: ignore[union-attr]
     assert persistence.ending_note(session) == lines[:1], "said once: the new record is sound"
 
 
@@ -804,7 +804,7 @@ def test_endings_recorded_by_many_processes_at_once_are_all_kept(tmp_path: Path)
             code = 1
             try:
                 for number in range(40):
-                    saves.record_ending(folder, "story", f"ending-{worker}-{number}")
+                    profile.record_ending(folder, "story", f"ending-{worker}-{number}")
                 code = 0
             finally:
                 os._exit(code)
@@ -812,7 +812,7 @@ def test_endings_recorded_by_many_processes_at_once_are_all_kept(tmp_path: Path)
     for pid in pids:
         _, status = os.waitpid(pid, 0)
         assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-    assert len(saves.read_profile(folder)["story"]) == 240
+    assert len(profile.read_profile(folder)["story"]) == 240
 
 
 @pytest.mark.parametrize("slot", ["PROFILE", "Profile", "CON", "nul", "Com1", "LPT9", "aux", "x\n", "autosave\n"])

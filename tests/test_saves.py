@@ -11,7 +11,7 @@ from conftest import FEATURES, write_story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adventure.play import saves
+from adventure.play import profile, saves
 from adventure.play.saves import SaveError
 from adventure.play.session import Session
 from adventure.story.loader import load_story
@@ -203,12 +203,12 @@ def test_damaged_slots_are_listed_with_their_problem(tmp_path: Path) -> None:
 
 
 def test_profile_remembers_endings_across_games(tmp_path: Path) -> None:
-    assert saves.record_ending(str(tmp_path), "features", "rich") == ["rich"]
-    assert saves.record_ending(str(tmp_path), "features", "rich") == ["rich"]
-    assert saves.record_ending(str(tmp_path), "features", "poor") == ["rich", "poor"]
-    assert saves.read_profile(str(tmp_path)) == {"features": ["rich", "poor"]}
+    assert profile.record_ending(str(tmp_path), "features", "rich") == ["rich"]
+    assert profile.record_ending(str(tmp_path), "features", "rich") == ["rich"]
+    assert profile.record_ending(str(tmp_path), "features", "poor") == ["rich", "poor"]
+    assert profile.read_profile(str(tmp_path)) == {"features": ["rich", "poor"]}
     (tmp_path / "profile.json").write_text("garbage")
-    assert saves.read_profile(str(tmp_path)) == {}
+    assert profile.read_profile(str(tmp_path)) == {}
 
 
 def test_save_folder_comes_from_option_then_environment_then_cwd(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application, get_app
-from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import InMemoryHistory
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.shortcuts import choice as choice_prompt
 from prompt_toolkit.shortcuts import clear
@@ -20,6 +18,7 @@ from prompt_toolkit.styles import Style
 
 from adventure.play import render, saves
 from adventure.play.completion import ChoiceCompleter
+from adventure.play.keys import choice_keys
 from adventure.play.preload import PendingStory
 from adventure.play.reply import Kind, Reply
 from adventure.play.screen import Screen, toolbar_text
@@ -89,7 +88,7 @@ class Game:
             )
             self._prompt_session = PromptSession(
                 history=self.history, completer=completer, complete_while_typing=False,
-                enable_history_search=True, key_bindings=self._bindings(), color_depth=self.color_depth,
+                enable_history_search=True, key_bindings=choice_keys(self), color_depth=self.color_depth,
                 style=self.style, bottom_toolbar=self._toolbar, reserve_space_for_menu=4,
             )
         return self._prompt_session
@@ -157,46 +156,6 @@ class Game:
     def _toolbar(self) -> FormattedText:
         status = self.session.status() if self.session else self.page().title
         return FormattedText([("class:toolbar", toolbar_text(status, self.size()[0]))])
-
-    def _bindings(self) -> KeyBindings:
-        bindings = KeyBindings()
-        empty = Condition(lambda: not get_app().current_buffer.text and self.session is not None and not self.session.ended)
-        playing = Condition(lambda: self.session is not None)
-
-        def move(step: int) -> None:
-            assert self.session is not None
-            enabled = [option.number for option in self.session.view().choices if option.enabled]
-            if not enabled:
-                return
-            if self.selected not in enabled:  # the first press lands on the first (or last) open choice
-                self.selected = enabled[0] if step > 0 else enabled[-1]
-            else:
-                self.selected = enabled[(enabled.index(self.selected) + step) % len(enabled)]
-
-        @bindings.add("up", filter=empty)
-        def _up(event: KeyPressEvent) -> None:
-            move(-1)
-
-        @bindings.add("down", filter=empty)
-        def _down(event: KeyPressEvent) -> None:
-            move(1)
-
-        @bindings.add("enter", filter=playing)
-        def _enter(event: KeyPressEvent) -> None:
-            from adventure.rules.engine import find_choice
-
-            buffer = event.current_buffer
-            assert self.session is not None
-            if not buffer.text and not self.session.ended:
-                if self.selected is None:
-                    return  # a stray Enter: nothing happens until the player picks a choice
-                buffer.text = str(self.selected)
-            elif buffer.text and not self.session.ended:
-                # the answered prompt stays in the scrollback: its marker shows the choice taken, or none
-                self.selected = find_choice(self.session.view(), buffer.text)
-            buffer.validate_and_handle()
-
-        return bindings
 
     async def _watch_files(self) -> None:
         """While the prompt waits, notice edited story files and ask for a reload."""

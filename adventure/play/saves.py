@@ -1,4 +1,4 @@
-"""Save files and the player profile, written through source.files (every write is atomic)."""
+"""Save files, written through source.files (every write is atomic), and copying in saves from before folders per story."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from adventure.rules.state import StateError
-from adventure.source.files import keep_aside, locked, write_atomically
+from adventure.source.files import write_atomically
 from adventure.source.textsafe import clean
 from adventure.story.expr import INT_LIMIT
 
@@ -165,7 +165,7 @@ def _json_bytes(content: dict[str, Any]) -> bytes:
 # --- reading ---------------------------------------------------------------------------
 
 
-def _read_json(path: str) -> Any:
+def read_json(path: str) -> Any:
     try:
         # O_NONBLOCK: a named pipe in the save folder must not wait for a writer forever
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -199,7 +199,7 @@ def _short(err: Exception) -> str:
 def load(story: Story, folder: str, slot: str) -> Loaded:
     """Read a save for this story. The file is never changed, whatever is wrong with it."""
     path = slot_path(folder, slot)
-    data = _read_json(path)
+    data = read_json(path)
     where = f"{path}"
     if not isinstance(data, dict):
         raise SaveError(f"{where} is not a save file (expected a JSON object).")
@@ -276,7 +276,7 @@ def list_slots(folder: str) -> list[SlotInfo]:
         if slot.lower() in RESERVED_SLOTS or not SLOT_PATTERN.fullmatch(slot):
             continue
         try:
-            data = _read_json(os.path.join(folder, name))
+            data = read_json(os.path.join(folder, name))
             if not isinstance(data, dict):
                 raise SaveError("not a save file")
             time = data.get("time") if isinstance(data.get("time"), str) else ""
@@ -286,60 +286,6 @@ def list_slots(folder: str) -> list[SlotInfo]:
             slots.append(SlotInfo(slot, "", "", problem=str(err)))
     slots.sort(key=lambda info: info.time, reverse=True)
     return slots
-
-
-# --- the profile: endings found across games ---------------------------------------------
-
-
-def read_profile(folder: str) -> dict[str, list[str]]:
-    """Endings found per story id; an unreadable profile counts as empty (and is kept)."""
-    try:
-        return _profile(folder)
-    except SaveError:
-        return {}
-
-
-def _profile(folder: str) -> dict[str, list[str]]:
-    """The profile; {} when there is none; SaveError when it is damaged."""
-    path = os.path.join(folder, PROFILE + ".json")
-    if not os.path.lexists(path):
-        return {}
-    data = _read_json(path)
-    endings = data.get("endings") if isinstance(data, dict) else None
-    if not isinstance(endings, dict):
-        raise SaveError(f"{path} is not a record of endings")
-    return {str(key): [str(item) for item in value if isinstance(item, str)] for key, value in endings.items() if isinstance(value, list)}
-
-
-def record_ending(folder: str, story_id: str, ending_id: str, notices: list[str] | None = None) -> list[str]:
-    """Remember an ending as found; returns the endings found for this story.
-
-    The profile is read, changed and written under a lock, so two games ending at once both
-    count. A damaged profile is kept aside (profile.json.damaged), never overwritten, and a
-    line saying so is added to `notices`.
-    """
-    path = os.path.join(folder, PROFILE + ".json")
-    try:
-        with locked(path + ".lock"):
-            try:
-                profile = _profile(folder)
-            except SaveError:
-                aside = keep_aside(path, "damaged")
-                profile = {}
-                if notices is not None:
-                    notices.append(
-                        f"The record of endings found could not be read; it was kept as {clean(os.path.basename(aside))} "
-                        "and a new record started."
-                    )
-            found = profile.setdefault(story_id, [])
-            if ending_id not in found:
-                found.append(ending_id)
-                data = json.dumps({"format": FORMAT_VERSION, "endings": profile}, indent=1).encode("utf-8")
-                write_atomically(path, data, keep_backup=False)
-    except OSError:  # losing the trophy list must never interrupt the game
-        found = read_profile(folder).get(story_id, [])
-        return found if ending_id in found else [*found, ending_id]
-    return found
 
 
 # --- saves from before there was a folder per story ----------------------------------------
@@ -364,7 +310,7 @@ def adopt_legacy(root: str, story_id: str) -> int:
         if not SLOT_PATTERN.match(slot) or os.path.lexists(target):
             continue
         try:
-            data = _read_json(os.path.join(root, name))
+            data = read_json(os.path.join(root, name))
             if slot == PROFILE:
                 found = data.get("endings", {}).get(story_id) if isinstance(data, dict) and isinstance(data.get("endings"), dict) else None
                 if isinstance(found, list):

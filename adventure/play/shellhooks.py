@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from adventure.play import saves
+from adventure.play import profile, saves
 from adventure.play.reply import Reply, error, scene, text
 
 if TYPE_CHECKING:
@@ -130,14 +130,14 @@ class Persistence:
         if ending is None:
             return []
         notices: list[str] = []
-        found = saves.record_ending(self.folder, session.story.id, ending.id, notices)
+        found = profile.record_ending(self.folder, session.story.id, ending.id, notices)
         all_endings = [scene.ending.id for scene in session.story.endings() if scene.ending is not None]
         count = sum(1 for ending_id in all_endings if ending_id in found)
         canonical = " This is the story's true ending." if ending.canonical else ""
         return [f"Ending {count} of {len(all_endings)} found: {ending.name}.{canonical}", *notices]
 
     def endings_found(self) -> list[str]:
-        return saves.read_profile(self.folder).get(self.story_id, [])
+        return profile.read_profile(self.folder).get(self.story_id, [])
 
     def endings_list(self, story: Story) -> list[str]:
         """Every ending: found ones by name, the others as ??? with the story's hint, if any."""
