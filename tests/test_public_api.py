@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FEATURES, MINIMAL_STORY, StoryDir
+from conftest import FEATURES, MINIMAL_STORY, StoryDir, env_for_subprocess
 
 import adventure
 
@@ -50,3 +50,24 @@ def test_importing_the_package_loads_no_game_module() -> None:
     code = "import sys, adventure; print(sorted(m for m in sys.modules if m.startswith('adventure.')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_names_scripts_used_before_the_layers_still_show_the_first_text() -> None:
+    # the shared peer benchmark's cold-start command, word for word but for the story folder
+    script = (
+        "import sys;from adventure.loader import load_story;from adventure import engine;"
+        f"s=load_story({str(FEATURES)!r});v=engine.view(s,engine.new_game(s,1).state);"
+        "sys.stdout.write(''.join(p+'\\n' for p in v.paragraphs))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env_for_subprocess(), check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    story = adventure.load_story(str(FEATURES))
+    first = adventure.view(story, adventure.new_game(story, 1).state).paragraphs
+    assert first and done.stdout == "".join(paragraph + "\n" for paragraph in first)
+
+
+def test_the_old_names_are_the_public_functions_themselves() -> None:
+    from adventure import engine, loader
+
+    assert (loader.load_story, loader.check_story) == (adventure.load_story, adventure.check_story)
+    assert (engine.new_game, engine.view, engine.choose) == (adventure.new_game, adventure.view, adventure.choose)
