@@ -125,6 +125,10 @@ def parser() -> argparse.ArgumentParser:
     stats.add_argument("story", nargs="?", metavar="DIR", help="story folder (default: the shipped story)")
     stats.add_argument("--random", type=int, default=1000, metavar="N", help="random playthroughs measured (default 1000; 0: none)")
     stats.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random playthroughs (default 0)")
+    stats.add_argument(
+        "--walkthrough", action="append", default=[], metavar="FILE",
+        help="also play this walkthrough and count the screens it showed and those offering a single choice (repeatable)",
+    )
     stats.add_argument("--format", choices=("human", "json"), default="human", help="output format")
 
     diff = sub.add_parser(

@@ -1,4 +1,4 @@
-"""The author-tool commands of the command line: check, explore, test, graph, schema, diff, new, export."""
+"""The author-tool commands of the command line: check, explore, test, graph, schema, diff, stats, new, export."""
 
 from __future__ import annotations
 
@@ -293,19 +293,43 @@ def _schema(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def _stats(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from adventure.story.model import Story
-    from adventure.tools.stats import statistics, statistics_json, statistics_text
+    from adventure.tools import stats, walkthrough
 
     if args.random < 0:
         stderr.write("adventure stats: --random cannot be negative\n")
         return EXIT_USAGE
-    story = _load_or_report(args.story or bundled_story(), stdout)
+    walks: list[walkthrough.Walkthrough] = []
+    for path in args.walkthrough:
+        walk, problems = walkthrough.read(path)
+        if walk is None or problems:
+            stdout.write("".join(problem.format() + "\n" for problem in problems))
+            return EXIT_STORY
+        walks.append(walk)
+    # Without DIR, the walkthroughs' own story is counted (as `adventure test` plays it), else the shipped one.
+    roots = {walk.story_root for walk in walks if walk.story_root is not None}
+    root = args.story or (roots.pop() if len(roots) == 1 else bundled_story())
+    story = _load_or_report(root, stdout)
     if not isinstance(story, Story):
         return EXIT_STORY
-    facts = statistics(story, args.random, args.seed)
+    runs: list[stats.RunScreens] = []
+    for walk in walks:
+        result = walkthrough.run(walk, story)
+        if not result.passed:  # a run that stops early did not show the screens it was written for
+            stdout.write(f"FAIL {clean(walk.path)}: the walkthrough must pass to count its screens\n")
+            stdout.write("".join("  " + problem.format().replace("\n", "\n  ") + "\n" for problem in result.problems))
+            return EXIT_STORY
+        runs.append(stats.run_screens(result))
+    facts = stats.statistics(story, args.random, args.seed)
     if args.format == "json":
-        stdout.write(_json(statistics_json(facts)) + "\n")
+        payload = stats.statistics_json(facts)
+        if runs:
+            payload["walkthroughs"] = [stats.run_screens_json(run) for run in runs]
+        stdout.write(_json(payload) + "\n")
     else:
-        stdout.write("\n".join(statistics_text(facts)) + "\n")
+        lines = stats.statistics_text(facts)
+        for run in runs:
+            lines += ["", *(clean(line) for line in stats.run_screens_text(run))]
+        stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import StoryDir
@@ -94,3 +96,84 @@ def test_the_stats_command_prints_text_and_json(story_dir: StoryDir, capsys: pyt
     assert payload["reading"] == [{"ending": "end", "runs": 20, "words": {"min": 6, "median": 6, "max": 6},
                                    "choices": {"min": 2, "median": 2, "max": 2}}]
     assert main(["stats", root, "--random", "-1"]) == 2
+
+
+RUN = {
+    "story.yaml": """\
+        id: run
+        title: Run
+        version: 1
+        start: hall
+        variables:
+          key: {type: bool}
+        """,
+    "scenes.yaml": """\
+        scenes:
+          - id: hall
+            title: Hall
+            text: A hall.
+            choices:
+              - label: Knock
+                reply: Nobody answers.
+                once: true
+              - label: Go on
+                goto: stairs
+          - id: stairs
+            title: Stairs
+            text: Stairs.
+            choices:
+              - label: Climb
+                goto: door
+          - id: door
+            title: Door
+            text: A door.
+            choices:
+              - label: Unlock it
+                goto: out
+                if: key
+                disabled: You have no key.
+              - label: Break it
+                goto: out
+          - id: out
+            title: Out
+            text: Outside.
+            ending: {id: out, name: Out}
+        """,
+}
+RUN_WALK = """\
+    name: a short run
+    story: story
+    steps:
+      - choose: Knock
+      - see: Nobody answers
+      - choose: Go on
+      - choose: Climb
+      - choose: Break it
+      - ending: out
+    """
+
+
+def test_a_walkthroughs_screens_count_each_listing_it_chose_from_and_not_the_ending(
+    story_dir: StoryDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = story_dir(RUN)
+    walk = tmp_path / "walk.yaml"
+    walk.write_text(textwrap.dedent(RUN_WALK))
+    # hall (two choices), hall listed again after the reply (Go on alone is left), stairs (one), door (one enabled, one disabled)
+    assert main(["stats", "--random", "0", "--walkthrough", str(walk)]) == 0
+    out = capsys.readouterr().out
+    assert "screens on this run: 4, single-choice: 3 (75%)" in out
+    assert "single-choice: hall, stairs, door" in out
+    assert main(["stats", str(root), "--random", "0", "--format", "json", "--walkthrough", str(walk)]) == 0
+    [run] = json.loads(capsys.readouterr().out)["walkthroughs"]
+    assert run == {"path": str(walk), "name": "a short run", "screens": 4, "single_choice": 3, "single_choice_share": 0.75,
+                   "single_choice_scenes": ["hall", "stairs", "door"]}
+
+
+def test_a_walkthrough_that_fails_is_not_counted(story_dir: StoryDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    story_dir(RUN)
+    walk = tmp_path / "walk.yaml"
+    walk.write_text(textwrap.dedent(RUN_WALK).replace("Break it", "Fly"))
+    assert main(["stats", "--random", "0", "--walkthrough", str(walk)]) == 1
+    out = capsys.readouterr().out
+    assert "the walkthrough must pass to count its screens" in out and "no single listed choice matches 'Fly'" in out

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from adventure.story.model import Choice, Conditional, Paragraph, Scene, Story, Text
 from adventure.story.template import Template, Variation
+from adventure.tools.walkthrough import Result
 
 
 def template_words(template: Template) -> int:
@@ -184,4 +185,41 @@ def statistics_json(facts: Statistics) -> dict[str, object]:
             }
             for reading in facts.readings
         ],
+    }
+
+
+# --- adventure stats --walkthrough ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunScreens:
+    """The screens a walkthrough's run showed: each scene view it chose from (a scene listed
+    again after a reply counts again), and the last if it is not an ending."""
+
+    path: str
+    name: str
+    screens: int
+    single_choice: tuple[str, ...]  # the scene of each screen that offered exactly one choice, in order
+
+
+def run_screens(result: Result) -> RunScreens:
+    """Count a passed walkthrough's screens; an ending is not a screen with choices."""
+    shown = [screen for screen in result.screens if not screen.ending]
+    single = tuple(screen.scene for screen in shown if screen.offered == 1)
+    return RunScreens(result.path, result.name, len(shown), single)
+
+
+def run_screens_text(run: RunScreens) -> list[str]:
+    share = len(run.single_choice) / run.screens if run.screens else 0.0
+    lines = [f"{run.name} ({run.path})", f"  screens on this run: {run.screens:,}, single-choice: {len(run.single_choice):,} ({share:.0%})"]
+    if run.single_choice:
+        lines.append("  single-choice: " + ", ".join(run.single_choice))
+    return lines
+
+
+def run_screens_json(run: RunScreens) -> dict[str, object]:
+    return {
+        "path": run.path, "name": run.name, "screens": run.screens, "single_choice": len(run.single_choice),
+        "single_choice_share": round(len(run.single_choice) / run.screens, 4) if run.screens else 0.0,
+        "single_choice_scenes": list(run.single_choice),
     }

@@ -40,6 +40,16 @@ class Walkthrough:
     steps: list[Step] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """One scene view the player met on the run: each one a choice was made from, and the last."""
+
+    scene: str
+    offered: int  # the choices the player could take (listed and enabled)
+    ending: bool
+    stayed: bool  # the scene listed again after a move that stayed in it (its reply shown)
+
+
 @dataclass(slots=True)
 class Result:
     """The outcome of one walkthrough file."""
@@ -51,6 +61,7 @@ class Result:
     total_steps: int
     problems: list[Problem] = field(default_factory=list)
     final_scene: str = ""
+    screens: list[Screen] = field(default_factory=list)
 
 
 def read(path: str) -> tuple[Walkthrough | None, list[Problem]]:
@@ -222,22 +233,34 @@ def run(walk: Walkthrough, story: Story) -> Result:
         return result
     moved: engine.Outcome | None = None  # the last choice's outcome: its reply is on the screen
     for index, step in enumerate(walk.steps, start=1):
-        failure, state, moved = _step(story, env, state, moved, step, reader)
+        view = _seen(story, state, moved)
+        failure, state, moved = _step(story, env, state, moved, view, step, reader)
         result.steps_run = index
         result.final_scene = state.scene
         if failure:
             result.problems.append(Problem(walk.path, step.line, step.col, f"step {index} ({step.shown}): {failure}"))
             return result
+        if step.kind == "choose":
+            result.screens.append(_screen_of(view))
+    result.screens.append(_screen_of(_seen(story, state, moved)))
     result.passed = True
     return result
 
 
-def _step(
-    story: Story, env: Env, state: GameState, moved: engine.Outcome | None, step: Step, reader: Reader
-) -> tuple[str, GameState, engine.Outcome | None]:
+def _seen(story: Story, state: GameState, moved: engine.Outcome | None) -> engine.SceneView:
+    """The view on the player's screen: the scene, after the last move's reply."""
     view = engine.view(story, state)
-    if moved is not None:
-        view = engine.after_move(view, moved.events, engine.stayed(moved.events))
+    return view if moved is None else engine.after_move(view, moved.events, engine.stayed(moved.events))
+
+
+def _screen_of(view: engine.SceneView) -> Screen:
+    return Screen(view.scene, sum(choice.enabled for choice in view.choices), view.ending is not None, view.stayed)
+
+
+def _step(
+    story: Story, env: Env, state: GameState, moved: engine.Outcome | None, view: engine.SceneView, step: Step, reader: Reader
+) -> tuple[str, GameState, engine.Outcome | None]:
+    """One step on the screen `view`; a choice returns its outcome, whose reply the next screen shows."""
     if step.kind == "choose":
         node = step.value
         text = node.value if isinstance(node, Scalar) else ""
