@@ -210,3 +210,24 @@ def test_a_story_that_does_not_load_is_reported_and_exits_one(tmp_path: Path) ->
 
 def test_diff_needs_two_folders() -> None:
     assert main(["diff", str(FEATURES)], stdout=io.StringIO(), stderr=io.StringIO()) == 2
+
+
+DETOUR_SCENES = SCENES.replace(
+    "      - label: Sneak into the attic\n        goto: attic\n        once: true\n",
+    "      - label: Sneak into the attic\n        detour: attic\n",
+).replace(
+    "      - label: Back down\n        goto: hall\n",
+    "      - label: Back down\n        return: true\n",
+)
+
+
+def test_a_scene_that_no_longer_returns_from_a_detour_is_a_note(tmp_path: Path) -> None:
+    old = write_story(tmp_path / "old", {"story.yaml": STORY, "scenes.yaml": DETOUR_SCENES})
+    no_return = DETOUR_SCENES.replace("        return: true\n", "        goto: hall\n")
+    new = write_story(tmp_path / "new", {"story.yaml": STORY, "scenes.yaml": no_return})
+    result = compare(load_story(str(old)), load_story(str(new)))
+    assert result.breaking == []
+    assert [(change.code, change.subject) for change in result.notes] == [("return-removed", "attic")]
+    assert "return: true" in result.notes[0].hint
+    same = compare(load_story(str(old)), load_story(str(old)))
+    assert same.changes == ()

@@ -101,6 +101,7 @@ def compare(old: Story, new: Story) -> StoryDiff:
     changes.extend(_scene_changes(old, new))
     changes.extend(_variable_changes(old, new))
     changes.extend(_choice_changes(old, new))
+    changes.extend(_return_changes(old, new))
     for entry in old.codex:
         if entry not in new.codex:
             changes.append(
@@ -300,6 +301,27 @@ def _choice_changes(old: Story, new: Story) -> list[Change]:
                     f'"{_template(current.label)}": a save that took the old one hides the new one',
                     False,
                     "give once-only choices an `id:` so that they keep their identity when choices move",
+                )
+            )
+    return changes
+
+
+def _return_changes(old: Story, new: Story) -> list[Change]:
+    """A scene that lost its way back: a save standing on it inside a detour keeps that detour open."""
+    changes: list[Change] = []
+    for scene_id, scene in old.scenes.items():
+        other = new.scenes.get(new.renamed.get(scene_id, scene_id))
+        if other is None or not any(choice.flow == "return" for choice in scene.choices):
+            continue
+        if not any(choice.flow == "return" for choice in other.choices):
+            changes.append(
+                Change(
+                    "return-removed",
+                    scene_id,
+                    f"scene `{scene_id}` no longer offers a `return`: a save standing on it inside a detour loads, but it "
+                    "comes back to where the detour began only through another scene's `return`",
+                    False,
+                    "keep a `return: true` choice in each scene a detour ends from, or check that the scenes after it return",
                 )
             )
     return changes
