@@ -4,6 +4,7 @@ ending, --width and --theme, and the plain player as an accessible player."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import sys
@@ -12,8 +13,11 @@ from pathlib import Path
 import pexpect
 import pytest
 from conftest import FEATURES, ROOT, env_for_subprocess
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adventure.cli import main
+from adventure.play.screen import pages
 from adventure.play.session import Session
 from adventure.play.turns import TurnLoop
 from adventure.story.loader import load_story
@@ -56,7 +60,7 @@ def finish(child: pexpect.spawn) -> str:
 
 
 def test_long_output_pauses_at_a_more_prompt_in_the_terminal_player(tmp_path: Path) -> None:
-    child = terminal(tmp_path, rows=16, columns=60)
+    child = terminal(tmp_path, rows=22, columns=60)
     child.expect("New game")
     child.send("\r")
     child.expect("Look around")
@@ -73,6 +77,32 @@ def test_long_output_pauses_at_a_more_prompt_in_the_terminal_player(tmp_path: Pa
     child.expect("Turn 0.")
     child.send("quit\r")
     finish(child)
+
+
+def test_a_scene_too_tall_for_its_choices_pauses_before_they_push_it_off_the_screen(tmp_path: Path) -> None:
+    # 16 rows: the first scene's 10 lines and its 9 rows of choices, input and status bar do not fit together
+    # (at 22 rows they do, and the scene shows whole: the test above pages only `help`)
+    child = terminal(tmp_path, rows=16, columns=60)
+    child.expect("New game")
+    child.send("\r")
+    child.expect("-- more --")
+    assert "The Hall" in (child.before or "") and "Look around" not in (child.before or "")
+    child.send(" ")
+    child.expect("Everything is new")
+    child.expect("Look around")
+    child.send("quit\r")
+    finish(child)
+
+
+@given(count=st.integers(0, 400), rows=st.integers(3, 80), last_rows=st.integers(-20, 80))
+def test_pages_cover_every_line_once_and_the_last_leaves_room_for_the_prompt(count: int, rows: int, last_rows: int) -> None:
+    spans = pages(count, rows, last_rows)
+    assert spans[0][0] == 0 and spans[-1][1] == count
+    assert all(end == following[0] for (_, end), following in itertools.pairwise(spans))
+    assert count == 0 or all(0 < end - start <= rows for start, end in spans)
+    room = max(min(last_rows, rows), 3)
+    assert spans[-1][1] - spans[-1][0] <= room
+    assert len(spans) == 1 or count > room  # a text that fits with room to spare is one page
 
 
 def test_the_plain_player_never_pages() -> None:

@@ -57,10 +57,10 @@ def autosaved(root: Path) -> Session | None:
 # --- tiny and dumb terminals ---------------------------------------------------------------
 
 
-def spawn(saves_folder: Path, *args: str, columns: int, term: str = "xterm-256color") -> pexpect.spawn:
+def spawn(saves_folder: Path, *args: str, columns: int, rows: int = 24, term: str = "xterm-256color") -> pexpect.spawn:
     env = env_for_subprocess()
     env.update({"TERM": term, "ADVENTURE_SAVES": str(saves_folder), "PROMPT_TOOLKIT_NO_CPR": "1"})
-    child = pexpect.spawn(sys.executable, ["-m", "adventure", *args], env=env, dimensions=(24, columns), encoding="utf-8", timeout=30)
+    child = pexpect.spawn(sys.executable, ["-m", "adventure", *args], env=env, dimensions=(rows, columns), encoding="utf-8", timeout=30)
     child.logfile_read = io.StringIO()  # everything the program wrote, for checks at the end
     return child
 
@@ -76,7 +76,8 @@ def finish(child: pexpect.spawn) -> str:
 
 
 def test_the_terminal_player_works_in_twenty_columns(tmp_path: Path) -> None:
-    child = spawn(tmp_path, "--story", str(FEATURES), columns=20)
+    # tall enough that no scene pages (paging is tested in test_player_features), and typed lines are never taken as "more" keys
+    child = spawn(tmp_path, "--story", str(FEATURES), columns=20, rows=60)
     child.expect("New game")
     child.send("\r")
     child.expect("Look around")

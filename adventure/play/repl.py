@@ -119,7 +119,13 @@ class Game:
         return self.screen.width()
 
     def show(self, lines: list[render.Line], page: bool = True) -> None:
-        self.screen.show(lines, page)
+        self.screen.show(lines, page, self._prompt_rows() if page else 0)
+
+    def _prompt_rows(self) -> int:
+        """The rows the prompt takes under the text: the choices (while a game goes on), the line typed, the status bar."""
+        if self.session is None or self.session.ended:
+            return 2
+        return len(render.choices(self.session.view(), self.width(), None)) + 2
 
     def say(self, *messages: str, style: str = "class:hint", page: bool = False) -> None:
         width = self.width()

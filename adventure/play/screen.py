@@ -41,14 +41,20 @@ class Screen:
         """The text width: one column short of the terminal (a full last column makes some terminals wrap), at most the cap."""
         return max(20, min(self.size()[0] - 1, self.cap))
 
-    def show(self, lines: list[render.Line], page: bool = True) -> None:
-        """Print styled lines; more than a screenful pauses at a "more" prompt."""
-        rows = max(self.size()[1] - 2, 3) if page else len(lines) + 1
-        for start in range(0, len(lines), rows):
-            if start and not self.more():
+    def show(self, lines: list[render.Line], page: bool = True, reserve: int = 0) -> None:
+        """Print styled lines; more than a screenful pauses at a "more" prompt.
+
+        `reserve` rows are kept free under the last page, for what is drawn after it (the
+        choices and the prompt), so that no line of the page scrolls away unread.
+        """
+        height = self.size()[1]
+        rows = max(height - 2, 3) if page else len(lines) + 1  # a page leaves a row for the "more" prompt and one to spare
+        last = height - reserve if page and reserve else rows  # the last page has no "more" prompt under it
+        for number, (start, end) in enumerate(pages(len(lines), rows, last)):
+            if number and not self.more():
                 return
             fragments: list[tuple[str, str]] = []
-            for line in lines[start:start + rows]:
+            for line in lines[start:end]:
                 fragments.extend(line)
                 fragments.append(("", "\n"))
             print_formatted_text(FormattedText(fragments), style=self.style, color_depth=self.color_depth, end="")
@@ -70,6 +76,26 @@ class Screen:
             style=self.style, color_depth=self.color_depth, erase_when_done=True,
         )
         return bool(pager.run())
+
+
+def pages(count: int, rows: int, last_rows: int) -> list[tuple[int, int]]:
+    """Split `count` lines into pages of at most `rows`, the last of at most `last_rows`.
+
+    When the lines left would overfill the last page, they are split in two instead (the
+    last page never shrinks below three lines, so a tiny terminal still pages forward
+    rather than one line at a time).
+    """
+    last_room = max(min(last_rows, rows), min(3, rows))
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while count - start > last_room:
+        left = count - start
+        take = rows if left > rows else max(left - last_room, left // 2)
+        spans.append((start, start + take))
+        start += take
+    if start < count or not spans:
+        spans.append((start, count))
+    return spans
 
 
 def toolbar_text(status: str, columns: int) -> str:
