@@ -146,9 +146,9 @@ def _main(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO | None, stde
     except SystemExit as exit_:
         return int(exit_.code or 0) if isinstance(exit_.code, int) else EXIT_USAGE
     if getattr(args, "no_cache", False):
-        from adventure.source import nodecache
+        from adventure.source import cachedir
 
-        nodecache.set_enabled(False)
+        cachedir.set_enabled(False)
     try:
         if args.command == "lsp":
             return _lsp(stderr)
@@ -200,7 +200,12 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
 
             return _play_in_terminal(PendingStory(root, page), args, stderr, transcript=transcript)
     try:
-        story = load_story(root)
+        if args.watch:
+            from adventure.play.shellhooks import load_watched
+
+            story = load_watched(root)  # keeps each file's load, so that a reload reads only what changed
+        else:
+            story = load_story(root)
     except StoryError as err:
         return _story_errors(err, root, stderr)
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(8), "little")

@@ -23,7 +23,7 @@ def parser() -> argparse.ArgumentParser:
     play.add_argument("--saves", metavar="DIR", help="save folder (default: $ADVENTURE_SAVES or ./saves)")
     play.add_argument("--plain", action="store_true", help="plain-text mode: numbered choices, reads stdin line by line")
     play.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
-    play.add_argument("--no-cache", action="store_true", help="parse every file afresh (ADVENTURE_NO_CACHE=1 does the same)")
+    play.add_argument("--no-cache", action="store_true", help="read every file, not the stored story (ADVENTURE_NO_CACHE=1 too)")
     play.add_argument("--seed", type=int, default=None, metavar="N", help="seed for the story's randomness")
     play.add_argument("--from", dest="from_scene", metavar="SCENE", help="start at this scene (playtesting)")
     play.add_argument(
@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("human", "json"), default="human", help="output format")
     check.add_argument("--strict", action="store_true", help="warnings fail the check too (exit 1)")
     check.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
-    check.add_argument("--no-cache", action="store_true", help="parse every file afresh (ADVENTURE_NO_CACHE=1 does the same)")
+    check.add_argument("--no-cache", action="store_true", help="read every file, not the stored story (ADVENTURE_NO_CACHE=1 too)")
 
     explore = sub.add_parser(
         "explore",

@@ -697,7 +697,7 @@ def test_judging_conditions_stops_at_a_bound_for_the_whole_story(tmp_path: Path,
 @pytest.mark.parametrize("kind", ["bytes", "values"])
 def test_the_story_as_a_whole_is_bounded_not_only_each_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     from adventure.source.yamlsource import load_file_text as real_load
-    from adventure.story import loader
+    from adventure.story.loader import build as loader
 
     read: list[int] = []
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from adventure.source.problems import Problem
 from adventure.story.loader import STORY_FILE, check_story_parts
+from adventure.story.loader.memo import LoadMemo
 from adventure.story.loader.xref import Recorder, Symbol
 from adventure.story.model import CodexEntry, Scene, Story, Variable
 from adventure.tools.analysis import analyse
@@ -75,10 +76,11 @@ def _same(one: Symbol, other: Symbol) -> bool:
     return one.kind == other.kind and one.name == other.name and one.owner == other.owner
 
 
-def build_index(root: str, overlay: Mapping[str, str] | None = None) -> StoryIndex:
-    """Load a story with the editor's buffers in place of their files; errors, then warnings if it loads."""
+def build_index(root: str, overlay: Mapping[str, str] | None = None, memo: LoadMemo | None = None) -> StoryIndex:
+    """Load a story with the editor's buffers in place of their files; errors, then warnings if it loads.
+    With the `memo` of the previous index, only the files that changed are parsed and compiled again."""
     recorder = Recorder()
-    parts, problems = check_story_parts(root, overlay, recorder)
+    parts, problems = check_story_parts(root, overlay, recorder, memo)
     warnings = analyse(parts) if parts is not None else []
     if problems:  # as `adventure check`: warnings beside errors, but none for a file with errors (its broken parts are missing)
         broken = {problem.path for problem in problems}

@@ -12,7 +12,33 @@ from adventure.play.reply import Reply, error, scene, text
 if TYPE_CHECKING:
     from adventure.play.commands import SaveHooks
     from adventure.play.session import Session
+    from adventure.story.loader.memo import LoadMemo
     from adventure.story.model import Story
+
+# What a reload keeps of the story being played (one story at a time): after an author edits a
+# file, only that file is parsed and compiled again.
+_memo: list[tuple[str, LoadMemo]] = []
+
+
+def reload_memo(root: str) -> LoadMemo:
+    """The memo of the story at `root`, new when another story was reloaded before."""
+    from adventure.story.loader.memo import LoadMemo
+
+    if not _memo or _memo[0][0] != root:
+        _memo[:] = [(root, LoadMemo())]
+    return _memo[0][1]
+
+
+def load_watched(root: str) -> Story:
+    """`load_story` for a game that reloads its story as it is edited (`play --watch`): the
+    first load fills the memo later reloads use."""
+    from adventure.source.problems import Problem, StoryError
+    from adventure.story.loader import check_story
+
+    story, problems = check_story(root, memo=reload_memo(root))
+    if story is None or problems:
+        raise StoryError(problems or [Problem(root, 0, 0, "story could not be loaded", code="E012")])
+    return story
 
 
 def story_signature(root: str) -> tuple[tuple[str, int, int], ...]:
@@ -30,10 +56,10 @@ def story_signature(root: str) -> tuple[tuple[str, int, int], ...]:
 
 
 def reload_command(session: Session) -> Reply:
-    """Re-read the story from disk; on errors the game goes on with the old version."""
+    """Re-read the story from disk (only the files that changed); on errors the game goes on with the old version."""
     from adventure.story.loader import check_story
 
-    story, problems = check_story(session.story.root)
+    story, problems = check_story(session.story.root, memo=reload_memo(session.story.root))
     if story is None:
         more = [f"... and {len(problems) - 20} more."] if len(problems) > 20 else []
         return error("The story has errors; still playing the previous version:", *(problem.format() for problem in problems[:20]), *more)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import stat
 
-from adventure.source.nodecache import compose_cached
 from adventure.source.problems import Problem
 from adventure.source.yamlcompose import _compose_fast, compose, compose_events
 from adventure.source.yamlnodes import (
@@ -80,7 +79,7 @@ def load_file_text(path: str, display: str) -> tuple[str | None, Node | None, li
         text = read_text(path)
     except YamlProblem as err:
         return None, None, [Problem(display, err.line, err.col, err.message, err.hint, code=err.code)]
-    return _compose_text(text, display)
+    return compose_text(text, display)
 
 
 def load_text(text: str, display: str) -> tuple[str | None, Node | None, list[Problem]]:
@@ -93,12 +92,13 @@ def load_text(text: str, display: str) -> tuple[str | None, Node | None, list[Pr
         text = decode(text.encode("utf-8", "surrogatepass"))
     except YamlProblem as err:
         return text, None, [Problem(display, err.line, err.col, err.message, err.hint, code=err.code)]
-    return _compose_text(text, display)
+    return compose_text(text, display)
 
 
-def _compose_text(text: str, display: str) -> tuple[str | None, Node | None, list[Problem]]:
+def compose_text(text: str, display: str) -> tuple[str | None, Node | None, list[Problem]]:
+    """Compose text already read and decoded (`read_text`); every problem comes back as a Problem."""
     try:
-        root, soft = compose_cached(text, compose)  # large files read before come from the cache
+        root, soft = compose(text)
     except YamlProblem as err:
         return text, None, [Problem(display, err.line, err.col, err.message, err.hint, code=err.code)]
     except (RecursionError, MemoryError):

@@ -1,0 +1,279 @@
+"""A cache of whole checked stories in the user's cache folder, as marshalled plain values, keyed by every file's content."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import marshal
+import os
+import stat
+import sys
+from collections.abc import Callable
+from dataclasses import fields
+from operator import attrgetter
+from types import MappingProxyType
+from typing import Any
+
+from adventure.source.cachedir import cache_folder, read_entry, write_entry
+from adventure.story import model, template
+from adventure.story.expr import Compiled, Env, ExprError, VarInfo, compile_expression
+from adventure.story.model import Story
+
+# Bumped whenever what is stored changes meaning; entries of another format are simply missed.
+FORMAT = 1
+MAGIC = b"adventure story %d\n" % FORMAT
+# Smaller stories load in less time than hashing, reading and rebuilding an entry takes.
+MIN_CACHED_BYTES = 32 * 1024
+KIND = "stories"
+MAX_KEYED_BYTES = 16 * 1024 * 1024  # the loader refuses more in all files together: such a load has problems, and is not stored
+
+# Every class a cached story may hold, by position: an entry names a class by its index, and
+# nothing but these constructors (plain frozen dataclasses, which run no code of the story's)
+# is ever called while decoding. Compiled expressions are closures: they are stored as their
+# source and compiled again, once per distinct text.
+_CLASSES: tuple[type, ...] = (
+    model.Location, model.Variable, model.Paragraph, model.Conditional, model.SetVar, model.AddInt, model.SetAdd,
+    model.SetRemove, model.Unlock, model.Roll, model.Pick, model.When, model.Choice, model.Ending, model.Scene,
+    model.CodexEntry, model.SnippetDecl, model.Story, template.Template, template.Variation, template.MemberNames, VarInfo, Env,
+)
+# Fields not stored: caches rebuilt on use. A trailing one is left to its default.
+_SKIPPED = {(template.Template, "prepared"), (Env, "cache")}
+_FIELDS: tuple[tuple[str | None, ...], ...] = tuple(
+    tuple(None if (cls, field.name) in _SKIPPED else field.name for field in fields(cls)) for cls in _CLASSES
+)
+_STORED: tuple[tuple[str | None, ...], ...] = tuple(names[:-1] if names[-1] is None else names for names in _FIELDS)
+
+
+def _getter(names: tuple[str | None, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """All of an object's stored fields at once (a skipped field reads as its first field, then stored as None)."""
+    if len(names) == 1:
+        name = names[0] or ""
+        return lambda value: (getattr(value, name),)
+    return attrgetter(*[name or names[0] or "" for name in names])
+
+
+_GETTERS = tuple(_getter(names) for names in _STORED)
+_BLANKS = tuple(tuple(position for position, name in enumerate(names) if name is None) for names in _STORED)
+_INDEX = {cls: index for index, cls in enumerate(_CLASSES)}
+_SHAPE = repr([(cls.__qualname__, names) for cls, names in zip(_CLASSES, _FIELDS, strict=True)])
+_PLAIN = frozenset({str, int, bool, type(None)})  # stored as themselves
+_LEAF_TYPES = _PLAIN | {frozenset}  # a frozenset holds only text (checked when stored)
+_LOCATION = _INDEX[model.Location]
+_EMPTY_TUPLE: tuple[()] = ()
+_EMPTY_SET: frozenset[str] = frozenset()
+# Fields holding a Template: plain text stored there is a Template of that text alone.
+_TEMPLATE_FIELDS = {
+    _INDEX[model.Paragraph]: (0,), _INDEX[model.Choice]: (1, 5), _INDEX[model.Scene]: (1, 5), _INDEX[model.Story]: (8,),
+}
+
+
+for _index, _positions in _TEMPLATE_FIELDS.items():
+    for _position in _positions:
+        assert _STORED[_index][_position] in ("template", "label", "disabled", "title", "recap", "status"), (_index, _position)
+
+
+class Unstorable(Exception):
+    """The story holds a value this format does not know: it is not cached."""
+
+
+def story_key(root: str, paths: list[str]) -> str | None:
+    """A hash of everything a load of these files depends on (their contents, where they are,
+    this program, PyYAML and Python), or None when the story is not worth or not safe to cache:
+    small, or holding a file that is not a regular file inside the folder (the loader reports those)."""
+    digest = hashlib.sha256(f"{FORMAT}\0{_SHAPE}\0{_program()}\0{root}\0".encode("utf-8", "surrogatepass"))
+    inside = os.path.realpath(root)
+    total = 0
+    for path in paths:
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode) or total + info.st_size > MAX_KEYED_BYTES:
+                return None
+            if os.path.commonpath([inside, os.path.realpath(path)]) != inside:
+                return None
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_KEYED_BYTES + 1)
+        except (OSError, ValueError):
+            return None
+        total += len(data)
+        digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest() if total >= MIN_CACHED_BYTES else None
+
+
+def _program() -> str:
+    """This program's version and code, PyYAML's files and Python's version: a change to any of
+    them (an edited loader in a checkout, too, whose version number stays the same) changes every key."""
+    # read from the loaded package, not imported: `import adventure` from here would reach the
+    # layers above through the package's public names (import-linter refuses it)
+    version = sys.modules["adventure"].__version__ if "adventure" in sys.modules else "?"
+    parts = [version, sys.version, repr(sys.implementation.cache_tag)]
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    folders = [os.path.join(package, "source"), os.path.join(package, "story"), os.path.dirname(os.path.abspath(__file__))]
+    spec = importlib.util.find_spec("yaml")  # found, not imported: a cache hit never imports PyYAML
+    if spec is not None and spec.origin:
+        folders.append(os.path.dirname(spec.origin))
+    for folder in folders:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith((".py", ".so", ".pyd")):
+                info = entry.stat()
+                parts.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+    return "\0".join(parts)
+
+
+def load(key: str) -> Story | None:
+    """The story stored under `key`, or None when there is none that can be used (missing,
+    damaged, stale or foreign entries are all simply missed, never trusted)."""
+    folder = cache_folder(KIND)
+    if folder is None:
+        return None
+    payload = read_entry(os.path.join(folder, key + ".story"), MAGIC)
+    if payload is None:
+        return None
+    try:
+        return decode(marshal.loads(payload))
+    except (ValueError, EOFError, TypeError, IndexError, KeyError, RecursionError, ExprError, AttributeError):
+        return None
+
+
+def store(key: str, story: Story) -> None:
+    """Keep a checked story for the next load of the same files."""
+    folder = cache_folder(KIND)
+    if folder is None:
+        return
+    try:
+        payload = marshal.dumps(encode(story))
+    except (Unstorable, ValueError, RecursionError):
+        return
+    write_entry(os.path.join(folder, key + ".story"), MAGIC, payload)
+
+
+# encoding: model objects to tuples, lists, frozensets of text and scalars -------------------
+
+def encode(story: Story) -> tuple[Any, ...]:
+    """The story as plain values: (its Env, the story)."""
+    if story.env is None:
+        raise Unstorable("a story without its Env")
+    env = story.env
+    index = _INDEX[Env]
+    fields_of_env = (index, *[_encode(getattr(env, name), env) for name in _STORED[index] if name is not None])
+    return (fields_of_env, _encode(story, env))
+
+
+def _encode(value: Any, env: Env) -> Any:
+    kind = type(value)
+    if kind in _LEAF_TYPES:
+        if kind is frozenset and not all(type(item) is str for item in value):
+            raise Unstorable("a set of other things than text")
+        return value
+    if kind is model.Location:  # the commonest object: one for every scene, choice and effect
+        return (_LOCATION, value.path, value.line, value.col)
+    if kind is tuple:
+        return [item if type(item) in _PLAIN else _encode(item, env) for item in value]
+    if kind is Compiled:
+        return ("C", value.source, value.draws_random)
+    if kind is MappingProxyType or kind is dict:
+        keys = list(value)
+        if not all(type(key) in (str, int) for key in keys):
+            raise Unstorable("a mapping with keys other than text or numbers")
+        return ("P" if kind is MappingProxyType else "D", keys, [_encode(item, env) for item in value.values()])
+    if value is env and kind is Env:
+        return ("E",)
+    index = _INDEX.get(kind)
+    if index is None:
+        raise Unstorable(f"a {kind.__name__}")
+    fields_of_value = _GETTERS[index](value)
+    positions = _TEMPLATE_FIELDS.get(index)
+    if positions is not None:
+        fields_of_value = list(fields_of_value)
+        for position in positions:
+            text = fields_of_value[position]
+            if type(text) is template.Template and text.static is not None and not text.varies and text.parts == (text.static,):
+                fields_of_value[position] = text.static  # plain text where a Template is expected: the decoder knows the field
+    # empty tuples and sets (a choice without effects, nothing silenced) are most fields that are not plain
+    stored = [
+        item if type(item) in _PLAIN or item is _EMPTY_TUPLE or item is _EMPTY_SET else _encode(item, env) for item in fields_of_value
+    ]
+    for position in _BLANKS[index]:
+        stored[position] = None
+    return (index, *stored)
+
+
+# decoding: only the classes above, each with its own number of fields ------------------------
+
+def decode(stored: Any) -> Story:
+    """A story from `encode`'s plain values; ValueError (or another error `load` catches) if they are not that."""
+    if type(stored) is not tuple or len(stored) != 2:
+        raise ValueError("not an entry")
+    decoder = _Decoder()
+    env = decoder.value(stored[0])
+    if type(env) is not Env:
+        raise ValueError("no Env")
+    decoder.env = env
+    story = decoder.value(stored[1])
+    if type(story) is not Story or story.env is not env:
+        raise ValueError("not a story")
+    return story
+
+
+class _Decoder:
+    """Rebuilds objects; compiles each distinct expression once, against the story's own Env."""
+
+    def __init__(self) -> None:
+        self.env: Env | None = None
+        self.compiled: dict[tuple[str, bool], Compiled] = {}
+        self.texts: dict[str, template.Template] = {}
+        self.makers: tuple[Callable[..., Any], ...] = _CLASSES
+        self.arity = tuple(len(names) for names in _STORED)
+
+    def value(self, stored: Any) -> Any:
+        kind = type(stored)
+        if kind in _LEAF_TYPES:
+            return stored
+        if kind is list:
+            return tuple([item if type(item) in _LEAF_TYPES else self.value(item) for item in stored])
+        if kind is not tuple:
+            raise ValueError("not a value")
+        if not stored:
+            return _EMPTY_TUPLE
+        tag = stored[0]
+        if tag == _LOCATION and len(stored) == 4:
+            return model.Location(stored[1], stored[2], stored[3])
+        if type(tag) is int:
+            if not 0 <= tag < len(self.makers) or len(stored) - 1 != self.arity[tag]:
+                raise ValueError("not an object")
+            values = [item if type(item) in _LEAF_TYPES else self.value(item) for item in stored[1:]]
+            for position in _TEMPLATE_FIELDS.get(tag, ()):
+                text = values[position]
+                if type(text) is str:
+                    values[position] = self.text(text)
+            return self.makers[tag](*values)
+        if tag == "C":
+            return self.expression(stored)
+        if tag == "P" or tag == "D":
+            _, keys, values = stored
+            if type(keys) is not list or type(values) is not list or len(keys) != len(values):
+                raise ValueError("not a mapping")
+            built = dict(zip(keys, [self.value(item) for item in values], strict=True))
+            return MappingProxyType(built) if tag == "P" else built
+        if tag == "E" and self.env is not None:
+            return self.env
+        raise ValueError("not a value")
+
+    def text(self, text: str) -> template.Template:
+        """A Template of plain text; the same object for the same text (templates are immutable)."""
+        found = self.texts.get(text)
+        if found is None:
+            found = self.texts[text] = template.Template((text,), text)
+        return found
+
+    def expression(self, stored: tuple[Any, ...]) -> Compiled:
+        _, source, draws_random = stored
+        if type(source) is not str or type(draws_random) is not bool or self.env is None:
+            raise ValueError("not an expression")
+        found = self.compiled.get((source, draws_random))
+        if found is None:
+            found = self.compiled[(source, draws_random)] = compile_expression(source, self.env, None, in_effect=draws_random)
+        return found

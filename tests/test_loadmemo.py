@@ -1,0 +1,152 @@
+"""Per-file reuse in one process: after an edit, a load with the same memo parses and compiles only what changed."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from conftest import SHIPPED, StoryDir
+
+from adventure.cli import main
+from adventure.lsp.index import build_index
+from adventure.play import shellhooks
+from adventure.story.loader import cache, check_story, check_story_parts
+from adventure.story.loader.memo import LoadMemo
+
+STORY = {
+    "story.yaml": "id: m\ntitle: M\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\n",
+    "a.yaml": (
+        "scenes:\n  - id: a\n    title: First draft\n    text: 'Hello, {n}.'\n    choices:\n"
+        "      - {label: On, goto: b, effects: [{add: {n: 1}}]}\n"
+        "  - id: side\n    title: Side\n    text: A side room.\n    ending: {id: side, name: Side}\n"
+    ),
+    "b.yaml": (
+        "scenes:\n  - id: b\n    title: B\n    text: Room b.\n    choices:\n"
+        "      - {label: Back, goto: a, if: n < 3}\n      - {label: Aside, goto: side}\n"
+        "      - {label: Out, goto: out}\n"
+        "  - id: out\n    title: Out\n    text: Daylight.\n    ending: {id: out, name: Out}\n"
+    ),
+}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def names(paths: list[str]) -> list[str]:
+    return [os.path.basename(path) for path in paths]
+
+
+def test_a_second_load_with_the_memo_parses_and_compiles_nothing(story_dir: StoryDir) -> None:
+    root = str(story_dir(STORY))
+    memo = LoadMemo()
+    first, problems = check_story(root, memo=memo)
+    assert first is not None and not problems
+    assert names(memo.parsed) == ["story.yaml", "a.yaml", "b.yaml"] and names(memo.compiled_files) == ["a.yaml", "b.yaml"]
+    memo.parsed.clear()
+    memo.compiled_files.clear()
+    second, problems = check_story(root, memo=memo)
+    assert second is not None and not problems and second is not first
+    assert memo.parsed == [] and memo.compiled_files == []
+    assert cache.encode(second) == cache.encode(first)
+
+
+def test_an_edited_file_is_read_again_and_its_new_text_is_seen(story_dir: StoryDir) -> None:
+    root = story_dir(STORY)
+    memo = LoadMemo()
+    check_story(str(root), memo=memo)
+    memo.parsed.clear()
+    memo.compiled_files.clear()
+    edit(root / "a.yaml", "First draft", "Second draft")
+    story, problems = check_story(str(root), memo=memo)
+    assert story is not None and not problems and story.scenes["a"].title.static == "Second draft"
+    assert names(memo.parsed) == ["a.yaml"] and names(memo.compiled_files) == ["a.yaml"]
+    assert story.scenes["b"] is not None and story.scenes["b"].choices[0].target == "a"
+
+
+def test_a_problem_in_the_edited_file_is_reported_and_gone_once_fixed(story_dir: StoryDir) -> None:
+    root = story_dir(STORY)
+    memo = LoadMemo()
+    check_story(str(root), memo=memo)
+    edit(root / "a.yaml", "'Hello, {n}.'", "'Hello, {m}.'")
+    story, problems = check_story(str(root), memo=memo)
+    assert story is None and [(os.path.basename(p.path), p.line) for p in problems] == [("a.yaml", 4)]
+    assert "unknown variable `m`" in problems[0].message
+    edit(root / "a.yaml", "'Hello, {m}.'", "'Hello, {n}.'")
+    story, problems = check_story(str(root), memo=memo)
+    assert story is not None and not problems
+
+
+def test_removing_a_scene_reports_the_goto_to_it_in_the_file_that_was_not_edited(story_dir: StoryDir) -> None:
+    root = story_dir(STORY)
+    memo = LoadMemo()
+    check_story(str(root), memo=memo)
+    memo.parsed.clear()
+    edit(root / "a.yaml", "  - id: side\n    title: Side\n    text: A side room.\n    ending: {id: side, name: Side}\n", "")
+    story, problems = check_story(str(root), memo=memo)
+    assert names(memo.parsed) == ["a.yaml"]  # b.yaml is not parsed again, but checked against the new scenes
+    assert story is None and len(problems) == 1
+    [problem] = problems
+    assert os.path.basename(problem.path) == "b.yaml" and problem.line == 7 and "there is no scene `side`" in problem.message
+
+
+def test_a_removed_file_is_forgotten_and_its_scenes_are_gone(story_dir: StoryDir) -> None:
+    root = story_dir({**STORY, "c.yaml": "scenes:\n  - {id: c, title: C, text: c, ending: {id: c, name: C}}\n"})
+    memo = LoadMemo()
+    check_story(str(root), memo=memo)
+    (root / "c.yaml").unlink()
+    story, problems = check_story(str(root), memo=memo)
+    assert story is not None and not problems and "c" not in story.scenes
+    assert sorted(names(list(memo.reads))) == ["a.yaml", "b.yaml", "story.yaml"]
+
+
+def test_the_shipped_story_through_a_memo_is_the_story_loaded_without_one() -> None:
+    memo = LoadMemo()
+    check_story(str(SHIPPED), memo=memo)
+    again, problems = check_story(str(SHIPPED), memo=memo)
+    plain, _ = check_story(str(SHIPPED))
+    assert again is not None and plain is not None and not problems
+    assert cache.encode(again) == cache.encode(plain)
+    assert again.snippets == plain.snippets  # which snippets are used survives files compiled earlier
+
+
+def test_an_editor_check_with_a_memo_sees_unsaved_edits_and_keeps_every_symbol(story_dir: StoryDir) -> None:
+    root = story_dir(STORY)
+    memo = LoadMemo()
+    first = build_index(str(root), {}, memo)
+    memo.parsed.clear()
+    again = build_index(str(root), {}, memo)
+    assert memo.parsed == [] and again.symbols == first.symbols and again.problems == first.problems == ()
+    buffer = (root / "a.yaml").read_text(encoding="utf-8").replace("  - id: side\n", "  - id: nook\n")
+    edited = build_index(str(root), {str(root / "a.yaml"): buffer}, memo)
+    assert names(memo.parsed) == ["a.yaml"]
+    assert [(os.path.basename(p.path), p.line) for p in edited.problems if p.severity == "error"] == [("b.yaml", 7)]
+    _, plain_problems = check_story_parts(str(root), {str(root / "a.yaml"): buffer})
+    assert edited.problems[: len(plain_problems)] == tuple(plain_problems)
+
+
+def test_watch_reloads_only_the_edited_file(story_dir: StoryDir) -> None:
+    from test_cli import EditingInput
+
+    root = story_dir(STORY)
+    stdin = EditingInput(["1\n", "1\n", "1\n"], {1: (root / "a.yaml", "First draft", "Watched draft")})
+    out = io.StringIO()
+    main(["play", "--story", str(root), "--plain", "--watch"], stdin=stdin, stdout=out)  # type: ignore[arg-type]
+    assert "Story files changed." in out.getvalue()
+    memo = shellhooks.reload_memo(str(root))
+    assert names(memo.parsed) == ["story.yaml", "a.yaml", "b.yaml", "a.yaml"]  # the first load, then the edited file
+
+
+def test_a_watched_edit_that_breaks_another_file_keeps_the_old_story(story_dir: StoryDir) -> None:
+    from test_cli import EditingInput
+
+    root = story_dir(STORY)
+    removed = "  - id: side\n    title: Side\n    text: A side room.\n    ending: {id: side, name: Side}\n"
+    stdin = EditingInput(["reload\n", "1\n"], {0: (root / "a.yaml", removed, "")})
+    out = io.StringIO()
+    main(["play", "--story", str(root), "--plain", "--watch"], stdin=stdin, stdout=out)  # type: ignore[arg-type]
+    text = out.getvalue()
+    assert "still playing the previous version" in text and "b.yaml:7" in text and "no scene `side`" in text
