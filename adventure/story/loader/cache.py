@@ -184,14 +184,15 @@ def _encode(value: Any, env: Env) -> Any:
     index = _INDEX.get(kind)
     if index is None:
         raise Unstorable(f"a {kind.__name__}")
-    fields_of_value = _GETTERS[index](value)
+    fields_of_value: tuple[Any, ...] | list[Any] = _GETTERS[index](value)
     positions = _TEMPLATE_FIELDS.get(index)
     if positions is not None:
-        fields_of_value = list(fields_of_value)
+        with_texts = list(fields_of_value)
         for position in positions:
-            text = fields_of_value[position]
+            text = with_texts[position]
             if type(text) is template.Template and text.static is not None and not text.varies and text.parts == (text.static,):
-                fields_of_value[position] = text.static  # plain text where a Template is expected: the decoder knows the field
+                with_texts[position] = text.static  # plain text where a Template is expected: the decoder knows the field
+        fields_of_value = with_texts
     # empty tuples and sets (a choice without effects, nothing silenced) are most fields that are not plain
     stored = [
         item if type(item) in _PLAIN or item is _EMPTY_TUPLE or item is _EMPTY_SET else _encode(item, env) for item in fields_of_value
