@@ -47,6 +47,7 @@ def test_the_plain_player_shows_a_scene_without_importing_the_terminal_toolkit_o
     assert "A plain gate in plain words." in run.stdout
     assert "adventure.play.plain" in names  # the list was read: an empty one would prove nothing
     assert not {name for name in names if name.split(".")[0] == "prompt_toolkit"}
+    assert not {name for name in names if name.split(".")[0] == "wcwidth"}  # its tables only for text beyond ASCII
     assert not {name for name in names if name.split(".")[:2] == ["adventure", "tools"]}
     assert not names & {"adventure.cli_tools", "adventure.play.repl", "adventure.play.screen", "adventure.play.completion"}
 
@@ -61,3 +62,10 @@ def test_check_reports_without_importing_the_terminal_toolkit_or_the_players(sto
     # check runs the warnings and the summary; nothing that plays, draws or compares stories
     assert not names & {"json", "tempfile"}  # imported only for --format json, and for writing
     assert not names & {"adventure.tools.explore", "adventure.tools.graph", "adventure.tools.diff", "adventure.tools.walkthrough"}
+
+
+def test_the_plain_player_measures_text_beyond_ascii_with_the_width_tables(story_dir: StoryDir) -> None:
+    wide = {**ASCII_STORY, "scenes.yaml": ASCII_STORY["scenes.yaml"].replace("A plain gate in plain words.", "A gate marked 門 in plain words.")}
+    names, run = imported_modules("play", "--plain", "--story", str(story_dir(wide)))
+    assert "A gate marked 門 in plain words." in run.stdout
+    assert "wcwidth" in names

@@ -244,6 +244,9 @@ def test_ctrl_c_in_plain_mode_at_a_terminal_asks_before_quitting(tmp_path: Path)
     child.send("\r")  # no: the game goes on
     child.send("status\r")
     child.expect("Turn 0.")
+    # Ctrl-C once the prompt is up: sent on the text alone, it could arrive while the player
+    # was still returning from writing it, which leaves at once (a Ctrl-C while drawing)
+    child.expect("> ")
     child.sendintr()
     child.expect("Quit the game\\?")
     child.send("y\r")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from wcwidth import wcwidth
-
 from adventure.source.textsafe import clean
 
 if TYPE_CHECKING:
@@ -55,11 +53,15 @@ def cell_width(text: str) -> int:
     """Columns `text` takes on a terminal: wide characters count two, combining marks none."""
     if text.isascii():
         return len(text)
+    from wcwidth import wcwidth  # its tables take longer to import than most stories take to show: only for text beyond ASCII
+
     return sum(max(0, wcwidth(character)) for character in text)
 
 
 def _split_word(word: str, width: int) -> list[str]:
     """A word longer than the line, cut into pieces that each fit."""
+    from wcwidth import wcwidth
+
     pieces, piece, used = [], "", 0
     for character in word:
         size = max(0, wcwidth(character))
