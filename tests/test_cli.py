@@ -13,6 +13,8 @@ from conftest import FEATURES, ROOT, StoryDir, env_for_subprocess
 
 from adventure import __version__
 from adventure.cli import main
+from adventure.cli_args import COMMANDS
+from adventure.cli_args import parser as build_parser
 from adventure.story.bundled import bundled_story
 
 
@@ -27,6 +29,27 @@ def test_version_and_help_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert __version__ in capsys.readouterr().out
     assert main(["--help"]) == 0
     assert "check" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["play", "--plain", "--story", "s", "--seed", "3", "--set", "coins=2", "--set", "keys=a,b", "--width", "40"],
+        ["check", "s", "--format", "json", "--strict"],
+        ["explore", "s", "--exhaustive", "--max-states", "10"],
+        ["graph", "--output", "g.mmd"],
+        ["diff", "old", "new"],
+        ["lsp"],
+    ],
+)
+def test_the_parser_built_for_one_command_reads_its_line_as_the_whole_parser_does(words: list[str]) -> None:
+    assert build_parser(words[0]).parse_args(words) == build_parser().parse_args(words)
+
+
+def test_every_command_is_listed_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    listed = capsys.readouterr().out
+    assert all(f"    {command} " in listed for command in COMMANDS)
 
 
 def test_wrong_usage_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
