@@ -65,7 +65,8 @@ def test_check_reports_without_importing_the_terminal_toolkit_or_the_players(sto
 
 
 def test_the_plain_player_measures_text_beyond_ascii_with_the_width_tables(story_dir: StoryDir) -> None:
-    wide = {**ASCII_STORY, "scenes.yaml": ASCII_STORY["scenes.yaml"].replace("A plain gate in plain words.", "A gate marked 門 in plain words.")}
+    scenes = ASCII_STORY["scenes.yaml"].replace("A plain gate in plain words.", "A gate marked 門 in plain words.")
+    wide = {**ASCII_STORY, "scenes.yaml": scenes}
     names, run = imported_modules("play", "--plain", "--story", str(story_dir(wide)))
     assert "A gate marked 門 in plain words." in run.stdout
     assert "wcwidth" in names
