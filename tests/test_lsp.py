@@ -13,6 +13,7 @@ import pytest
 from conftest import HERE, ROOT, env_for_subprocess, write_story
 from lspclient import Client, ResponseError, uri
 
+from adventure.lsp.index import build_index
 from adventure.story.loader import check_story
 
 STORY = {
@@ -469,3 +470,22 @@ def test_a_broken_goto_does_not_make_other_scenes_look_unreachable(client: Clien
     assert [problem.get("code") for problem in client.diagnostics(hall)] == ["E202"]
     client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri(hall)}})
     assert client.latest_diagnostics(story / "vault.yaml") in (None, [])  # no W104 for the ending the typo cut off
+
+
+def test_names_inside_a_snippet_body_are_uses_an_editor_finds(tmp_path: Path) -> None:
+    files = {
+        **SNIPPETS,
+        "story.yaml": SNIPPETS["story.yaml"].replace(
+            "        snippets:\n", "        variables:\n          coins: {type: int, default: 2}\n        snippets:\n"
+        ),
+        "a.yaml": SNIPPETS["a.yaml"].replace("door: the red door", 'door: "the red door{if visits(\'a\') > 1: again}, {coins} coins"'),
+    }
+    story = write_story(tmp_path / "snip", files)
+    index = build_index(str(story))
+    assert [problem.code for problem in index.problems if problem.code.startswith("E")] == []
+    in_file = [symbol for symbol in index.symbols if symbol.where.path.endswith("a.yaml") and not symbol.declares]
+    uses = [(symbol.kind, symbol.name, symbol.where.line) for symbol in in_file if symbol.kind != "snippet"]
+    assert sorted(uses) == [("scene", "a", 2), ("variable", "coins", 2)]  # both in the body of `door`, on line 2
+    coins = next(symbol for symbol in index.symbols if symbol.kind == "variable" and not symbol.declares)
+    line = (story / "a.yaml").read_text(encoding="utf-8").splitlines()[1]
+    assert line[coins.where.col - 1 :].startswith("coins} coins")

@@ -70,6 +70,7 @@ def build(decls: Declarations, env: Env) -> Snippets:
             raw.reader.error("E214", raw.node, f"in snippet `{raw.name}`: {err.message}", err.hint)
             result.broken.add(raw.name)
             continue
+        raw.reader.note_text(raw.node, env)  # an editor finds the names a snippet's body uses, as in any text
         result.tables.setdefault(raw.file, {})[raw.name] = Snippet(raw.name, parsed[key], str(raw.reader.at(raw.node)), key)
     _refuse_cycles(raws, result)
     for raw in raws:  # type-check each once, in a scope of its own (this is not a use)
