@@ -116,6 +116,17 @@ def test_an_unclosed_interpolation_is_reported_at_its_brace_and_hides_nothing_af
     ]
 
 
+def test_every_mistaken_hole_and_form_in_one_text_is_reported_not_only_the_first(story_dir: StoryDir) -> None:
+    text = 'text: "Hello {crw}, {nobody} and {if crew > 1: {missing}|alone}, {crew + \'x\'}; {crew} is fine."'
+    root = story_dir({"story.yaml": STORY, "gate.yaml": GATE.replace("text: Hello.", text)})
+    assert [problem[1:4] for problem in found(root)] == [
+        (4, 19, "in text: unknown variable `crw`"),
+        (4, 26, "in text: unknown variable `nobody`"),
+        (4, 53, "in text: unknown variable `missing`"),
+        (4, 78, "in text: `'x'` is string, but arithmetic needs int"),
+    ]
+
+
 def test_mistakes_in_a_literal_block_are_placed_on_their_own_lines(story_dir: StoryDir) -> None:
     root = story_dir({"story.yaml": STORY, "gate.yaml": GATE.replace("text: Hello.", (
         "text: |\n"

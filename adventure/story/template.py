@@ -260,6 +260,25 @@ def compile_template(text: str, env: Env, scope: TextScope | None = None) -> Tem
     return _template(parse_text(text), scope if scope is not None else TextScope(env), 0, top=True)
 
 
+def resume_after(text: str, offset: int) -> int | None:
+    """Where checking can go on after a mistake at `offset`: just past the `{hole}` or inline
+    form at the top level of `text` that holds it; None when no such brace pair holds it."""
+    try:
+        nodes = parse_text(text)
+    except ExprError:
+        return None
+    for node in nodes:
+        if isinstance(node, Hole):  # a hole's offset is its expression's, just inside the brace
+            start, end = node.offset - 1, node.offset + len(node.source) + 1
+        elif isinstance(node, Form):  # a form's is its opening brace's
+            start, end = node.offset, node.offset + len(node.source) + 2
+        else:
+            continue
+        if start <= offset < end:
+            return end
+    return None
+
+
 def _holes(text: str, env: Env, scope: TextScope | None) -> Template:
     """The quick path of compile_template: literal text and `{expression}` holes only."""
     pieces = _HOLE.split(text)  # literal, hole, literal, ..., literal

@@ -16,7 +16,7 @@ from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.expr import Compiled, Env, ExprError, TypeName, Value, VarInfo, compile_expression
 from adventure.story.exprhints import suggest
 from adventure.story.model import Location
-from adventure.story.template import Template, TextScope, compile_template
+from adventure.story.template import Template, TextScope, compile_template, resume_after
 
 if TYPE_CHECKING:
     from adventure.story.loader.xref import Recorder, SymbolKind
@@ -359,11 +359,13 @@ class Reader:
                 break
             except ExprError as err:
                 errors.append(err.moved(start))
-                if not err.message.endswith("is never closed"):
+                # what follows the mistake is checked on its own, so that one slip does not hide the
+                # next: after an unclosed `{` (which runs to the end of the text), or after the hole
+                # that holds the mistake
+                after = err.offset + 1 if err.message.endswith("is never closed") else resume_after(text[start:], err.offset)
+                if after is None:
                     break
-                # an unclosed `{` runs to the end of the text: what follows it is checked on its own,
-                # so that one slip does not hide the next
-                start += err.offset + 1
+                start += after
         for problem in errors:
             if problem.unknown and self.unreadable.might_declare(problem.unknown):
                 continue
