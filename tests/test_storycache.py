@@ -226,3 +226,8 @@ def test_the_loader_and_the_title_page_name_the_same_story_file() -> None:
     from adventure.story import loader, titlepage
 
     assert loader.STORY_FILE == titlepage.STORY_FILE
+
+
+def test_the_decoder_builds_the_commonest_objects_by_their_quick_path() -> None:
+    # each quick path is written for its class's fields: a changed model must update it (else loads slow down)
+    assert len(cache._Decoder().fast) == len(cache._FAST_FIELDS)

@@ -72,6 +72,19 @@ for _index, _positions in _TEMPLATE_FIELDS.items():
         assert _STORED[_index][_position] in ("template", "label", "disabled", "title", "recap", "status"), (_index, _position)
 
 
+_FAST_FIELDS: dict[type, tuple[str, ...]] = {
+    model.Choice: (
+        "key", "label", "target", "where", "condition", "disabled", "effects", "once", "fallback", "reply", "flow", "counted", "ignore",
+    ),
+    model.Scene: ("id", "title", "text", "chapter", "where", "recap", "on_enter", "choices", "ending", "ignore"),
+    model.Paragraph: ("template",),
+    model.SetVar: ("name", "value", "computed", "where"),
+    model.AddInt: ("name", "amount", "where"),
+    model.SetAdd: ("name", "members", "where"),
+    model.SetRemove: ("name", "members", "where"),
+}
+
+
 class Unstorable(Exception):
     """The story holds a value this format does not know: it is not cached."""
 
@@ -228,6 +241,15 @@ class _Decoder:
         self.texts: dict[str, template.Template] = {}
         self.makers: tuple[Callable[..., Any], ...] = _CLASSES
         self.arity = tuple(len(names) for names in _STORED)
+        # the commonest objects, built without the generic loop (each only while its fields are as written here)
+        self.fast: dict[int, Callable[[tuple[Any, ...]], Any]] = {
+            _INDEX[cls]: method
+            for cls, method in (
+                (model.Choice, self.choice), (model.Scene, self.scene), (model.Paragraph, self.paragraph), (model.SetVar, self.set_var),
+                (model.AddInt, self.plain_then_where), (model.SetAdd, self.plain_then_where), (model.SetRemove, self.plain_then_where),
+            )
+            if _STORED[_INDEX[cls]] == _FAST_FIELDS[cls]
+        }
 
     def value(self, stored: Any) -> Any:
         kind = type(stored)
@@ -245,6 +267,9 @@ class _Decoder:
         if type(tag) is int:
             if not 0 <= tag < len(self.makers) or len(stored) - 1 != self.arity[tag]:
                 raise ValueError("not an object")
+            fast = self.fast.get(tag)
+            if fast is not None:
+                return fast(stored)
             values = [item if type(item) in _LEAF_TYPES else self.value(item) for item in stored[1:]]
             for position in _TEMPLATE_FIELDS.get(tag, ()):
                 text = values[position]
@@ -262,6 +287,43 @@ class _Decoder:
         if tag == "E" and self.env is not None:
             return self.env
         raise ValueError("not a value")
+
+    def template_of(self, stored: Any) -> Any:
+        return self.text(stored) if type(stored) is str else self.value(stored)
+
+    def location(self, stored: Any) -> model.Location:
+        if type(stored) is not tuple or len(stored) != 4 or stored[0] != _LOCATION:
+            raise ValueError("not a location")
+        return model.Location(stored[1], stored[2], stored[3])
+
+    def choice(self, stored: tuple[Any, ...]) -> model.Choice:
+        _, key, label, target, where, condition, disabled, effects, once, fallback, reply, flow, counted, ignore = stored
+        value = self.value
+        return model.Choice(
+            key, self.template_of(label), target, self.location(where), condition if condition is None else value(condition),
+            disabled if disabled is None else self.template_of(disabled), value(effects) if effects else (), once, fallback,
+            value(reply) if reply else (), flow, counted, ignore,
+        )
+
+    def scene(self, stored: tuple[Any, ...]) -> model.Scene:
+        _, scene_id, title, text, chapter, where, recap, on_enter, choices, ending, ignore = stored
+        value = self.value
+        return model.Scene(
+            scene_id, self.template_of(title), value(text), chapter, self.location(where),
+            recap if recap is None else self.template_of(recap),
+            value(on_enter) if on_enter else (), value(choices) if choices else (), ending if ending is None else value(ending), ignore,
+        )
+
+    def set_var(self, stored: tuple[Any, ...]) -> model.SetVar:
+        _, name, fixed, computed, where = stored
+        return model.SetVar(name, fixed, computed if computed is None else self.value(computed), self.location(where))
+
+    def plain_then_where(self, stored: tuple[Any, ...]) -> Any:
+        """An effect whose fields are plain values and then its place (AddInt, SetAdd, SetRemove)."""
+        return self.makers[stored[0]](*stored[1:-1], self.location(stored[-1]))
+
+    def paragraph(self, stored: tuple[Any, ...]) -> model.Paragraph:
+        return model.Paragraph(self.template_of(stored[1]))
 
     def text(self, text: str) -> template.Template:
         """A Template of plain text; the same object for the same text (templates are immutable)."""

@@ -179,6 +179,17 @@ class Reader:
         """The mapping's values by key; unknown keys and missing required keys are reported."""
         allowed = tuple(allowed)
         values: dict[str, Node] = {}
+        if not node.flow:  # the common case, kept quick: no comma can cut a value outside `{...}`
+            known = _KNOWN_KEYS.get(allowed)
+            if known is None:
+                known = _KNOWN_KEYS[allowed] = frozenset(allowed)
+            for key, value in node.pairs:
+                if key.value in known:
+                    values[key.value] = value
+                else:
+                    self._unknown_key(key, what, allowed)
+            self._required(node, what, values, required)
+            return values
         cut: Scalar | None = None  # a key whose plain value a comma may cut: in `{doc: a, b}`, `b` is text
         cut_text = ""
         reported_cut = False
@@ -198,14 +209,20 @@ class Reader:
             cut_text = value.value if cut is not None and isinstance(value, Scalar) else ""
             reported_cut = False
             if key.value not in allowed:
-                hint = suggest(key.value, allowed) or f"{what} may have: {', '.join(allowed)}"
-                self.error("E102", key, f"unknown key `{clean(key.value)}` in {what}", hint)
+                self._unknown_key(key, what, allowed)
                 continue
             values[key.value] = value
+        self._required(node, what, values, required)
+        return values
+
+    def _unknown_key(self, key: Scalar, what: str, allowed: tuple[str, ...]) -> None:
+        hint = suggest(key.value, allowed) or f"{what} may have: {', '.join(allowed)}"
+        self.error("E102", key, f"unknown key `{clean(key.value)}` in {what}", hint)
+
+    def _required(self, node: Map, what: str, values: dict[str, Node], required: Iterable[str]) -> None:
         for name in required:
             if name not in values:
                 self.error("E103", node, f"{what} has no `{name}`", f"add `{name}: ...`")
-        return values
 
     # scalars --------------------------------------------------------------------------
     def string(self, node: Node | None, what: str, block: bool = False) -> str | None:
@@ -387,6 +404,9 @@ class Reader:
                     return self.place(node, offset)
                 visible -= 1
         return node.line, node.col
+
+
+_KNOWN_KEYS: dict[tuple[str, ...], frozenset[str]] = {}  # each call site's allowed keys, as a set
 
 
 def paragraphs(text: str, style: str = "|") -> list[str]:
