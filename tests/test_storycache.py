@@ -231,3 +231,14 @@ def test_the_loader_and_the_title_page_name_the_same_story_file() -> None:
 def test_the_decoder_builds_the_commonest_objects_by_their_quick_path() -> None:
     # each quick path is written for its class's fields: a changed model must update it (else loads slow down)
     assert len(cache._Decoder().fast) == len(cache._FAST_FIELDS)
+
+
+def test_only_the_most_recent_entries_are_kept(big_story: Path, monkeypatch: pytest.MonkeyPatch, no_build: list[str]) -> None:
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    chapter = big_story / "a.yaml"
+    for number in range(4):
+        chapter.write_text(chapter.read_text(encoding="utf-8").replace(f"title: Room {number}\n", f"title: Room {number}b\n"))
+        check_story(str(big_story))
+    assert len(entries()) == 2 and len(no_build) == 4
+    again, _ = check_story(str(big_story))  # the newest is among those kept
+    assert again is not None and again.scenes["s3"].title.static == "Room 3b" and len(no_build) == 4

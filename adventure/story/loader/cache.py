@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import marshal
@@ -25,6 +26,8 @@ MAGIC = b"adventure story %d\n" % FORMAT
 # Smaller stories load in less time than hashing, reading and rebuilding an entry takes.
 MIN_CACHED_BYTES = 32 * 1024
 KIND = "stories"
+MAX_ENTRIES = 12
+MAX_FOLDER_BYTES = 512 * 1024 * 1024
 MAX_KEYED_BYTES = 16 * 1024 * 1024  # the loader refuses more in all files together: such a load has problems, and is not stored
 
 # Every class a cached story may hold, by position: an entry names a class by its index, and
@@ -161,6 +164,24 @@ def store(key: str, story: Story) -> None:
     except (Unstorable, ValueError, RecursionError):
         return
     write_entry(os.path.join(folder, key + ".story"), MAGIC, payload)
+    _evict(folder)
+
+
+def _evict(folder: str) -> None:
+    """Keep the folder small: every edit of a story makes a new entry, so only the most recently
+    written MAX_ENTRIES (and at most MAX_FOLDER_BYTES in all) are kept."""
+    try:
+        found = [entry for entry in os.scandir(folder) if entry.name.endswith(".story")]
+        entries = [(entry.stat().st_mtime_ns, entry.stat().st_size, entry.path) for entry in found]
+    except OSError:
+        return
+    entries.sort(reverse=True)
+    total = 0
+    for number, (_, size, path) in enumerate(entries):
+        total += size
+        if number >= MAX_ENTRIES or total > MAX_FOLDER_BYTES:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 # encoding: model objects to tuples, lists, frozensets of text and scalars -------------------
