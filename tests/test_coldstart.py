@@ -1,4 +1,4 @@
-"""Cold start: the plain player and `check` import only what they use (no terminal toolkit, no tools they do not run)."""
+"""Cold start: the plain player, `check` and a script using the public API import only what they use."""
 
 from __future__ import annotations
 
@@ -70,3 +70,24 @@ def test_the_plain_player_measures_text_beyond_ascii_with_the_width_tables(story
     names, run = imported_modules("play", "--plain", "--story", str(story_dir(wide)))
     assert "A gate marked 門 in plain words." in run.stdout
     assert "wcwidth" in names
+
+
+def test_a_story_read_from_the_cache_is_shown_without_the_parsers(story_dir: StoryDir, tmp_path: Path) -> None:
+    # large enough to be cached: a long last scene
+    long_text = " ".join(["The yard is empty."] * 2000)
+    root = story_dir({**ASCII_STORY, "scenes.yaml": ASCII_STORY["scenes.yaml"].replace("The yard is empty.", long_text)})
+    script = (
+        "import sys, adventure;"
+        f"story = adventure.load_story({str(root)!r});"
+        "print(adventure.view(story, adventure.new_game(story, 1).state).paragraphs[0]);"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    env = {**env_for_subprocess(), "ADVENTURE_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-c", script]
+    runs = [subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=True) for _ in range(2)]
+    first, hit = (run.stdout.splitlines() for run in runs)
+    assert first[0] == hit[0] == "A plain gate in plain words."
+    assert "adventure.story.loader.cache" in hit[1].split()  # the list was read: an empty one would prove nothing
+    # the second run read the cache: no YAML, no reading or compiling of scenes, no parser of inline forms
+    assert not {name for name in hit[1].split() if name.split(".")[0] == "yaml"}
+    assert not set(hit[1].split()) & {"adventure.story.inline", "adventure.story.loader.build", "adventure.source.yamlsource"}

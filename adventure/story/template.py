@@ -8,11 +8,14 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from adventure.story.chance import permutation
 from adventure.story.expr import Compiled, Env, ExprError, StateView, TypeName, compile_expression, format_value
 from adventure.story.exprhints import suggest
-from adventure.story.inline import HEADED, VISITED, Form, Hole, Nodes, SnippetUse, parse_text
+
+if TYPE_CHECKING:
+    from adventure.story.inline import Form, Nodes, SnippetUse
 
 MAX_SNIPPET_DEPTH = 8
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -93,6 +96,8 @@ class Variation:
     @property
     def visited(self) -> bool:
         """Whether the option follows the scene's visits (seq, cycle, once, shuffle)."""
+        from adventure.story.inline import VISITED
+
         return self.kind in VISITED
 
 
@@ -257,6 +262,10 @@ def compile_template(text: str, env: Env, scope: TextScope | None = None) -> Tem
         return Template((text,), text)
     if _ONLY_HOLES.fullmatch(text):
         return _holes(text, env, scope)
+    # the parser of inline forms is imported only for text that may hold them: a story read
+    # from the cache, or one without them, never loads it
+    from adventure.story.inline import parse_text
+
     return _template(parse_text(text), scope if scope is not None else TextScope(env), 0, top=True)
 
 
@@ -310,6 +319,8 @@ def _hole_part(compiled: Compiled, scope: TextScope | None) -> Compiled | Member
 def _template(nodes: Nodes, scope: TextScope, base: int, top: bool = False) -> Template:
     """A template from parsed nodes; `base` is added to offsets (nodes of a snippet report
     at the place that uses it)."""
+    from adventure.story.inline import Hole, SnippetUse
+
     parts: list[TemplatePart] = []
     for node in nodes:
         if isinstance(node, str):
@@ -357,6 +368,8 @@ def _snippet(use: SnippetUse, scope: TextScope, base: int) -> Template:
 
 
 def _variation(form: Form, scope: TextScope, base: int) -> Variation:
+    from adventure.story.inline import HEADED, VISITED
+
     kind = form.kind
     offset = base + form.offset
     head: Compiled | None = None
