@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _check(args: argparse.Namespace, stdout: TextIO) -> int:
     from adventure.story.loader import check_story_parts
     from adventure.tools.analysis import analyse_all
-    from adventure.tools.stats import summary
+    from adventure.tools.counts import summary
 
     root = args.story or bundled_story()
     # Warnings come from every part that loaded, so they are shown beside the errors.

@@ -62,6 +62,7 @@ def test_check_reports_without_importing_the_terminal_toolkit_or_the_players(sto
     # check runs the warnings and the summary; nothing that plays, draws or compares stories
     assert not names & {"json", "tempfile"}  # imported only for --format json, and for writing
     assert not names & {"adventure.tools.explore", "adventure.tools.graph", "adventure.tools.diff", "adventure.tools.walkthrough"}
+    assert "adventure.tools.counts" in names and "adventure.tools.stats" not in names  # the summary's counts, not `stats`
 
 
 def test_the_plain_player_measures_text_beyond_ascii_with_the_width_tables(story_dir: StoryDir) -> None:

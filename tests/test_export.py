@@ -15,8 +15,8 @@ from adventure.cli import main
 from adventure.story.loader import load_story
 from adventure.story.model import Conditional, Story, Text
 from adventure.story.template import Template, Variation
+from adventure.tools.counts import summary
 from adventure.tools.proofing import FORMATS, export
-from adventure.tools.stats import summary
 
 EXAMPLE = ROOT / "docs" / "example"
 

@@ -9,7 +9,7 @@ from adventure.rules import engine
 from adventure.story.loader import load_story
 from adventure.tools import explore
 from adventure.tools.analysis import analyse
-from adventure.tools.stats import text_words
+from adventure.tools.counts import text_words
 
 STORY = load_story(str(SHIPPED))
 

@@ -1,55 +1,15 @@
-"""Counting a story: scenes, choices, words, endings, and how long random playthroughs read."""
+"""A story's statistics (`adventure stats`): words per chapter, kinds of choices, and how long random playthroughs read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from adventure.story.model import Choice, Conditional, Paragraph, Scene, Story, Text
-from adventure.story.template import Template, Variation
+from adventure.story.model import Story
+from adventure.tools.counts import scene_words
 
-if TYPE_CHECKING:  # `check` counts words through this module and plays nothing
+if TYPE_CHECKING:  # for types only: a walkthrough is played only for `stats --walkthrough`
     from adventure.tools.walkthrough import Result
-
-
-def template_words(template: Template) -> int:
-    """Words written in a template, every option of its inline forms included."""
-    total = 0
-    for piece in template.parts:
-        if isinstance(piece, str):
-            total += len(piece.split())
-        elif isinstance(piece, Variation):
-            total += sum(template_words(option) for option in piece.options)
-    return total
-
-
-def text_words(text: Text) -> int:
-    """Words in every paragraph, counting both branches of conditional text and every option of inline forms."""
-    total = 0
-    stack = [text]
-    while stack:
-        for part in stack.pop():
-            if isinstance(part, Paragraph):
-                total += template_words(part.template)
-            elif isinstance(part, Conditional):
-                stack.extend((part.then, part.otherwise))
-    return total
-
-
-def summary(story: Story) -> dict[str, int]:
-    scenes = story.scenes.values()
-    return {
-        "scenes": len(story.scenes),
-        "choices": sum(len(scene.choices) for scene in scenes),
-        # the words a player can read: titles, text, labels, replies and reasons (as `stats` counts them)
-        "words": sum(_scene_words(scene) for scene in scenes),
-        "endings": sum(1 for scene in scenes if scene.ending is not None),
-        "codex": len(story.codex),
-        "variables": len(story.variables),
-    }
-
-
-# --- adventure stats ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +47,6 @@ class Statistics:
     readings: tuple[Reading, ...]
 
 
-def _scene_words(scene: Scene) -> int:
-    return template_words(scene.title) + text_words(scene.text) + sum(_choice_words(choice) for choice in scene.choices)
-
-
-def _choice_words(choice: Choice) -> int:
-    return template_words(choice.label) + text_words(choice.reply) + (template_words(choice.disabled) if choice.disabled else 0)
-
-
 def _middle(values: list[int]) -> tuple[int, int, int]:
     ordered = sorted(values)
     return ordered[0], ordered[(len(ordered) - 1) // 2], ordered[-1]  # the lower median: a value some playthrough had
@@ -111,7 +63,7 @@ def statistics(story: Story, runs: int = 1000, seed: int = 0, max_steps: int = 2
         counts = by_chapter.setdefault(scene.chapter, [0, 0, 0, 0])
         counts[0] += 1
         counts[1] += len(scene.choices)
-        counts[2] += _scene_words(scene)
+        counts[2] += scene_words(scene)
         counts[3] += scene.ending is not None
         results: dict[tuple[object, ...], int] = {}
         for choice in scene.choices:
