@@ -272,6 +272,8 @@ def compile_template(text: str, env: Env, scope: TextScope | None = None) -> Tem
 def resume_after(text: str, offset: int) -> int | None:
     """Where checking can go on after a mistake at `offset`: just past the `{hole}` or inline
     form at the top level of `text` that holds it; None when no such brace pair holds it."""
+    from adventure.story.inline import Form, Hole, parse_text
+
     try:
         nodes = parse_text(text)
     except ExprError:
