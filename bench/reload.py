@@ -2,6 +2,7 @@
 
     python bench/reload.py                          # a generated 10,000-scene story, 5 rounds
     python bench/reload.py --story DIR --rounds 3   # any story folder (it is copied, never edited)
+    python bench/reload.py --trees OLD .            # two checkouts of the project, run in turn in each round
 
 Every figure is CPU seconds (the machine is shared, so wall time says little), the median of
 the rounds with min and max. In each round the measurements run in turn, each in a fresh
@@ -44,9 +45,14 @@ RELOAD = r"""
 import json, statistics, sys, time
 sys.path.insert(0, {root!r})
 from adventure.story.loader import check_story
-from adventure.story.loader.memo import LoadMemo
+try:
+    from adventure.story.loader.memo import LoadMemo
+except ImportError:  # a checkout from before the memo: a reload was a whole load (its parse cache on)
+    class LoadMemo:
+        parsed = [None]
 memo = LoadMemo()
-story, problems = check_story({story!r}, memo=memo)
+load = (lambda: check_story({story!r}, memo=memo)) if hasattr(memo, "reads") else (lambda: check_story({story!r}))
+story, problems = load()
 assert story is not None and not problems, problems[:3]
 path = {edited!r}
 original = open(path, encoding="utf-8").read()
@@ -55,9 +61,10 @@ times = []
 for edit in range({edits}):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(original[:first] + "Edited %d " % edit + original[first:])
-    memo.parsed.clear()
+    if hasattr(memo, "reads"):
+        memo.parsed.clear()
     started = time.process_time()
-    story, problems = check_story({story!r}, memo=memo)
+    story, problems = load()
     times.append(time.process_time() - started)
     assert story is not None and not problems and len(memo.parsed) == 1, (problems[:3], memo.parsed)
 with open(path, "w", encoding="utf-8") as handle:
@@ -81,14 +88,29 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
+def measure_round(tree: str, story: str, edited: str, edits: int, cache: str) -> dict[str, tuple[dict[str, float], float]]:
+    """One round in one checkout: cold, miss, hit, then the reloads (with the cache folder the hit used)."""
+    base = {key: value for key, value in os.environ.items() if not key.startswith("ADVENTURE_")}
+    load = LOAD.format(root=tree, story=story)
+    return {
+        "cold": child(load, {**base, "ADVENTURE_NO_CACHE": "1"}),
+        "miss": child(load, {**base, "ADVENTURE_CACHE_DIR": cache}),
+        "hit": child(load, {**base, "ADVENTURE_CACHE_DIR": cache}),
+        "reload": child(RELOAD.format(root=tree, story=story, edited=edited, edits=edits), {**base, "ADVENTURE_CACHE_DIR": cache}),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--story", help="a story folder (default: a generated one of --scenes scenes)")
     parser.add_argument("--scenes", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--edits", type=int, default=5, help="reloads timed per round (their median is the round's figure)")
+    parser.add_argument("--trees", nargs="+", default=[ROOT], help="checkouts of the project to compare (default: this one)")
     args = parser.parse_args()
-    compileall.compile_dir(os.path.join(ROOT, "adventure"), quiet=1)  # as an installed package starts
+    trees = [os.path.abspath(tree) for tree in args.trees]
+    for tree in trees:
+        compileall.compile_dir(os.path.join(tree, "adventure"), quiet=1)  # as an installed package starts
     work = tempfile.mkdtemp(prefix="bench-reload-")
     try:
         story = os.path.join(work, "story")
@@ -98,34 +120,34 @@ def main() -> None:
             generate(args.scenes, story)
         files = sorted(os.path.join(folder, name) for folder, _, names in os.walk(story) for name in names if name != "story.yaml")
         edited = files[len(files) // 2]
-        base = {key: value for key, value in os.environ.items() if not key.startswith("ADVENTURE_")}
-        rows: dict[str, list[float]] = {}
+        rows: dict[tuple[str, str], list[float]] = {}
+        scenes = 0
         for number in range(args.rounds):
-            cache = os.path.join(work, f"cache-{number}")
-            reload = RELOAD.format(root=ROOT, story=story, edited=edited, edits=args.edits)
-            measured = {
-                "cold": child(LOAD.format(root=ROOT, story=story), {**base, "ADVENTURE_NO_CACHE": "1"}),
-                "miss": child(LOAD.format(root=ROOT, story=story), {**base, "ADVENTURE_CACHE_DIR": cache}),
-                "hit": child(LOAD.format(root=ROOT, story=story), {**base, "ADVENTURE_CACHE_DIR": cache}),
-                "reload": child(reload, {**base, "ADVENTURE_NO_CACHE": "1"}),
-            }
-            for name, (figures, process) in measured.items():
-                rows.setdefault(name, []).append(figures["load"] if "load" in figures else figures["reload"])
-                rows.setdefault(name + " process", []).append(process)
-            if measured["hit"][0].get("yaml"):
-                print("note: the cache hit imported PyYAML (it should not)", file=sys.stderr)
-            print(f"round {number + 1}: " + ", ".join(f"{name} {values[-1]:.3f}" for name, values in rows.items()), file=sys.stderr)
-        scenes = int(measured["cold"][0]["scenes"])
+            for position, tree in enumerate(trees):
+                measured = measure_round(tree, story, edited, args.edits, os.path.join(work, f"cache-{number}-{position}"))
+                for name, (figures, process) in measured.items():
+                    rows.setdefault((tree, name), []).append(figures.get("load", figures.get("reload", 0.0)))
+                    rows.setdefault((tree, name + " process"), []).append(process)
+                scenes = int(measured["cold"][0]["scenes"])
+                if measured["hit"][0].get("yaml") and position == len(trees) - 1:
+                    print(f"note: the cache hit in {tree} imported PyYAML", file=sys.stderr)
+                shown = ", ".join(f"{name} {values[-1]:.3f}" for (where, name), values in rows.items() if where == tree)
+                print(f"round {number + 1}, {tree}: {shown}", file=sys.stderr)
         load = os.getloadavg()
         print(f"{scenes:,} scenes in {len(files)} files; {datetime.date.today()}; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-        print("| measurement | load, CPU s | whole process, CPU s |")
-        print("| --- | --- | --- |")
+        print(f"CPU seconds, median (min-max) of {args.rounds} rounds; in each round every checkout in turn")
+        print("| measurement | " + " | ".join(f"{os.path.basename(tree) or tree}: load | whole process" for tree in trees) + " |")
+        print("| --- |" + " --- | --- |" * len(trees))
         labels = {
             "cold": "cold load (no cache)", "miss": "cache miss (writes the entry)", "hit": "cache hit",
             "reload": f"reload after a one-file edit ({os.path.basename(edited)})",
         }
         for name, label in labels.items():
-            print(f"| {label} | {spread(rows[name])} | {spread(rows[name + ' process'])} |")
+            cells = []
+            for tree in trees:
+                cells.append(spread(rows[(tree, name)]))
+                cells.append(spread(rows[(tree, name + " process")]) if name != "reload" else "-")
+            print(f"| {label} | " + " | ".join(cells) + " |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
