@@ -11,7 +11,7 @@ from conftest import SHIPPED, StoryDir
 from adventure.cli import main
 from adventure.lsp.index import build_index
 from adventure.play import shellhooks
-from adventure.story.loader import cache, check_story, check_story_parts
+from adventure.story.loader import cacheformat, check_story, check_story_parts
 from adventure.story.loader.memo import LoadMemo
 
 STORY = {
@@ -51,7 +51,7 @@ def test_a_second_load_with_the_memo_parses_and_compiles_nothing(story_dir: Stor
     second, problems = check_story(root, memo=memo)
     assert second is not None and not problems and second is not first
     assert memo.parsed == [] and memo.compiled_files == []
-    assert cache.encode(second) == cache.encode(first)
+    assert cacheformat.encode(second) == cacheformat.encode(first)
 
 
 def test_an_edited_file_is_read_again_and_its_new_text_is_seen(story_dir: StoryDir) -> None:
@@ -109,7 +109,7 @@ def test_the_shipped_story_through_a_memo_is_the_story_loaded_without_one() -> N
     again, problems = check_story(str(SHIPPED), memo=memo)
     plain, _ = check_story(str(SHIPPED))
     assert again is not None and plain is not None and not problems
-    assert cache.encode(again) == cache.encode(plain)
+    assert cacheformat.encode(again) == cacheformat.encode(plain)
     assert again.snippets == plain.snippets  # which snippets are used survives files compiled earlier
 
 

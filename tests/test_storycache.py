@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import adventure
 from adventure.cli import main
 from adventure.source import cachedir
-from adventure.story.loader import build, cache, check_story
+from adventure.story.loader import build, cache, cacheformat, check_story
 from adventure.story.model import Story
 
 
@@ -79,7 +79,7 @@ def test_the_shipped_story_from_the_cache_is_the_story_the_loader_builds(no_buil
     stored, problems = check_story(str(SHIPPED))
     assert stored is not None and not problems and stored is not built
     assert len(no_build) == 1  # the second load was answered by the cache
-    assert cache.encode(stored) == cache.encode(built)
+    assert cacheformat.encode(stored) == cacheformat.encode(built)
     assert stored.fingerprint == built.fingerprint and stored.files == built.files
     for seed in (1, 2, 3):
         assert playthrough(stored, seed) == playthrough(built, seed)
@@ -94,7 +94,7 @@ def test_a_cache_hit_imports_neither_pyyaml_nor_the_story_builder(big_story: Pat
     first = subprocess.run([sys.executable, "-c", probe, str(big_story)], env=env, capture_output=True, text=True, check=True)
     assert "'yaml'" in first.stdout  # a miss builds the story
     second = subprocess.run([sys.executable, "-c", probe, str(big_story)], env=env, capture_output=True, text=True, check=True)
-    assert second.stdout.strip() == "['adventure.story.loader.cache']"
+    assert second.stdout.strip() == "['adventure.story.loader.cache', 'adventure.story.loader.cacheformat']"
 
 
 def test_a_damaged_entry_is_ignored_and_replaced(big_story: Path, no_build: list[str]) -> None:
@@ -146,7 +146,7 @@ plain = st.recursive(
 @given(stored=plain)
 def test_decoding_any_plain_values_gives_a_story_or_refuses_them(stored: object) -> None:
     try:
-        story = cache.decode(stored)
+        story = cacheformat.decode(stored)
     except (ValueError, EOFError, TypeError, IndexError, KeyError, RecursionError, AttributeError, adventure.StoryError):
         return
     except Exception as err:  # an ExprError from a stored expression is refused too
@@ -230,7 +230,7 @@ def test_the_loader_and_the_title_page_name_the_same_story_file() -> None:
 
 def test_the_decoder_builds_the_commonest_objects_by_their_quick_path() -> None:
     # each quick path is written for its class's fields: a changed model must update it (else loads slow down)
-    assert len(cache._Decoder().fast) == len(cache._FAST_FIELDS)
+    assert len(cacheformat._Decoder().fast) == len(cacheformat._FAST_FIELDS)
 
 
 def test_only_the_most_recent_entries_are_kept(big_story: Path, monkeypatch: pytest.MonkeyPatch, no_build: list[str]) -> None:
@@ -242,3 +242,4 @@ def test_only_the_most_recent_entries_are_kept(big_story: Path, monkeypatch: pyt
     assert len(entries()) == 2 and len(no_build) == 4
     again, _ = check_story(str(big_story))  # the newest is among those kept
     assert again is not None and again.scenes["s3"].title.static == "Room 3b" and len(no_build) == 4
+    assert len(cacheformat._QUICK_ENCODERS) == 3

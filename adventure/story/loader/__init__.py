@@ -80,6 +80,6 @@ def check_story_parts(
         from adventure.story.loader.build import build_story  # PyYAML and the compilers: only when something is read
 
         story, problems = build_story(root, overlay or {}, recorder, memo)
-    if key is not None and story is not None and not problems:
-        cache.store(key, story)
+        if key is not None and story is not None and not problems:
+            cache.store(key, story)  # with the collector still paused: encoding allocates a tuple per object
     return story, problems

@@ -1,0 +1,298 @@
+"""The story cache's format: a checked story as plain values marshal can store, and back, calling only the model's constructors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+from operator import attrgetter
+from types import MappingProxyType
+from typing import Any
+
+from adventure.story import model, template
+from adventure.story.expr import Compiled, Env, VarInfo, compile_expression
+from adventure.story.model import Story
+
+# Every class a cached story may hold, by position: an entry names a class by its index, and
+# nothing but these constructors (plain frozen dataclasses, which run no code of the story's)
+# is ever called while decoding. Compiled expressions are closures: they are stored as their
+# source and compiled again, once per distinct text.
+_CLASSES: tuple[type, ...] = (
+    model.Location, model.Variable, model.Paragraph, model.Conditional, model.SetVar, model.AddInt, model.SetAdd,
+    model.SetRemove, model.Unlock, model.Roll, model.Pick, model.When, model.Choice, model.Ending, model.Scene,
+    model.CodexEntry, model.SnippetDecl, model.Story, template.Template, template.Variation, template.MemberNames, VarInfo, Env,
+)
+# Fields not stored: caches rebuilt on use. A trailing one is left to its default.
+_SKIPPED = {(template.Template, "prepared"), (Env, "cache")}
+_FIELDS: tuple[tuple[str | None, ...], ...] = tuple(
+    tuple(None if (cls, field.name) in _SKIPPED else field.name for field in fields(cls)) for cls in _CLASSES
+)
+_STORED: tuple[tuple[str | None, ...], ...] = tuple(names[:-1] if names[-1] is None else names for names in _FIELDS)
+
+
+def _getter(names: tuple[str | None, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """All of an object's stored fields at once (a skipped field reads as its first field, then stored as None)."""
+    if len(names) == 1:
+        name = names[0] or ""
+        return lambda value: (getattr(value, name),)
+    return attrgetter(*[name or names[0] or "" for name in names])
+
+
+_GETTERS = tuple(_getter(names) for names in _STORED)
+_BLANKS = tuple(tuple(position for position, name in enumerate(names) if name is None) for names in _STORED)
+_INDEX = {cls: index for index, cls in enumerate(_CLASSES)}
+SHAPE = repr([(cls.__qualname__, names) for cls, names in zip(_CLASSES, _FIELDS, strict=True)])
+_PLAIN = frozenset({str, int, bool, type(None)})  # stored as themselves
+_LEAF_TYPES = _PLAIN | {frozenset}  # a frozenset holds only text (checked when stored)
+_LOCATION = _INDEX[model.Location]
+_EMPTY_TUPLE: tuple[()] = ()
+_EMPTY_SET: frozenset[str] = frozenset()
+# Fields holding a Template: plain text stored there is a Template of that text alone.
+_TEMPLATE_FIELDS = {
+    _INDEX[model.Paragraph]: (0,), _INDEX[model.Choice]: (1, 5), _INDEX[model.Scene]: (1, 5), _INDEX[model.Story]: (8,),
+}
+
+
+for _index, _positions in _TEMPLATE_FIELDS.items():
+    for _position in _positions:
+        assert _STORED[_index][_position] in ("template", "label", "disabled", "title", "recap", "status"), (_index, _position)
+
+
+_FAST_FIELDS: dict[type, tuple[str, ...]] = {
+    model.Choice: (
+        "key", "label", "target", "where", "condition", "disabled", "effects", "once", "fallback", "reply", "flow", "counted", "ignore",
+    ),
+    model.Scene: ("id", "title", "text", "chapter", "where", "recap", "on_enter", "choices", "ending", "ignore"),
+    model.Paragraph: ("template",),
+    model.SetVar: ("name", "value", "computed", "where"),
+    model.AddInt: ("name", "amount", "where"),
+    model.SetAdd: ("name", "members", "where"),
+    model.SetRemove: ("name", "members", "where"),
+}
+
+
+class Unstorable(Exception):
+    """The story holds a value this format does not know: it is not cached."""
+
+
+# encoding: model objects to tuples, lists, frozensets of text and scalars -------------------
+
+def encode(story: Story) -> tuple[Any, ...]:
+    """The story as plain values: (its Env, the story)."""
+    if story.env is None:
+        raise Unstorable("a story without its Env")
+    env = story.env
+    index = _INDEX[Env]
+    fields_of_env = (index, *[_encode(getattr(env, name), env) for name in _STORED[index] if name is not None])
+    return (fields_of_env, _encode(story, env))
+
+
+def _encode(value: Any, env: Env) -> Any:
+    kind = type(value)
+    if kind in _LEAF_TYPES:
+        if kind is frozenset and not all(type(item) is str for item in value):
+            raise Unstorable("a set of other things than text")
+        return value
+    if kind is model.Location:  # the commonest object: one for every scene, choice and effect
+        return (_LOCATION, value.path, value.line, value.col)
+    if kind is tuple:
+        return [item if type(item) in _PLAIN else _encode(item, env) for item in value]
+    if kind is Compiled:
+        return ("C", value.source, value.draws_random)
+    if kind is MappingProxyType or kind is dict:
+        keys = list(value)
+        if not all(type(key) in (str, int) for key in keys):
+            raise Unstorable("a mapping with keys other than text or numbers")
+        return ("P" if kind is MappingProxyType else "D", keys, [_encode(item, env) for item in value.values()])
+    if value is env and kind is Env:
+        return ("E",)
+    quick = _QUICK_ENCODERS.get(kind)
+    if quick is not None:
+        return quick(value, env)
+    index = _INDEX.get(kind)
+    if index is None:
+        raise Unstorable(f"a {kind.__name__}")
+    fields_of_value: tuple[Any, ...] | list[Any] = _GETTERS[index](value)
+    positions = _TEMPLATE_FIELDS.get(index)
+    if positions is not None:
+        with_texts = list(fields_of_value)
+        for position in positions:
+            text = with_texts[position]
+            if type(text) is template.Template and text.static is not None and not text.varies and text.parts == (text.static,):
+                with_texts[position] = text.static  # plain text where a Template is expected: the decoder knows the field
+        fields_of_value = with_texts
+    # empty tuples and sets (a choice without effects, nothing silenced) are most fields that are not plain
+    stored = [
+        item if type(item) in _PLAIN or item is _EMPTY_TUPLE or item is _EMPTY_SET else _encode(item, env) for item in fields_of_value
+    ]
+    for position in _BLANKS[index]:
+        stored[position] = None
+    return (index, *stored)
+
+
+def _text_or_template(value: Any, env: Env) -> Any:
+    """A Template field: plain text as itself (the decoder knows the field), any other template encoded."""
+    if type(value) is template.Template and value.static is not None and not value.varies and value.parts == (value.static,):
+        return value.static
+    return None if value is None else _encode(value, env)
+
+
+def _location(where: model.Location) -> tuple[int, str, int, int]:
+    return (_LOCATION, where.path, where.line, where.col)
+
+
+def _choice(choice: model.Choice, env: Env) -> tuple[Any, ...]:
+    condition, effects, reply = choice.condition, choice.effects, choice.reply
+    return (
+        _CHOICE, choice.key, _text_or_template(choice.label, env), choice.target, _location(choice.where),
+        None if condition is None else ("C", condition.source, condition.draws_random), _text_or_template(choice.disabled, env),
+        _encode(effects, env) if effects else (), choice.once, choice.fallback, _encode(reply, env) if reply else (), choice.flow,
+        choice.counted, _encode(choice.ignore, env),
+    )
+
+
+def _scene(scene: model.Scene, env: Env) -> tuple[Any, ...]:
+    return (
+        _SCENE, scene.id, _text_or_template(scene.title, env), _encode(scene.text, env), scene.chapter, _location(scene.where),
+        _text_or_template(scene.recap, env), _encode(scene.on_enter, env) if scene.on_enter else (), _encode(scene.choices, env),
+        None if scene.ending is None else _encode(scene.ending, env), _encode(scene.ignore, env),
+    )
+
+
+def _paragraph(paragraph: model.Paragraph, env: Env) -> tuple[Any, ...]:
+    return (_PARAGRAPH, _text_or_template(paragraph.template, env))
+
+
+_CHOICE, _SCENE, _PARAGRAPH = _INDEX[model.Choice], _INDEX[model.Scene], _INDEX[model.Paragraph]
+# The decoder's quick paths have encoders of their own, written for the same fields.
+_QUICK_ENCODERS: dict[type, Callable[[Any, Env], Any]] = {
+    cls: encoder
+    for cls, encoder in ((model.Choice, _choice), (model.Scene, _scene), (model.Paragraph, _paragraph))
+    if _STORED[_INDEX[cls]] == _FAST_FIELDS[cls]
+}
+
+
+# decoding: only the classes above, each with its own number of fields ------------------------
+
+def decode(stored: Any) -> Story:
+    """A story from `encode`'s plain values; ValueError (or another error `load` catches) if they are not that."""
+    if type(stored) is not tuple or len(stored) != 2:
+        raise ValueError("not an entry")
+    decoder = _Decoder()
+    env = decoder.value(stored[0])
+    if type(env) is not Env:
+        raise ValueError("no Env")
+    decoder.env = env
+    story = decoder.value(stored[1])
+    if type(story) is not Story or story.env is not env:
+        raise ValueError("not a story")
+    return story
+
+
+class _Decoder:
+    """Rebuilds objects; compiles each distinct expression once, against the story's own Env."""
+
+    def __init__(self) -> None:
+        self.env: Env | None = None
+        self.compiled: dict[tuple[str, bool], Compiled] = {}
+        self.texts: dict[str, template.Template] = {}
+        self.makers: tuple[Callable[..., Any], ...] = _CLASSES
+        self.arity = tuple(len(names) for names in _STORED)
+        # the commonest objects, built without the generic loop (each only while its fields are as written here)
+        self.fast: dict[int, Callable[[tuple[Any, ...]], Any]] = {
+            _INDEX[cls]: method
+            for cls, method in (
+                (model.Choice, self.choice), (model.Scene, self.scene), (model.Paragraph, self.paragraph), (model.SetVar, self.set_var),
+                (model.AddInt, self.plain_then_where), (model.SetAdd, self.plain_then_where), (model.SetRemove, self.plain_then_where),
+            )
+            if _STORED[_INDEX[cls]] == _FAST_FIELDS[cls]
+        }
+
+    def value(self, stored: Any) -> Any:
+        kind = type(stored)
+        if kind in _LEAF_TYPES:
+            return stored
+        if kind is list:
+            return tuple([item if type(item) in _LEAF_TYPES else self.value(item) for item in stored])
+        if kind is not tuple:
+            raise ValueError("not a value")
+        if not stored:
+            return _EMPTY_TUPLE
+        tag = stored[0]
+        if tag == _LOCATION and len(stored) == 4:
+            return model.Location(stored[1], stored[2], stored[3])
+        if type(tag) is int:
+            if not 0 <= tag < len(self.makers) or len(stored) - 1 != self.arity[tag]:
+                raise ValueError("not an object")
+            fast = self.fast.get(tag)
+            if fast is not None:
+                return fast(stored)
+            values = [item if type(item) in _LEAF_TYPES else self.value(item) for item in stored[1:]]
+            for position in _TEMPLATE_FIELDS.get(tag, ()):
+                text = values[position]
+                if type(text) is str:
+                    values[position] = self.text(text)
+            return self.makers[tag](*values)
+        if tag == "C":
+            return self.expression(stored)
+        if tag == "P" or tag == "D":
+            _, keys, values = stored
+            if type(keys) is not list or type(values) is not list or len(keys) != len(values):
+                raise ValueError("not a mapping")
+            built = dict(zip(keys, [self.value(item) for item in values], strict=True))
+            return MappingProxyType(built) if tag == "P" else built
+        if tag == "E" and self.env is not None:
+            return self.env
+        raise ValueError("not a value")
+
+    def template_of(self, stored: Any) -> Any:
+        return self.text(stored) if type(stored) is str else self.value(stored)
+
+    def location(self, stored: Any) -> model.Location:
+        if type(stored) is not tuple or len(stored) != 4 or stored[0] != _LOCATION:
+            raise ValueError("not a location")
+        return model.Location(stored[1], stored[2], stored[3])
+
+    def choice(self, stored: tuple[Any, ...]) -> model.Choice:
+        _, key, label, target, where, condition, disabled, effects, once, fallback, reply, flow, counted, ignore = stored
+        value = self.value
+        return model.Choice(
+            key, self.template_of(label), target, self.location(where), condition if condition is None else value(condition),
+            disabled if disabled is None else self.template_of(disabled), value(effects) if effects else (), once, fallback,
+            value(reply) if reply else (), flow, counted, ignore,
+        )
+
+    def scene(self, stored: tuple[Any, ...]) -> model.Scene:
+        _, scene_id, title, text, chapter, where, recap, on_enter, choices, ending, ignore = stored
+        value = self.value
+        return model.Scene(
+            scene_id, self.template_of(title), value(text), chapter, self.location(where),
+            recap if recap is None else self.template_of(recap),
+            value(on_enter) if on_enter else (), value(choices) if choices else (), ending if ending is None else value(ending), ignore,
+        )
+
+    def set_var(self, stored: tuple[Any, ...]) -> model.SetVar:
+        _, name, fixed, computed, where = stored
+        return model.SetVar(name, fixed, computed if computed is None else self.value(computed), self.location(where))
+
+    def plain_then_where(self, stored: tuple[Any, ...]) -> Any:
+        """An effect whose fields are plain values and then its place (AddInt, SetAdd, SetRemove)."""
+        return self.makers[stored[0]](*stored[1:-1], self.location(stored[-1]))
+
+    def paragraph(self, stored: tuple[Any, ...]) -> model.Paragraph:
+        return model.Paragraph(self.template_of(stored[1]))
+
+    def text(self, text: str) -> template.Template:
+        """A Template of plain text; the same object for the same text (templates are immutable)."""
+        found = self.texts.get(text)
+        if found is None:
+            found = self.texts[text] = template.Template((text,), text)
+        return found
+
+    def expression(self, stored: tuple[Any, ...]) -> Compiled:
+        _, source, draws_random = stored
+        if type(source) is not str or type(draws_random) is not bool or self.env is None:
+            raise ValueError("not an expression")
+        found = self.compiled.get((source, draws_random))
+        if found is None:
+            found = self.compiled[(source, draws_random)] = compile_expression(source, self.env, None, in_effect=draws_random)
+        return found
