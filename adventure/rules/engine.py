@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any
 
 from adventure.rules.moves import INT_LIMIT as INT_LIMIT
 from adventure.rules.moves import Chance as Chance
@@ -16,10 +16,16 @@ from adventure.rules.moves import Replied as Replied
 from adventure.rules.moves import SceneEntered as SceneEntered
 from adventure.rules.moves import VariableChanged as VariableChanged
 from adventure.rules.moves import Working, enter_into, step_into
+from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text as render_text
+from adventure.rules.views import ChoiceView as ChoiceView
+from adventure.rules.views import SceneView as SceneView
+from adventure.rules.views import listed as listed
+from adventure.rules.views import listing
+from adventure.rules.views import view as view
 from adventure.story.expr import Evaluator, StateView, Value
-from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Conditional, Ending, Story, Text
+from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Conditional, Story, Text
 from adventure.story.template import around_variable
 
 
@@ -31,39 +37,24 @@ class Outcome:
     events: tuple[Event, ...]
 
 
+_OutcomeTwin: Any = unfrozen_twin(Outcome, "state", "events")
+
+
+def outcome(state: GameState, events: tuple[Event, ...]) -> Outcome:
+    """Outcome(state, events), built through its unfrozen twin (rules.slots): every move builds one."""
+    made = _OutcomeTwin()
+    made.state = state
+    made.events = events
+    made.__class__ = Outcome
+    result: Outcome = made
+    return result
+
+
 class ChoiceError(ValueError):
     """A choice that cannot be taken (no such number, disabled, or the story has ended)."""
 
 
 # --- views ----------------------------------------------------------------------------
-
-
-class ChoiceView(NamedTuple):
-    """A listed choice as the player sees it. A named tuple: a view builds one per listed
-    choice every turn, and a tuple is built several times quicker than a frozen dataclass."""
-
-    number: int
-    label: str
-    enabled: bool
-    reason: str
-    key: str
-    target: str
-
-
-@dataclass(frozen=True, slots=True)
-class SceneView:
-    """A scene as the player sees it in a given state."""
-
-    scene: str
-    title: str
-    chapter: str
-    paragraphs: tuple[str, ...]
-    choices: tuple[ChoiceView, ...]
-    ending: Ending | None
-    # What the last move answered (its reply), shown before the scene; `stayed` when that
-    # move kept the player in the scene, so players show the choices again but not its text.
-    reply: tuple[str, ...] = ()
-    stayed: bool = False
 
 
 def stayed(events: tuple[Event, ...]) -> bool:
@@ -107,41 +98,6 @@ def _start(story: Story, scene_id: str, variables: dict[str, Value], seed: int) 
     if scene.ending is not None:
         events.append(EndingReached(scene.ending))
     return Outcome(work.freeze(), tuple(events))
-
-
-def listed(story: Story, state: GameState | Working) -> list[tuple[Choice, bool]]:
-    """The choices the player sees, each with whether it can be taken."""
-    scene = story.scenes[state.scene]
-    shown: list[tuple[Choice, bool]] = []
-    any_enabled = False
-    used = state.used
-    fallbacks = []
-    for choice in scene.choices:
-        if choice.fallback:
-            fallbacks.append(choice)
-            continue
-        if choice.once and choice.key in used:
-            continue
-        if choice.flow == "return" and not state.stack:
-            continue  # outside any detour there is nowhere to return to
-        condition = choice.condition
-        if condition is None or condition.evaluate(state):
-            shown.append((choice, True))
-            any_enabled = True
-        elif choice.disabled is not None:
-            shown.append((choice, False))
-    if not any_enabled:
-        for choice in fallbacks:
-            if choice.once and choice.key in used:
-                continue
-            if choice.flow == "return" and not state.stack:
-                continue
-            condition = choice.condition
-            if condition is None or condition.evaluate(state):
-                shown.append((choice, True))
-            elif choice.disabled is not None:
-                shown.append((choice, False))
-    return shown
 
 
 # --- text prepared once, for tools that render millions of scenes ------------------------
@@ -196,33 +152,6 @@ def render_plan(plan: TextPlan, state: StateView) -> list[str]:
     return out
 
 
-# The listing the last view made, for the choose that usually follows it: states and stories
-# are immutable, so the same two objects always list the same choices.
-_last_listing: tuple[object, object, list[tuple[Choice, bool]]] = (None, None, [])
-
-
-def _listing(story: Story, state: GameState) -> list[tuple[Choice, bool]]:
-    last_story, last_state, options = _last_listing
-    if last_state is state and last_story is story:
-        return options
-    return listed(story, state)
-
-
-def view(story: Story, state: GameState) -> SceneView:
-    """What the player sees now."""
-    global _last_listing
-    scene = story.scenes[state.scene]
-    options = listed(story, state)
-    _last_listing = (story, state, options)
-    choices = []
-    for number, (choice, enabled) in enumerate(options, 1):
-        reason = "" if enabled or choice.disabled is None else choice.disabled.render(state)
-        choices.append(ChoiceView(number, choice.label.render(state), enabled, reason, choice.key, choice.target))
-    return SceneView(
-        scene.id, scene.title.render(state), scene.chapter, tuple(render_text(scene.text, state)), tuple(choices), scene.ending
-    )
-
-
 MAX_NUMBER_DIGITS = 9  # a longer "number" is no choice (and int() refuses very long ones)
 
 
@@ -251,7 +180,7 @@ def choose(story: Story, state: GameState, number: int) -> Outcome:
     scene = story.scenes[state.scene]
     if scene.ending is not None:
         raise ChoiceError("the story has ended")
-    options = _listing(story, state)
+    options = listing(story, state)
     if not 1 <= number <= len(options):
         raise ChoiceError(f"choose a number from 1 to {len(options)}" if options else "there is nothing to choose")
     choice, enabled = options[number - 1]
@@ -269,19 +198,17 @@ def take(story: Story, state: GameState, choice: Choice, chance: Chance | None =
     `chance`, for tools that enumerate chance, scripts what random draws (`roll`, `pick`,
     `random()`) produce instead of the state's generator, and records their sizes.
     """
-    events: list[Event] = []
-    work = _working(story, state, choice)
+    # A copy of `state` to move in; a move without effects shares the variables, unchanged.
+    flow = choice.flow
+    if flow == "return":
+        copy_vars = True  # where it returns to, and so what runs on entering, depends on the state
+    else:
+        copy_vars = bool(choice.effects) or (flow != "stay" and bool(story.scenes[choice.target].on_enter))
+    work = Working.of(state, copy_vars)
     work.chance = chance
+    events: list[Event] = []
     step_into(story, work, choice, events)
-    return Outcome(work.freeze(), tuple(events))
-
-
-def _working(story: Story, state: GameState, choice: Choice) -> Working:
-    """A copy of `state` to move in; a move without effects shares the variables, unchanged."""
-    if choice.flow == "return":
-        return Working.of(state, True)  # where it returns to, and so what runs on entering, depends on the state
-    entering = choice.flow != "stay" and story.scenes[choice.target].on_enter
-    return Working.of(state, bool(choice.effects or entering))
+    return outcome(work.freeze(), tuple(events))
 
 
 def recap(story: Story, state: GameState) -> list[str]:

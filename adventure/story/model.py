@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from adventure.story.expr import Compiled, Env, TypeName, Value
 from adventure.story.template import Template
@@ -283,6 +283,10 @@ class Story:
     # What the story's expressions were checked against, for tools that compile more of
     # them later (walkthrough checks) exactly as the loader did.
     env: Env | None = field(default=None, compare=False, repr=False)
+    # What the engine prepares from each scene on first showing it (rules.views), by scene id:
+    # a cache of values derived from this story's scenes, never part of its meaning; not an
+    # __init__ argument, so a story made by dataclasses.replace starts with an empty one.
+    prepared: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def endings(self) -> list[Scene]:
         """Ending scenes, in story order."""

@@ -1,0 +1,80 @@
+"""Views prepared once per scene, and values built through unfrozen twins, equal what they replace."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import MappingProxyType
+
+import pytest
+from conftest import FEATURES, MINIMAL_STORY, StoryDir
+
+import adventure
+from adventure.rules import engine
+from adventure.rules.moves import SceneEntered, VariableChanged, scene_entered, variable_changed
+from adventure.rules.slots import unfrozen_twin
+from adventure.rules.state import GameState, built_state
+
+
+def test_a_state_built_through_its_twin_equals_one_built_by_its_constructor_and_is_frozen() -> None:
+    fields = ("s", MappingProxyType({"a": 1}), MappingProxyType({"s": 2}), 3, 4, frozenset({"u"}), frozenset({"x"}), ("t",), 5)
+    state = built_state(*fields)
+    assert type(state) is GameState and state == GameState(*fields)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.turn = 9  # type: ignore[misc]
+
+
+def test_events_built_through_their_twins_equal_the_constructed_ones() -> None:
+    assert scene_entered("hall") == SceneEntered("hall") and type(scene_entered("hall")) is SceneEntered
+    assert variable_changed("coins", 1, 2) == VariableChanged("coins", 1, 2)
+    assert repr(variable_changed("coins", 1, 2)) == repr(VariableChanged("coins", 1, 2))
+
+
+def test_a_twin_refuses_a_class_whose_fields_it_does_not_name() -> None:
+    with pytest.raises(TypeError, match="fields"):
+        unfrozen_twin(SceneEntered, "scene", "extra")
+    with pytest.raises(TypeError, match="fields"):
+        unfrozen_twin(VariableChanged, "old", "name", "new")
+
+
+def _scene(label: str) -> str:
+    return f"scenes:\n  - id: a\n    title: A\n    text: Here.\n    choices:\n      - {{label: {label}, goto: b}}\n" \
+        "  - id: b\n    title: B\n    text: There.\n    ending: {id: end, name: The End}\n"
+
+
+def test_a_story_made_by_replace_shows_its_own_scenes_not_views_prepared_for_the_original(story_dir: StoryDir) -> None:
+    first = adventure.load_story(str(story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": _scene("Go")})))
+    state = adventure.new_game(first).state
+    assert adventure.view(first, state).choices[0].label == "Go"
+    other = adventure.load_story(str(story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": _scene("Leave")})))
+    swapped = dataclasses.replace(first, scenes=other.scenes)
+    assert adventure.view(swapped, state).choices[0].label == "Leave"
+    assert adventure.view(first, state).choices[0].label == "Go"
+
+
+@pytest.mark.parametrize("count", [8, 10])  # remembered by which guards hold; more than 8 listed afresh
+def test_a_scene_with_many_guarded_choices_lists_exactly_what_listed_gives(story_dir: StoryDir, count: int) -> None:
+    flags = "".join(f"  f{index}: {{type: bool, default: {'true' if index % 3 == 0 else 'false'}}}\n" for index in range(count))
+    choices = "".join(
+        f"      - {{label: Choice {index}, goto: b, if: f{index}{', disabled: Not yet.' if index % 2 else ''}}}\n" for index in range(count)
+    )
+    scenes = f"scenes:\n  - id: a\n    title: A\n    text: Here.\n    choices:\n{choices}      - {{label: Always, goto: b}}\n" \
+        "  - id: b\n    title: B\n    text: There.\n    ending: {id: end, name: The End}\n"
+    story = adventure.load_story(str(story_dir({"story.yaml": MINIMAL_STORY + "variables:\n" + flags, "a.yaml": scenes})))
+    state = adventure.new_game(story).state
+    for flipped in range(count):
+        values = dict(state.vars)
+        values[f"f{flipped}"] = not values[f"f{flipped}"]
+        changed = dataclasses.replace(state, vars=MappingProxyType(values))
+        seen = adventure.view(story, changed)
+        expected = [(choice.label.render(changed), enabled) for choice, enabled in engine.listed(story, changed)]
+        assert [(choice.label, choice.enabled) for choice in seen.choices] == expected
+
+
+def test_choosing_after_viewing_another_state_takes_the_choice_listed_in_the_chosen_state() -> None:
+    story = adventure.load_story(str(FEATURES))
+    start = adventure.new_game(story, 1).state
+    before = adventure.view(story, start)
+    moved = adventure.choose(story, start, before.choices[0].number).state
+    adventure.view(story, moved)  # the remembered listing is now the moved state's
+    again = adventure.choose(story, start, before.choices[0].number)
+    assert again.state == moved
