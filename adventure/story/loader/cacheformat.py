@@ -22,7 +22,7 @@ _CLASSES: tuple[type, ...] = (
     model.CodexEntry, model.SnippetDecl, model.Story, template.Template, template.Variation, template.MemberNames, VarInfo, Env,
 )
 # Fields not stored: caches rebuilt on use. A trailing one is left to its default.
-_SKIPPED = {(template.Template, "prepared"), (Env, "cache")}
+_SKIPPED = {(template.Template, "prepared"), (Env, "cache"), (model.Story, "prepared")}
 _FIELDS: tuple[tuple[str | None, ...], ...] = tuple(
     tuple(None if (cls, field.name) in _SKIPPED else field.name for field in fields(cls)) for cls in _CLASSES
 )
