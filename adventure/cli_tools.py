@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     handlers: dict[str, Callable[[], int]] = {
         "check": lambda: _check(args, stdout),
         "explore": lambda: _explore(args, stdout, stderr),
-        "test": lambda: _test(args, stdout),
+        "test": lambda: _test(args, stdout, stderr),
         "graph": lambda: _graph(args, stdout, stderr),
         "schema": lambda: _schema(args, stdout),
         "diff": lambda: _diff(args, stdout),
@@ -215,11 +215,18 @@ def _reach(story: Story, args: argparse.Namespace, stdout: TextIO, stderr: TextI
     return EXIT_OK
 
 
-def _test(args: argparse.Namespace, stdout: TextIO) -> int:
+def _test(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from adventure.story.titlepage import STORY_FILE
     from adventure.tools import walkthrough
 
     paths: list[str] = []
     for given in args.files:
+        if os.path.isfile(os.path.join(given, STORY_FILE)):  # `adventure test scenes walk.yaml`: a story, not walkthroughs
+            stderr.write(
+                f"adventure test: {clean(given)} is a story folder, not a folder of walkthroughs: give the walkthrough files, "
+                f"and the story with --story {clean(given)} (a walkthrough names its own story with `story:`)\n"
+            )
+            return EXIT_USAGE
         if os.path.isdir(given):
             paths.extend(sorted(os.path.join(given, name) for name in os.listdir(given) if name.endswith((".yaml", ".yml"))))
         else:

@@ -74,6 +74,13 @@ def test_the_cli_runs_folders_and_sets_the_exit_code(tmp_path: Path, capsys: pyt
     assert "FAIL" in out and "0 of 1 walkthroughs passed" in out
 
 
+def test_a_story_folder_given_as_walkthroughs_is_refused_with_the_command_meant(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", str(FEATURES), str(HERE / "walkthroughs" / "features-rich.yaml")]) == 2
+    captured = capsys.readouterr()
+    assert "PASS" not in captured.out and "FAIL" not in captured.out
+    assert "is a story folder" in captured.err and f"--story {FEATURES}" in captured.err
+
+
 @pytest.mark.parametrize(("values", "message"), [
     ("{keys: [bras]}", "walk.yaml:5:16: `bras` is not a member of set `keys` [E304]\n    hint: did you mean `brass`?"),
     ("{dice: 9}", "walk.yaml:5:15: value of `dice` is 9, outside `dice`'s range 1..6"),
