@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from adventure.story.expr import Env, ExprError, Value, VarInfo, compile_expression, format_value
 from adventure.story.inline import Hole, parse_text
-from adventure.story.template import compile_template
+from adventure.story.textcompile import compile_template
 
 ENV = Env(
     variables={

@@ -25,7 +25,7 @@ from adventure.play.saves import SaveError
 from adventure.play.session import Session
 from adventure.story.expr import Env, ExprError, Value, VarInfo, compile_expression
 from adventure.story.loader import check_story, load_story
-from adventure.story.template import compile_template
+from adventure.story.textcompile import compile_template
 
 _CHECKS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile(

@@ -15,7 +15,7 @@ from adventure.rules.state import state_from_data
 from adventure.story.expr import Env, ExprError, Value, VarInfo
 from adventure.story.inline import MAX_INLINE_DEPTH, parse_text
 from adventure.story.loader import check_story, load_story
-from adventure.story.template import TextScope, compile_template
+from adventure.story.textcompile import TextScope, compile_template
 
 HEADER = """\
 id: inline
@@ -474,7 +474,7 @@ HOLE_PIECES = st.sampled_from(["{trust}", "{name}", "{trust + 1}", "{ trust }", 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(HOLE_PIECES, max_size=12).map("".join))
 def test_the_quick_path_for_plain_holes_renders_as_the_full_parser_does(text: str) -> None:
-    from adventure.story.template import _template
+    from adventure.story.textcompile import _template
 
     quick = compile_template(text, ENV, TextScope(ENV, "s"))
     full = _template(parse_text(text), TextScope(ENV, "s"), 0, top=True)

@@ -16,7 +16,8 @@ from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.expr import Compiled, Env, ExprError, TypeName, Value, VarInfo, compile_expression
 from adventure.story.exprhints import suggest
 from adventure.story.model import Location
-from adventure.story.template import Template, TextScope, compile_template, resume_after
+from adventure.story.template import Template
+from adventure.story.textcompile import TextScope, compile_template, resume_after
 
 if TYPE_CHECKING:
     from adventure.story.loader.xref import Recorder, SymbolKind

@@ -12,7 +12,7 @@ from adventure.story.inline import Form, Nodes, SnippetUse, parse_text
 from adventure.story.loader.declarations import Declarations, RawSnippet
 from adventure.story.loader.reader import paragraphs
 from adventure.story.model import SnippetDecl
-from adventure.story.template import Snippet, TextScope, compile_template
+from adventure.story.textcompile import Snippet, TextScope, compile_template
 
 CHECK_SCENE = "\0snippet"  # a scene no story has: a snippet is checked as if it were in a scene
 
