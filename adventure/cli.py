@@ -7,7 +7,6 @@ import contextlib
 import errno
 import io
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, cast
@@ -91,6 +90,8 @@ class GameTerminated(SystemExit):
 @contextlib.contextmanager
 def _ending_on_hangup() -> Iterator[None]:
     """While a game is played, SIGTERM and SIGHUP end it the way Ctrl-D does."""
+    import signal  # only a game needs it (importing it builds three enums: about 0.5 ms of every start)
+
     def terminate(signum: int, frame: object) -> None:
         raise GameTerminated(signum)
 

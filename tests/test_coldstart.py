@@ -60,7 +60,7 @@ def test_check_reports_without_importing_the_terminal_toolkit_or_the_players(sto
     assert not {name for name in names if name.split(".")[0] in ("prompt_toolkit", "wcwidth")}  # the players' width tables
     assert not {name for name in names if name.split(".")[:2] == ["adventure", "play"]}
     # check runs the warnings and the summary; nothing that plays, draws or compares stories
-    assert not names & {"json", "tempfile"}  # imported only for --format json, and for writing
+    assert not names & {"json", "tempfile", "signal"}  # imported only for --format json, for writing, and for a game
     assert not names & {"adventure.tools.explore", "adventure.tools.graph", "adventure.tools.diff", "adventure.tools.walkthrough"}
     assert "adventure.tools.counts" in names and "adventure.tools.stats" not in names  # the summary's counts, not `stats`
 
