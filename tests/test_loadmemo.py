@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from pathlib import Path
 
-from conftest import SHIPPED, StoryDir
+from conftest import SHIPPED, StoryDir, write_story
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adventure.cli import main
 from adventure.lsp.index import build_index
@@ -150,3 +153,46 @@ def test_a_watched_edit_that_breaks_another_file_keeps_the_old_story(story_dir: 
     main(["play", "--story", str(root), "--plain", "--watch"], stdin=stdin, stdout=out)  # type: ignore[arg-type]
     text = out.getvalue()
     assert "still playing the previous version" in text and "b.yaml:7" in text and "no scene `side`" in text
+
+
+EDITS = [
+    ("a.yaml", "First draft", "Another draft"),  # text only
+    ("a.yaml", "  - id: side\n    title: Side\n    text: A side room.\n    ending: {id: side, name: Side}\n", ""),  # a scene goes
+    ("a.yaml", "goto: b", "goto: nowhere"),  # an error in the edited file
+    ("b.yaml", "if: n < 3", "if: m < 3"),  # an unknown variable
+    ("story.yaml", "  n: {type: int}\n", "  n: {type: int}\n  m: {type: int}\n"),  # a variable appears
+    ("story.yaml", "start: a", "start: b"),
+    ("b.yaml", "id: out", "id: a"),  # a duplicate scene id across files
+    ("c.yaml", "", "scenes:\n  - {id: c, title: C, text: 'c {n}', ending: {id: c, name: C}}\n"),  # a new file
+    ("b.yaml", "goto: side", "goto: c"),
+    ("a.yaml", "text: 'Hello, {n}.'", "text: [unclosed"),  # a file that does not parse
+    ("b.yaml", "scenes:\n", "variables:\n  k: {type: int}\nscenes:\n"),  # a variable declared in another file
+    ("a.yaml", "text: A side room.", "text: 'A side room, {k}.'"),  # and used here
+    ("b.yaml", "scenes:\n", "chapter: Later\nscenes:\n"),
+    ("a.yaml", "text: A side room.", "text: 'A side room {if chapter == \"Later\": later}.'"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(steps=st.lists(st.tuples(st.integers(0, len(EDITS) - 1), st.booleans()), min_size=1, max_size=10))
+def test_any_sequence_of_edits_loads_through_the_memo_as_it_loads_afresh(steps: list[tuple[int, bool]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "story"
+        write_story(root, STORY)
+        memo = LoadMemo()
+        check_story(str(root), memo=memo)
+        for number, undo in steps:
+            name, old, new = EDITS[number]
+            path = root / name
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+            if undo:
+                old, new = new, old
+            if old and old not in text:
+                continue
+            path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
+            through_memo = check_story_parts(str(root), memo=memo)
+            fresh = check_story_parts(str(root))
+            assert through_memo[1] == fresh[1]
+            assert (through_memo[0] is None) == (fresh[0] is None)
+            if through_memo[0] is not None and fresh[0] is not None:
+                assert cacheformat.encode(through_memo[0]) == cacheformat.encode(fresh[0])
