@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from adventure.source.collector import collector_paused
-from adventure.source.problems import Problem, StoryError
 from adventure.story.exprhints import suggestion_budget
 from adventure.story.loader import cache
 
-if TYPE_CHECKING:  # the builder imports PyYAML: a story found in the cache needs neither
+if TYPE_CHECKING:  # for types: the builder imports PyYAML, and a story found in the cache needs neither it nor problems
+    from adventure.source.problems import Problem
     from adventure.story.loader.memo import LoadMemo
     from adventure.story.loader.xref import Recorder
     from adventure.story.model import Story
@@ -42,6 +42,8 @@ def load_story(root: str) -> Story:
     """Load and check a story; raise StoryError listing every problem."""
     story, problems = check_story(root)
     if story is None or problems:
+        from adventure.source.problems import Problem, StoryError  # only a story with problems needs them
+
         raise StoryError(problems or [Problem(root, 0, 0, "story could not be loaded", code="E012")])
     return story
 
