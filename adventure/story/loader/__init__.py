@@ -73,7 +73,7 @@ def check_story_parts(
     none of its files changes, read from there: no YAML is parsed and nothing is checked again.
     With a memo, which keeps more and costs nothing to reach, that cache is not used."""
     key = None
-    if not overlay and recorder is None and memo is None and os.path.isfile(os.path.join(root, STORY_FILE)):
+    if not overlay and recorder is None and memo is None and cache.usable() and os.path.isfile(os.path.join(root, STORY_FILE)):
         key = cache.story_key(root, [os.path.join(root, STORY_FILE), *find_files(root)])
     with collector_paused(freeze_survivors=True), suggestion_budget():
         stored = cache.load(key) if key is not None else None

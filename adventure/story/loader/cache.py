@@ -25,6 +25,11 @@ MAX_ENTRIES = 12
 MAX_FOLDER_BYTES = 512 * 1024 * 1024
 MAX_KEYED_BYTES = 16 * 1024 * 1024  # the loader refuses more in all files together: such a load has problems, and is not stored
 
+def usable() -> bool:
+    """Whether the cache is on and its folder safely ours (else no key is worth computing)."""
+    return cache_folder(KIND) is not None
+
+
 def story_key(root: str, paths: list[str]) -> str | None:
     """A hash of everything a load of these files depends on (their contents, where they are,
     this program, PyYAML and Python), or None when the story is not worth or not safe to cache:
