@@ -10,7 +10,7 @@ from conftest import FEATURES, MINIMAL_STORY, StoryDir
 
 import adventure
 from adventure.rules import engine
-from adventure.rules.moves import SceneEntered, VariableChanged, scene_entered, variable_changed
+from adventure.rules.moves import Chance, SceneEntered, Scripted, VariableChanged, Working, scene_entered, variable_changed
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState, built_state
 
@@ -78,3 +78,16 @@ def test_choosing_after_viewing_another_state_takes_the_choice_listed_in_the_cho
     adventure.view(story, moved)  # the remembered listing is now the moved state's
     again = adventure.choose(story, start, before.choices[0].number)
     assert again.state == moved
+
+
+def test_a_sealed_working_state_is_the_state_freeze_gives_and_a_scripted_one_draws_from_its_script() -> None:
+    story = adventure.load_story(str(FEATURES))
+    state = adventure.new_game(story, 1).state
+    frozen = Working.of(state, copy_vars=True).freeze()
+    sealed = Working.of(state, copy_vars=True).seal()
+    assert type(sealed) is GameState and sealed == frozen == state and sealed is not state
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sealed.scene = "elsewhere"  # type: ignore[misc]
+    scripted = Scripted(Working.of(state, copy_vars=True), Chance([4]))
+    assert scripted.draw(3) == 1 and scripted.draw(5) == 0 and scripted.chance.sizes == [3, 5]
+    assert scripted.seal() == state and scripted.rng == state.rng  # scripted draws leave the generator alone

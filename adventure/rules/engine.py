@@ -14,8 +14,8 @@ from adventure.rules.moves import EndingReached as EndingReached
 from adventure.rules.moves import Event as Event
 from adventure.rules.moves import Replied as Replied
 from adventure.rules.moves import SceneEntered as SceneEntered
+from adventure.rules.moves import Scripted, Working, enter_into, step_into
 from adventure.rules.moves import VariableChanged as VariableChanged
-from adventure.rules.moves import Working, enter_into, step_into
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text as render_text
@@ -97,7 +97,7 @@ def _start(story: Story, scene_id: str, variables: dict[str, Value], seed: int) 
     enter_into(story, work, scene_id, scene.on_enter, events)
     if scene.ending is not None:
         events.append(EndingReached(scene.ending))
-    return Outcome(work.freeze(), tuple(events))
+    return outcome(work.seal(), tuple(events))
 
 
 # --- text prepared once, for tools that render millions of scenes ------------------------
@@ -205,10 +205,11 @@ def take(story: Story, state: GameState, choice: Choice, chance: Chance | None =
     else:
         copy_vars = bool(choice.effects) or (flow != "stay" and bool(story.scenes[choice.target].on_enter))
     work = Working.of(state, copy_vars)
-    work.chance = chance
+    if chance is not None:
+        work = Scripted(work, chance)
     events: list[Event] = []
     step_into(story, work, choice, events)
-    return outcome(work.freeze(), tuple(events))
+    return outcome(work.seal(), tuple(events))
 
 
 def recap(story: Story, state: GameState) -> list[str]:

@@ -113,10 +113,11 @@ class Chance:
 
 class Working:
     """A state being changed by a move. The engine's pure functions make one from a copy
-    of a GameState and freeze it again; the explorer keeps one for a whole playthrough, so
-    a move costs no copies. Expressions read it like a GameState (.vars, .visits, ...)."""
+    of a GameState and seal it into the next; the explorer keeps one for a whole playthrough,
+    so a move costs no copies. Expressions read it like a GameState (.vars, .visits, ...)."""
 
-    __slots__ = ("chance", "rng", "scene", "seed", "stack", "turn", "unlocked", "used", "vars", "visits")
+    # GameState's own slots, so that seal() can turn this very object into one
+    __slots__ = GameState.__slots__
 
     def __init__(
         self, scene: str, variables: Mapping[str, Value], visits: dict[str, int], turn: int, rng: int,
@@ -126,7 +127,6 @@ class Working:
         # a move without effects may keep a state's mapping, shared, as GameStates do.
         self.scene, self.vars, self.visits, self.turn = scene, variables, visits, turn
         self.rng, self.used, self.unlocked, self.stack, self.seed = rng, used, unlocked, stack, seed
-        self.chance: Chance | None = None
 
     @classmethod
     def of(cls, state: GameState, copy_vars: bool) -> Working:
@@ -136,12 +136,15 @@ class Working:
         if copy_vars:
             variables = variables.copy() if variables.__class__ is MappingProxyType else dict(variables)
         visits = state.visits
-        visits = visits.copy() if visits.__class__ is MappingProxyType else dict(visits)
-        return cls(state.scene, variables, visits, state.turn, state.rng, state.used, state.unlocked, state.stack, state.seed)
+        work = _new(cls)  # every slot is set here: quicker than a call of __init__
+        work.scene, work.vars, work.turn, work.rng = state.scene, variables, state.turn, state.rng
+        work.visits = visits.copy() if visits.__class__ is MappingProxyType else dict(visits)
+        work.used, work.unlocked, work.stack, work.seed = state.used, state.unlocked, state.stack, state.seed
+        return work
 
     def freeze(self) -> GameState:
-        """The state as an immutable value: the dicts this working copy owns go behind
-        read-only views (not copied: the working copy is not used again)."""
+        """The state as an immutable value, a new object: the dicts this working copy owns go
+        behind read-only views (not copied: the working copy is not used again)."""
         variables = self.vars
         if type(variables) is dict:
             variables = MappingProxyType(variables)
@@ -149,12 +152,42 @@ class Working:
             self.scene, variables, MappingProxyType(self.visits), self.turn, self.rng, self.used, self.unlocked, self.stack, self.seed
         )
 
+    def seal(self) -> GameState:
+        """The state as an immutable value made of this very object, which becomes the GameState
+        (its class is assigned: the two lay out the same slots), its dicts behind read-only views.
+        Quicker than freeze() by a copy of every field; the working copy is gone afterwards."""
+        if type(self) is not Working:
+            return self.freeze()  # a subclass has more slots than a GameState
+        made: Any = self
+        variables = self.vars
+        if type(variables) is dict:
+            made.vars = MappingProxyType(variables)
+        made.visits = MappingProxyType(self.visits)
+        made.__class__ = GameState
+        state: GameState = made
+        return state
+
     def draw(self, size: int) -> int:
-        """A random whole number from 0 to size - 1, from the game's generator (or the script)."""
-        if self.chance is not None:
-            return self.chance.draw(size)
+        """A random whole number from 0 to size - 1, from the game's generator."""
         number, self.rng = next_random(self.rng)
         return number % size
+
+
+class Scripted(Working):
+    """A working state whose random draws come from a script (for tools that enumerate chance)."""
+
+    __slots__ = ("chance",)
+
+    def __init__(self, work: Working, chance: Chance) -> None:
+        super().__init__(work.scene, work.vars, work.visits, work.turn, work.rng, work.used, work.unlocked, work.stack, work.seed)
+        self.chance = chance
+
+    def draw(self, size: int) -> int:
+        """What the script says for this draw."""
+        return self.chance.draw(size)
+
+
+_new = object.__new__
 
 
 # --- a move -------------------------------------------------------------------------------
