@@ -53,6 +53,31 @@ def test_a_choice_is_a_scene_reply_with_its_notes(tmp_path: Path) -> None:
     assert reply.kind is Kind.SCENE and "coins: -1 (now 1)" in reply.lines
 
 
+REPLY_THEN_ENTRY = {
+    "story.yaml": "id: order\ntitle: Order\nversion: 1\nstart: a\nvariables:\n  coins: {type: int, default: 2, label: Coins}\n"
+    "codex:\n  vault: {title: The Vault, text: Deep.}\n",
+    "a.yaml": (
+        "scenes:\n  - id: a\n    title: A\n    text: x\n    choices:\n"
+        "      - label: Pay\n        goto: b\n        effects: [{add: {coins: -1}}]\n        reply: The coin rings on the counter.\n"
+        "  - id: b\n    title: The Vault Door\n    text: y\n    on_enter: [{unlock: vault}]\n    ending: {id: e, name: E}\n"
+    ),
+}
+
+
+def test_notes_come_in_the_order_things_happen_the_choice_its_reply_then_entering_the_scene(tmp_path: Path) -> None:
+    loop = loop_for(tmp_path, REPLY_THEN_ENTRY)
+    reply = loop.handle("1")
+    assert reply.lines == ("Coins: -1 (now 1)",)
+    assert reply.entered == ("New codex entry: The Vault (type: codex vault)",)
+    shown = render.plain_text(render.heading(loop.session.view(), 80, reply.entered))
+    assert shown.index("The coin rings") < shown.index("New codex entry") < shown.index("The Vault Door")
+    out = io.StringIO()
+    story = write_story(tmp_path / "plain", REPLY_THEN_ENTRY)
+    assert main(["play", "--plain", "--story", str(story), "--saves", str(tmp_path / "s")], stdin=io.StringIO("1\n"), stdout=out) == 0
+    played = out.getvalue()
+    assert played.index("Coins: -1") < played.index("The coin rings") < played.index("New codex entry") < played.index("The Vault Door")
+
+
 def test_a_failed_load_is_an_error_and_does_not_redraw_the_scene(tmp_path: Path) -> None:
     reply = loop_for(tmp_path).handle("load nothere")
     assert reply.kind is Kind.ERROR and reply.lines == ("There is no save called 'nothere'.",)

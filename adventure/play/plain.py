@@ -120,7 +120,7 @@ class Console:
         if reply.kind is Kind.SCENE:
             self.show(
                 [line for note in reply.lines for line in render.hanging(note, columns)]
-                + render.plain_scene(loop.session.view(), columns)
+                + render.plain_scene(loop.session.view(), columns, reply.entered)
                 + [line for note in reply.after for line in render.hanging(note, columns)]
             )
         elif reply.lines:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from adventure.source.textsafe import clean
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from adventure.rules.engine import SceneView
 
 Fragment = tuple[str, str]  # (style class, text)
@@ -127,11 +129,14 @@ def hanging(text: str, width: int) -> list[str]:
     return wrap(stripped, width, indent=lead, first=lead)
 
 
-def heading(view: SceneView, width: int) -> list[Line]:
-    """The last move's reply, if any, then the chapter and title."""
+def heading(view: SceneView, width: int, entered: Sequence[str] = ()) -> list[Line]:
+    """The last move's reply, if any, the notes on entering the scene, then the chapter and title."""
     lines: list[Line] = [[]]
     for paragraph in view.reply:
         lines.extend([[("class:reply", part)] for part in wrap(paragraph, width)])
+        lines.append([])
+    if entered:
+        lines.extend(notes(list(entered), width))
         lines.append([])
     if view.chapter:
         lines.extend([[("class:chapter", part)] for part in wrap(view.chapter.upper(), width)])
@@ -189,12 +194,15 @@ def plain_text(lines: list[Line]) -> str:
     return "\n".join("".join(text for _, text in line) for line in lines)
 
 
-def plain_scene(view: SceneView, width: int) -> list[str]:
-    """A scene as plain lines, read in order by a screen reader: heading, paragraphs,
-    numbered choices; no decorative characters."""
+def plain_scene(view: SceneView, width: int, entered: Sequence[str] = ()) -> list[str]:
+    """A scene as plain lines, read in order by a screen reader: the reply, the notes on
+    entering the scene, heading, paragraphs, numbered choices; no decorative characters."""
     lines = [""]
     for paragraph in view.reply:  # the answer to the choice just made comes first
         lines.extend(wrap(paragraph, width))
+        lines.append("")
+    if entered:
+        lines.extend(line for note in entered for line in hanging(note, width))
         lines.append("")
     if not view.stayed:  # a choice that stays in the scene lists its choices again, not its text
         title = f"{view.chapter}: {view.title}" if view.chapter else view.title

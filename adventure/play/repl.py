@@ -134,18 +134,18 @@ class Game:
     def draw(self, reply: Reply) -> None:
         """A reply, drawn the terminal player's way."""
         if reply.kind is Kind.SCENE:
-            self.show_scene(list(reply.lines), list(reply.after))
+            self.show_scene(list(reply.lines), list(reply.after), reply.entered)
         elif reply.kind is Kind.ERROR:
             self.say(*reply.lines, style="class:error")
         elif reply.lines:
             self.say(*reply.lines, style="", page=reply.long)
 
-    def show_scene(self, note_lines: list[str] | None = None, after: list[str] | None = None) -> None:
+    def show_scene(self, note_lines: list[str] | None = None, after: list[str] | None = None, entered: tuple[str, ...] = ()) -> None:
         assert self.session is not None
         view = self.session.view()
         width = self.width()
         self.selected = None
-        self.show(render.notes(note_lines or [], width) + render.heading(view, width) + render.body(view, width))
+        self.show(render.notes(note_lines or [], width) + render.heading(view, width, entered) + render.body(view, width))
         if after:
             self.say(*after)
 

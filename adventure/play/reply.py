@@ -24,6 +24,9 @@ class Reply:
     kind: Kind
     lines: tuple[str, ...] = ()
     after: tuple[str, ...] = ()  # shown after the scene: an ending's note, a way out for a stuck player
+    # a scene's notes on what entering the new scene changed (codex entries it unlocks...),
+    # shown after the reply to the choice and before the scene's title, where they happen
+    entered: tuple[str, ...] = ()
     long: bool = False  # output that may run past a screen (history, recap, codex): a pager may pause it
 
 
@@ -35,8 +38,8 @@ def error(*lines: str) -> Reply:
     return Reply(Kind.ERROR, tuple(lines))
 
 
-def scene(*notes: str) -> Reply:
-    return Reply(Kind.SCENE, tuple(notes))
+def scene(*notes: str, entered: tuple[str, ...] = ()) -> Reply:
+    return Reply(Kind.SCENE, tuple(notes), entered=entered)
 
 
 def sentence(message: str) -> str:

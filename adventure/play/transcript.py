@@ -41,7 +41,7 @@ def lines_of(session: Session, reply: Reply, width: int = WIDTH) -> list[str]:
     if reply.kind is Kind.SCENE:
         return [
             *(line for note in reply.lines for line in render.hanging(note, width)),
-            *render.plain_scene(session.view(), width),
+            *render.plain_scene(session.view(), width, reply.entered),
             *(line for note in reply.after for line in render.hanging(note, width)),
         ]
     return [line for item in reply.lines for line in render.hanging(item, width)]

@@ -12,7 +12,7 @@ from adventure.play.reply import Kind, Reply, error, scene, sentence, text
 from adventure.play.session import Session, describe_events
 from adventure.play.shellhooks import Persistence
 from adventure.play.transcript import Transcript
-from adventure.rules.engine import ChoiceError, Outcome, SceneView, exact_label, find_choice
+from adventure.rules.engine import ChoiceError, Outcome, SceneEntered, SceneView, exact_label, find_choice
 from adventure.rules.state import GameState
 from adventure.source.textsafe import clean
 
@@ -154,7 +154,10 @@ class TurnLoop:
             return error(sentence(str(err)))
         for hook in self.on_choice:
             hook(before, number, outcome)
-        return scene(*describe_events(outcome.events, self.session.story))
+        story = self.session.story
+        entry = next((index for index, event in enumerate(outcome.events) if isinstance(event, SceneEntered)), len(outcome.events))
+        # the choice's own notes first; what entering the next scene changed comes after its reply
+        return scene(*describe_events(outcome.events[:entry], story), entered=tuple(describe_events(outcome.events[entry:], story)))
 
     def _script(self, session: Session, argument: str) -> Reply:
         words = argument.split(maxsplit=1)
