@@ -21,12 +21,17 @@ def set_enabled(enabled: bool) -> None:
     _enabled = enabled
 
 
+def enabled() -> bool:
+    """Whether caching is on in this process (neither `--no-cache` nor $ADVENTURE_NO_CACHE); nothing is made on disk."""
+    return _enabled and not os.environ.get("ADVENTURE_NO_CACHE")
+
+
 def cache_folder(kind: str) -> str | None:
     """Where entries of `kind` live: $ADVENTURE_CACHE_DIR, else $XDG_CACHE_HOME/adventure, else
     ~/.cache/adventure; None when caching is off ($ADVENTURE_NO_CACHE or `--no-cache`) or the
     folder is not safely ours. Never a story folder: stories are untrusted, and so would be a
     cache inside one."""
-    if not _enabled or os.environ.get("ADVENTURE_NO_CACHE"):
+    if not enabled():
         return None
     base = os.environ.get("ADVENTURE_CACHE_DIR")
     if not base:

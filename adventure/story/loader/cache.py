@@ -10,7 +10,7 @@ import os
 import stat
 import sys
 
-from adventure.source.cachedir import cache_folder, read_entry, write_entry
+from adventure.source.cachedir import cache_folder, enabled, read_entry, write_entry
 from adventure.story.expr import ExprError
 from adventure.story.loader.cacheformat import SHAPE, Unstorable, decode, encode
 from adventure.story.model import Story
@@ -26,8 +26,8 @@ MAX_FOLDER_BYTES = 512 * 1024 * 1024
 MAX_KEYED_BYTES = 16 * 1024 * 1024  # the loader refuses more in all files together: such a load has problems, and is not stored
 
 def usable() -> bool:
-    """Whether the cache is on and its folder safely ours (else no key is worth computing)."""
-    return cache_folder(KIND) is not None
+    """Whether the cache is on (else no key is worth computing); its folder is made only when an entry is read or written."""
+    return enabled()
 
 
 def story_key(root: str, paths: list[str]) -> str | None:
