@@ -91,3 +91,23 @@ def test_a_sealed_working_state_is_the_state_freeze_gives_and_a_scripted_one_dra
     scripted = Scripted(Working.of(state, copy_vars=True), Chance([4]))
     assert scripted.draw(3) == 1 and scripted.draw(5) == 0 and scripted.chance.sizes == [3, 5]
     assert scripted.seal() == state and scripted.rng == state.rng  # scripted draws leave the generator alone
+
+
+def test_a_fixed_view_still_refuses_a_disabled_choice_and_a_number_it_does_not_list(story_dir: StoryDir) -> None:
+    scenes = (
+        "scenes:\n  - id: a\n    title: A\n    text: Here.\n    choices:\n"
+        "      - {label: Pay, goto: b, if: rich, disabled: You have nothing.}\n"
+        "      - {label: Hidden, goto: b, if: rich}\n"
+        "      - {label: Walk, goto: b}\n"
+        "  - id: b\n    title: B\n    text: There.\n    ending: {id: end, name: The End}\n"
+    )
+    story = adventure.load_story(str(story_dir({"story.yaml": MINIMAL_STORY + "variables:\n  rich: {type: bool, default: false}\n",
+                                                 "a.yaml": scenes})))
+    state = adventure.new_game(story).state
+    seen = adventure.view(story, state)
+    assert [(choice.number, choice.label, choice.enabled) for choice in seen.choices] == [(1, "Pay", False), (2, "Walk", True)]
+    with pytest.raises(adventure.ChoiceError, match="nothing"):
+        adventure.choose(story, state, 1)
+    with pytest.raises(adventure.ChoiceError, match="from 1 to 2"):
+        adventure.choose(story, state, 3)
+    assert adventure.choose(story, state, 2).state.scene == "b"

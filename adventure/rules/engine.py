@@ -22,7 +22,7 @@ from adventure.rules.text import render_text as render_text
 from adventure.rules.views import ChoiceView as ChoiceView
 from adventure.rules.views import SceneView as SceneView
 from adventure.rules.views import listed as listed
-from adventure.rules.views import listing
+from adventure.rules.views import listed_choice
 from adventure.rules.views import view as view
 from adventure.story.expr import Evaluator, StateView, Value
 from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Conditional, Story, Text
@@ -180,10 +180,10 @@ def choose(story: Story, state: GameState, number: int) -> Outcome:
     scene = story.scenes[state.scene]
     if scene.ending is not None:
         raise ChoiceError("the story has ended")
-    options = listing(story, state)
-    if not 1 <= number <= len(options):
-        raise ChoiceError(f"choose a number from 1 to {len(options)}" if options else "there is nothing to choose")
-    choice, enabled = options[number - 1]
+    option, count = listed_choice(story, state, number)
+    if option is None:
+        raise ChoiceError(f"choose a number from 1 to {count}" if count else "there is nothing to choose")
+    choice, enabled = option
     if not enabled:
         reason = choice.disabled.render(state) if choice.disabled is not None else ""
         raise ChoiceError(f"that choice is not available: {reason}" if reason else "that choice is not available")

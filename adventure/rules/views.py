@@ -117,11 +117,12 @@ class ScenePlan:
             tuple(guarded) if keyed and len(guarded) <= MAX_KEYED_GUARDS else None
         )
         self.static = static and title is not None and paragraphs is not None
-        # by which guards hold (their bits): the listing, and the whole view when it is fixed
-        self.listings: dict[int, tuple[tuple[Option, ...], SceneView | None]] = {}
+        # by which guards hold (their bits): the whole view when it is fixed, else the listing
+        # (the fixed view alone: every object kept here is one more for the collector to scan)
+        self.listings: dict[int, SceneView | tuple[Option, ...]] = {}
 
-    def listing(self, holding: int, state: GameState) -> tuple[tuple[Option, ...], SceneView | None]:
-        """The listing (and the fixed view, if any) when the guards with these bits hold; remembered."""
+    def listing(self, holding: int, state: GameState) -> SceneView | tuple[Option, ...]:
+        """The fixed view, else the listing, when the guards with these bits hold; remembered."""
         options = []
         bits = holding
         for choice in self.scene.choices:
@@ -131,7 +132,7 @@ class ScenePlan:
                 options.append((choice, False))
             bits >>= 1
         shown = tuple(options)
-        found = (shown, render(self, shown, state) if self.static else None)
+        found = render(self, shown, state) if self.static else shown
         self.listings[holding] = found
         return found
 
@@ -174,17 +175,31 @@ def render(plan: ScenePlan, options: Sequence[Option], state: GameState) -> Scen
     return seen
 
 
-# The listing the last view made, for the choose that usually follows it: states and stories
-# are immutable, so the same two objects always list the same choices.
-_last_listing: tuple[object, object, Sequence[Option]] = (None, None, ())
+# What the last view listed, for the choose that usually follows it: states and stories are
+# immutable, so the same two objects always list the same choices. Its listing, or the fixed
+# view itself, whose choices name theirs by key.
+_last_listing: tuple[object, object, Scene | None, SceneView | Sequence[Option]] = (None, None, None, ())
 
 
-def listing(story: Story, state: GameState) -> Sequence[Option]:
-    """The choices listed in this state: the last view's, when it was of this state."""
-    last_story, last_state, options = _last_listing
-    if last_state is state and last_story is story:
-        return options
-    return listed(story, state)
+def listed_choice(story: Story, state: GameState, number: int) -> tuple[Option | None, int]:
+    """The n-th listed choice in this state (None when there is none) and how many are listed;
+    from the last view, when it was of this state."""
+    last_story, last_state, scene, shown = _last_listing
+    if last_state is not state or last_story is not story:
+        shown = listed(story, state)
+    elif isinstance(shown, SceneView) and scene is not None:
+        choices = shown.choices
+        if not 1 <= number <= len(choices):
+            return None, len(choices)
+        seen = choices[number - 1]
+        for choice in scene.choices:
+            if choice.key == seen.key:
+                return (choice, seen.enabled), len(choices)
+        raise AssertionError(f"a fixed view lists {seen.key}, which its scene does not hold")
+    assert not isinstance(shown, SceneView)
+    if not 1 <= number <= len(shown):
+        return None, len(shown)
+    return shown[number - 1], len(shown)
 
 
 def view(story: Story, state: GameState) -> SceneView:
@@ -204,9 +219,9 @@ def view(story: Story, state: GameState) -> SceneView:
         found = plan.listings.get(holding)
         if found is None:
             found = plan.listing(holding, state)
-        options, fixed = found
-        if fixed is not None:
-            _last_listing = (story, state, options)
-            return fixed
-    _last_listing = (story, state, options)
+        if found.__class__ is SceneView:
+            _last_listing = (story, state, plan.scene, found)
+            return found
+        options = found  # type: ignore[assignment]  # not a SceneView, by the test above
+    _last_listing = (story, state, None, options)
     return render(plan, options, state)
