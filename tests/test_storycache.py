@@ -243,3 +243,17 @@ def test_only_the_most_recent_entries_are_kept(big_story: Path, monkeypatch: pyt
     again, _ = check_story(str(big_story))  # the newest is among those kept
     assert again is not None and again.scenes["s3"].title.static == "Room 3b" and len(no_build) == 4
     assert len(cacheformat._QUICK_ENCODERS) == 3
+
+
+def test_a_file_saved_while_the_story_loads_leaves_no_entry(big_story: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = build.build_story
+    chapter = big_story / "a.yaml"
+
+    def saved_meanwhile(root: str, *args: object) -> object:
+        result = real(root, *args)  # type: ignore[arg-type]
+        chapter.write_text(chapter.read_text(encoding="utf-8").replace("title: Room 7\n", "title: Saved Meanwhile\n"))
+        return result
+
+    monkeypatch.setattr(build, "build_story", saved_meanwhile)
+    story, _ = check_story(str(big_story))
+    assert story is not None and story.scenes["s7"].title.static == "Room 7" and entries() == []

@@ -82,6 +82,8 @@ def check_story_parts(
         from adventure.story.loader.build import build_story  # PyYAML and the compilers: only when something is read
 
         story, problems = build_story(root, overlay or {}, recorder, memo)
-        if key is not None and story is not None and not problems:
-            cache.store(key, story)  # with the collector still paused: encoding allocates a tuple per object
+        # stored only if no file changed while it was read (an entry must hold what its key names);
+        # with the collector still paused: encoding allocates a tuple per object
+        if key is not None and story is not None and not problems and cache.story_key(root, list(story.files)) == key:
+            cache.store(key, story)
     return story, problems
