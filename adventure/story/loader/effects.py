@@ -29,7 +29,8 @@ class EffectCompiler:
             effect_map = reader.mapping(item, "an effect")
             if effect_map is None:
                 continue
-            if effect_map.get("if") is not None:
+            pairs = effect_map.pairs
+            if (pairs[0][0].value == "if" if len(pairs) == 1 else effect_map.get("if") is not None):
                 when = self.when(reader, effect_map, what, depth)
                 if when is not None:
                     result.append(when)

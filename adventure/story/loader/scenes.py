@@ -52,8 +52,12 @@ class SceneCompiler(EffectCompiler):
                 return ()
             reader.note_text(node, self.env)
             parts: list[TextPart] = []
+            pieces = paragraphs(block, node.style)
+            if len(pieces) == 1:  # the commonest: nothing before it to count
+                template = reader.paragraph(pieces[0], node, self.env, what, 0)
+                return (Paragraph(template),) if template is not None else ()
             visible_before = 0  # non-blank characters of earlier paragraphs: to place a mistake in the file
-            for paragraph in paragraphs(block, node.style):
+            for paragraph in pieces:
                 template = reader.paragraph(paragraph, node, self.env, what, visible_before)
                 if template is not None:
                     parts.append(Paragraph(template))
@@ -185,8 +189,8 @@ class SceneCompiler(EffectCompiler):
                 reader.error("E106", values["id"], f"choice id `{given}` is not valid", "use letters, digits and _")
             elif given is not None:
                 key = f"{scene_id}#{given}"
-        reply = self.reply(reader, key, values.get("reply"))
-        counted = any(variation.visited for template in text_templates(reply) for variation in template.variations())
+        reply = self.reply(reader, key, values["reply"]) if "reply" in values else ()
+        counted = bool(reply) and any(variation.visited for template in text_templates(reply) for variation in template.variations())
         ignore = reader.warning_codes(values["ignore"]) if "ignore" in values else frozenset()
         if label is None or target is None:
             return None
