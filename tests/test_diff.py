@@ -190,6 +190,13 @@ def test_a_once_only_choice_that_moved_is_flagged(tmp_path: Path) -> None:
     assert "give once-only choices an `id:`" in result.notes[0].hint
 
 
+def test_a_once_only_choice_that_kept_its_words_but_changed_its_way_is_not_flagged(tmp_path: Path) -> None:
+    scenes = SCENES.replace("        goto: attic\n        once: true\n", "        once: true\n        reply: Dust, from below.\n")
+    old, new = _stories(tmp_path, new_scenes=scenes)
+    result = compare(load_story(str(old)), load_story(str(new)))
+    assert [change.code for change in result.changes] == []
+
+
 def test_diff_json_lists_breaking_changes_and_notes(tmp_path: Path) -> None:
     old, new = _stories(tmp_path, new_scenes=RENAMED_SCENES)
     code, out = run(["diff", str(old), str(new), "--format", "json"])

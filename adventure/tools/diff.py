@@ -291,7 +291,9 @@ def _choice_changes(old: Story, new: Story) -> list[Change]:
             if not choice.once or not _POSITIONAL.search(choice.key):
                 continue
             current = now.get(choice.key)
-            if current is None or (_template(current.label), current.target) == (_template(choice.label), choice.target):
+            # the same words at the same place are the same choice, edited (say, answered by a reply
+            # now instead of a scene of its own): a save that took it rightly keeps it hidden
+            if current is None or _template(current.label) == _template(choice.label):
                 continue
             changes.append(
                 Change(
