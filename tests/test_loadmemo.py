@@ -16,6 +16,7 @@ from adventure.lsp.index import build_index
 from adventure.play import shellhooks
 from adventure.story.loader import cacheformat, check_story, check_story_parts
 from adventure.story.loader.memo import LoadMemo
+from adventure.story.loader.xref import Recorder
 
 STORY = {
     "story.yaml": "id: m\ntitle: M\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\n",
@@ -179,8 +180,9 @@ def test_any_sequence_of_edits_loads_through_the_memo_as_it_loads_afresh(steps: 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "story"
         write_story(root, STORY)
-        memo = LoadMemo()
+        memo, editor_memo = LoadMemo(), LoadMemo()
         check_story(str(root), memo=memo)
+        check_story_parts(str(root), recorder=Recorder(), memo=editor_memo)
         for number, undo in steps:
             name, old, new = EDITS[number]
             path = root / name
@@ -193,6 +195,10 @@ def test_any_sequence_of_edits_loads_through_the_memo_as_it_loads_afresh(steps: 
             through_memo = check_story_parts(str(root), memo=memo)
             fresh = check_story_parts(str(root))
             assert through_memo[1] == fresh[1]
+            noted, noted_afresh = Recorder(), Recorder()  # what an editor learns: the same through its memo
+            check_story_parts(str(root), recorder=noted, memo=editor_memo)
+            check_story_parts(str(root), recorder=noted_afresh)
+            assert noted.symbols == noted_afresh.symbols
             assert (through_memo[0] is None) == (fresh[0] is None)
             if through_memo[0] is not None and fresh[0] is not None:
                 assert cacheformat.encode(through_memo[0]) == cacheformat.encode(fresh[0])

@@ -25,8 +25,8 @@ from adventure.story.expr import Env, VarInfo
 from adventure.story.exprhints import suggest
 from adventure.story.flow import returns_in, within
 from adventure.story.loader import find_files
-from adventure.story.loader.declarations import Declarations, RawScene, read_header, read_scene_file
-from adventure.story.loader.memo import LoadMemo, compile_scenes, surroundings
+from adventure.story.loader.declarations import Declarations, RawScene, read_header
+from adventure.story.loader.memo import LoadMemo, compile_scenes, declare, surroundings
 from adventure.story.loader.reader import Reader
 from adventure.story.loader.scenes import SceneCompiler
 from adventure.story.loader.snippets import build as build_snippets
@@ -140,7 +140,7 @@ def build_story(
         _digest(digest, path, root, text)
         texts[path] = text
         if not file_problems or node is not None:
-            read_scene_file(Reader(path, problems, text, decls.unreadable, recorder), node, decls)
+            declare(Reader(path, problems, text, decls.unreadable, recorder), node, decls, memo)
         else:
             decls.unreadable.add(path, MAX_FILE_BYTES)
     env = Env(

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from adventure.source.problems import Problem
 from adventure.source.yamlsource import Node
 from adventure.story.expr import Compiled, Env
-from adventure.story.loader.declarations import Declarations, RawScene
+from adventure.story.loader.declarations import Declarations, RawScene, read_scene_file
+from adventure.story.loader.reader import Reader
 from adventure.story.loader.scenes import SceneCompiler
 from adventure.story.loader.snippets import Snippets
 from adventure.story.loader.xref import Recorder, Symbol
@@ -36,6 +37,16 @@ class _FileCompiled:
 
 
 @dataclass(slots=True)
+class _FileDeclared:
+    """What an editor's recorder learned while a file's declarations were read: the same for the
+    same text, while the files read before it declared the same names (a duplicate is not noted)."""
+
+    text: str | None
+    before: tuple[frozenset[str], ...]
+    symbols: list[Symbol]
+
+
+@dataclass(slots=True)
 class LoadMemo:
     """Per-file results of earlier loads, keyed by path and checked against the file's text.
 
@@ -47,6 +58,7 @@ class LoadMemo:
 
     reads: dict[str, _FileRead] = field(default_factory=dict)
     compiled: dict[str, _FileCompiled] = field(default_factory=dict)
+    declared: dict[str, _FileDeclared] = field(default_factory=dict)
     parsed: list[str] = field(default_factory=list)  # every file parsed, in order: for tests and benchmarks
     compiled_files: list[str] = field(default_factory=list)  # every file whose scenes were compiled, in order
     # the names the last load's Env offered, and the expressions compiled against them
@@ -71,9 +83,32 @@ class LoadMemo:
 
     def keep_only(self, paths: set[str]) -> None:
         """Forget files that are no longer part of the story."""
-        for table in (self.reads, self.compiled):
+        for table in (self.reads, self.compiled, self.declared):
             for path in [path for path in table if path not in paths]:
                 del table[path]
+
+
+def declare(reader: Reader, node: Node | None, decls: Declarations, memo: LoadMemo | None) -> None:
+    """Read a scene file's declarations into `decls`. An editor's recorder notes every declared
+    name's place, which takes most of the time: with a memo, an unchanged file read after the
+    same names gives back what it noted before."""
+    recorder = reader.recorder
+    if memo is None or recorder is None:
+        read_scene_file(reader, node, decls)
+        return
+    before = (frozenset(decls.scenes), frozenset(decls.codex), frozenset(decls.variables), frozenset(decls.snippets))
+    known = memo.declared.get(reader.path)
+    if known is not None and known.text == reader.text and known.before == before:
+        reader.recorder = None
+        try:
+            read_scene_file(reader, node, decls)
+        finally:
+            reader.recorder = recorder  # its scenes may still be compiled, and noted then
+        recorder.symbols.extend(known.symbols)
+        return
+    start = len(recorder.symbols)
+    read_scene_file(reader, node, decls)
+    memo.declared[reader.path] = _FileDeclared(reader.text, before, recorder.symbols[start:])
 
 
 def surroundings(header_text: str | None, env: Env, decls: Declarations, snippets: Snippets, recording: bool) -> object:
