@@ -44,6 +44,8 @@ class SceneView:
 
 _SceneViewTwin: Any = unfrozen_twin(SceneView, "scene", "title", "chapter", "paragraphs", "choices", "ending", "reply", "stayed")
 
+_tuple_new = tuple.__new__  # ChoiceView's own __new__ is a Python function around it
+
 Option = tuple[Choice, bool]  # a listed choice and whether it can be taken
 
 
@@ -164,7 +166,7 @@ def render(plan: ScenePlan, options: Sequence[Option], state: GameState) -> Scen
     choices = []
     for number, (choice, enabled) in enumerate(options, 1):
         reason = "" if enabled or choice.disabled is None else choice.disabled.render(state)
-        choices.append(ChoiceView(number, choice.label.render(state), enabled, reason, choice.key, choice.target))
+        choices.append(_tuple_new(ChoiceView, (number, choice.label.render(state), enabled, reason, choice.key, choice.target)))
     title = plan.title if plan.title is not None else scene.title.render(state)
     paragraphs = plan.paragraphs if plan.paragraphs is not None else tuple(render_text(scene.text, state))
     made = _SceneViewTwin()
@@ -181,25 +183,25 @@ def render(plan: ScenePlan, options: Sequence[Option], state: GameState) -> Scen
 _last_listing: tuple[object, object, Scene | None, SceneView | Sequence[Option]] = (None, None, None, ())
 
 
-def listed_choice(story: Story, state: GameState, number: int) -> tuple[Option | None, int]:
-    """The n-th listed choice in this state (None when there is none) and how many are listed;
-    from the last view, when it was of this state."""
+def listed_choice(story: Story, state: GameState, number: int) -> tuple[Scene, Option | None, int]:
+    """The scene, its n-th listed choice in this state (None when there is none) and how many
+    are listed; from the last view, when it was of this state."""
     last_story, last_state, scene, shown = _last_listing
-    if last_state is not state or last_story is not story:
+    if last_state is not state or last_story is not story or scene is None:
+        scene = story.scenes[state.scene]
         shown = listed(story, state)
-    elif isinstance(shown, SceneView) and scene is not None:
+    elif isinstance(shown, SceneView):
         choices = shown.choices
         if not 1 <= number <= len(choices):
-            return None, len(choices)
+            return scene, None, len(choices)
         seen = choices[number - 1]
         for choice in scene.choices:
             if choice.key == seen.key:
-                return (choice, seen.enabled), len(choices)
+                return scene, (choice, seen.enabled), len(choices)
         raise AssertionError(f"a fixed view lists {seen.key}, which its scene does not hold")
-    assert not isinstance(shown, SceneView)
     if not 1 <= number <= len(shown):
-        return None, len(shown)
-    return shown[number - 1], len(shown)
+        return scene, None, len(shown)
+    return scene, shown[number - 1], len(shown)
 
 
 def view(story: Story, state: GameState) -> SceneView:
@@ -223,5 +225,5 @@ def view(story: Story, state: GameState) -> SceneView:
             _last_listing = (story, state, plan.scene, found)
             return found
         options = found  # type: ignore[assignment]  # not a SceneView, by the test above
-    _last_listing = (story, state, None, options)
+    _last_listing = (story, state, plan.scene, options)
     return render(plan, options, state)
