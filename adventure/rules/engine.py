@@ -177,8 +177,8 @@ def exact_label(view: SceneView, text: str) -> int | None:
 
 def choose(story: Story, state: GameState, number: int) -> Outcome:
     """Take the n-th listed choice (counting from 1)."""
-    scene, option, count = listed_choice(story, state, number)
-    if scene.ending is not None:
+    ending, option, count = listed_choice(story, state, number)
+    if ending is not None:
         raise ChoiceError("the story has ended")
     if option is None:
         raise ChoiceError(f"choose a number from 1 to {count}" if count else "there is nothing to choose")

@@ -95,47 +95,58 @@ class ScenePlan:
     In a scene without once-only, fallback or return choices, which choices are listed
     (and which enabled) follows from its guards alone, so the listing is remembered by which
     guards hold; where the title, the text and every label are fixed too, so is the view.
+    On a large story each object read is likely a cache miss, so the plan keeps what a turn
+    reads flat and near: the guards' conditions alone, the choices' keys, the last listing.
     """
 
-    __slots__ = ("guards", "listings", "paragraphs", "scene", "static", "title")
+    __slots__ = (
+        "choices", "ending", "guards", "keys", "last", "last_holding", "listings", "paragraphs", "scene", "static", "title",
+    )
 
     def __init__(self, scene: Scene) -> None:
         self.scene = scene
         title = self.title = scene.title.static
         paragraphs = self.paragraphs = _fixed_paragraphs(scene.text)
-        guarded: list[tuple[int, Evaluator]] = []
+        choices = self.choices = scene.choices
+        self.ending = scene.ending
+        self.keys = tuple(choice.key for choice in choices)
+        guarded: list[Evaluator] = []
         keyed = static = True
-        bit = 1
-        for choice in scene.choices:
+        for choice in choices:
             if choice.condition is not None:
-                guarded.append((bit, choice.condition.evaluate))
+                guarded.append(choice.condition.evaluate)
             if choice.once or choice.fallback or choice.flow == "return":
                 keyed = False
             if choice.label.static is None or (choice.disabled is not None and choice.disabled.static is None):
                 static = False
-            bit <<= 1
-        # (bit, condition) per guarded choice; None when the listing needs more than the guards
-        self.guards: tuple[tuple[int, Evaluator], ...] | None = (
-            tuple(guarded) if keyed and len(guarded) <= MAX_KEYED_GUARDS else None
-        )
+        # the guarded choices' conditions, in order (bit i of a listing's key: whether the i-th
+        # holds); None when the listing needs more than the guards
+        self.guards: tuple[Evaluator, ...] | None = tuple(guarded) if keyed and len(guarded) <= MAX_KEYED_GUARDS else None
         self.static = static and title is not None and paragraphs is not None
-        # by which guards hold (their bits): the whole view when it is fixed, else the listing
-        # (the fixed view alone: every object kept here is one more for the collector to scan)
+        # by which guards hold: the whole view when it is fixed, else the listing (the fixed
+        # view alone: every object kept here is one more for the collector to scan)
         self.listings: dict[int, SceneView | tuple[Option, ...]] = {}
+        self.last_holding = -1  # the last listing, found again without the dictionary
+        self.last: SceneView | tuple[Option, ...] = ()
 
     def listing(self, holding: int, state: GameState) -> SceneView | tuple[Option, ...]:
         """The fixed view, else the listing, when the guards with these bits hold; remembered."""
-        options = []
-        bits = holding
-        for choice in self.scene.choices:
-            if choice.condition is None or bits & 1:
-                options.append((choice, True))
-            elif choice.disabled is not None:
-                options.append((choice, False))
-            bits >>= 1
-        shown = tuple(options)
-        found = render(self, shown, state) if self.static else shown
-        self.listings[holding] = found
+        found = self.listings.get(holding)
+        if found is None:
+            options = []
+            bits = holding
+            for choice in self.choices:
+                if choice.condition is None:
+                    options.append((choice, True))
+                    continue
+                if bits & 1:
+                    options.append((choice, True))
+                elif choice.disabled is not None:
+                    options.append((choice, False))
+                bits >>= 1
+            shown = tuple(options)
+            found = self.listings[holding] = render(self, shown, state) if self.static else shown
+        self.last_holding, self.last = holding, found
         return found
 
 
@@ -180,28 +191,28 @@ def render(plan: ScenePlan, options: Sequence[Option], state: GameState) -> Scen
 # What the last view listed, for the choose that usually follows it: states and stories are
 # immutable, so the same two objects always list the same choices. Its listing, or the fixed
 # view itself, whose choices name theirs by key.
-_last_listing: tuple[object, object, Scene | None, SceneView | Sequence[Option]] = (None, None, None, ())
+_last_listing: tuple[object, object, ScenePlan | None, SceneView | Sequence[Option]] = (None, None, None, ())
 
 
-def listed_choice(story: Story, state: GameState, number: int) -> tuple[Scene, Option | None, int]:
-    """The scene, its n-th listed choice in this state (None when there is none) and how many
-    are listed; from the last view, when it was of this state."""
-    last_story, last_state, scene, shown = _last_listing
-    if last_state is not state or last_story is not story or scene is None:
-        scene = story.scenes[state.scene]
+def listed_choice(story: Story, state: GameState, number: int) -> tuple[Ending | None, Option | None, int]:
+    """The scene's ending (if it is one), its n-th listed choice in this state (None when there
+    is none) and how many are listed; from the last view, when it was of this state."""
+    last_story, last_state, plan, shown = _last_listing
+    if last_state is not state or last_story is not story or plan is None:
+        ending = story.scenes[state.scene].ending
         shown = listed(story, state)
     elif isinstance(shown, SceneView):
         choices = shown.choices
         if not 1 <= number <= len(choices):
-            return scene, None, len(choices)
+            return plan.ending, None, len(choices)
         seen = choices[number - 1]
-        for choice in scene.choices:
-            if choice.key == seen.key:
-                return scene, (choice, seen.enabled), len(choices)
-        raise AssertionError(f"a fixed view lists {seen.key}, which its scene does not hold")
+        # the view's key is the choice's own string, so the search compares identities
+        return plan.ending, (plan.choices[plan.keys.index(seen.key)], seen.enabled), len(choices)
+    else:
+        ending = plan.ending
     if not 1 <= number <= len(shown):
-        return scene, None, len(shown)
-    return scene, shown[number - 1], len(shown)
+        return ending, None, len(shown)
+    return ending, shown[number - 1], len(shown)
 
 
 def view(story: Story, state: GameState) -> SceneView:
@@ -215,15 +226,15 @@ def view(story: Story, state: GameState) -> SceneView:
         options: Sequence[Option] = listed(story, state)
     else:
         holding = 0
-        for bit, holds in guards:
+        bit = 1
+        for holds in guards:
             if holds(state):
                 holding |= bit
-        found = plan.listings.get(holding)
-        if found is None:
-            found = plan.listing(holding, state)
+            bit <<= 1
+        found = plan.last if holding == plan.last_holding else plan.listing(holding, state)
         if found.__class__ is SceneView:
-            _last_listing = (story, state, plan.scene, found)
+            _last_listing = (story, state, plan, found)
             return found
         options = found  # type: ignore[assignment]  # not a SceneView, by the test above
-    _last_listing = (story, state, plan.scene, options)
+    _last_listing = (story, state, plan, options)
     return render(plan, options, state)
