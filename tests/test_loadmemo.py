@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from conftest import SHIPPED, StoryDir, write_story
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,3 +203,21 @@ def test_any_sequence_of_edits_loads_through_the_memo_as_it_loads_afresh(steps: 
             assert (through_memo[0] is None) == (fresh[0] is None)
             if through_memo[0] is not None and fresh[0] is not None:
                 assert cacheformat.encode(through_memo[0]) == cacheformat.encode(fresh[0])
+
+
+def test_the_language_server_keeps_a_memo_per_story_and_rechecks_only_the_edited_file(
+    story_dir: StoryDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adventure.lsp.server import StoryServer
+
+    root = os.path.abspath(story_dir(STORY))
+    server = StoryServer()
+    monkeypatch.setattr(server, "overlay", lambda root: {})  # no editor attached: the files as saved
+    monkeypatch.setattr(server, "publish", lambda index: None)
+    assert server.refresh(root) is not None
+    memo = server.memos[root]
+    assert names(memo.parsed) == ["story.yaml", "a.yaml", "b.yaml"]
+    edit(Path(root) / "a.yaml", "  - id: side\n", "  - id: nook\n")
+    index = server.refresh(root)
+    assert index is not None and names(memo.parsed) == ["story.yaml", "a.yaml", "b.yaml", "a.yaml"]
+    assert [(os.path.basename(p.path), p.line) for p in index.problems if p.severity == "error"] == [("b.yaml", 7)]
