@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -208,10 +209,16 @@ def test_any_sequence_of_edits_loads_through_the_memo_as_it_loads_afresh(steps: 
 def test_the_language_server_keeps_a_memo_per_story_and_rechecks_only_the_edited_file(
     story_dir: StoryDir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from adventure.lsp.server import StoryServer
+    loaded = set(sys.modules)
+    try:
+        from adventure.lsp.server import StoryServer
 
+        server = StoryServer()
+    finally:  # leave no pygls module behind: test_lsp imports the server as if pygls were missing
+        for name in set(sys.modules) - loaded:
+            if name.startswith(("pygls", "adventure.lsp.server")):
+                del sys.modules[name]
     root = os.path.abspath(story_dir(STORY))
-    server = StoryServer()
     monkeypatch.setattr(server, "overlay", lambda root: {})  # no editor attached: the files as saved
     monkeypatch.setattr(server, "publish", lambda index: None)
     assert server.refresh(root) is not None
