@@ -11,7 +11,8 @@ from adventure.source.textsafe import clean
 from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.expr import RESERVED, TypeName, Value, VarInfo
 from adventure.story.exprhints import suggest
-from adventure.story.loader.reader import Reader, Unreadable
+from adventure.story.loader.reader import Reader
+from adventure.story.loader.unreadable import Unreadable
 from adventure.story.model import Variable
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # identifiers are matched whole (fullmatch)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import bisect
-import os
 import re
-import stat
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -15,6 +13,7 @@ from adventure.source.textsafe import clean, clean_block, shortened
 from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.expr import Compiled, Env, ExprError, TypeName, Value, VarInfo, compile_expression
 from adventure.story.exprhints import suggest
+from adventure.story.loader.unreadable import Unreadable
 from adventure.story.model import Location
 from adventure.story.template import Template
 from adventure.story.textcompile import TextScope, compile_template, resume_after
@@ -41,36 +40,6 @@ def kind_of(node: Node | None) -> str:
         return "a list"
     return "a value" if node.plain else "a quoted string"
 
-
-
-class Unreadable:
-    """Names that may be declared in a file that could not be read: unknown, not missing.
-
-    A reference to one of them is not reported, so that one broken file gives its own
-    problem and not one more for every scene, variable or codex entry it holds.
-    """
-
-    _WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
-
-    def __init__(self) -> None:
-        self.words: set[str] = set()
-        self.everything = False  # a file that could not even be opened may declare anything
-
-    def add(self, path: str, limit: int) -> None:
-        try:
-            # O_NONBLOCK: a named pipe must not wait for a writer; only a regular file is read
-            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-            with os.fdopen(descriptor, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return  # a pipe or device declares nothing
-                data = handle.read(limit)
-        except OSError:
-            self.everything = True  # unreadable: it may declare anything
-            return
-        self.words.update(self._WORD.findall(data.decode("latin-1")))
-
-    def might_declare(self, name: str) -> bool:
-        return self.everything or name in self.words
 
 
 def _no_value(node: Node) -> bool:
