@@ -100,7 +100,7 @@ class ScenePlan:
     """
 
     __slots__ = (
-        "choices", "ending", "guards", "keys", "last", "last_holding", "listings", "paragraphs", "scene", "static", "title",
+        "choices", "ending", "guards", "keys", "last", "listings", "paragraphs", "scene", "static", "title",
     )
 
     def __init__(self, scene: Scene) -> None:
@@ -126,8 +126,9 @@ class ScenePlan:
         # by which guards hold: the whole view when it is fixed, else the listing (the fixed
         # view alone: every object kept here is one more for the collector to scan)
         self.listings: dict[int, SceneView | tuple[Option, ...]] = {}
-        self.last_holding = -1  # the last listing, found again without the dictionary
-        self.last: SceneView | tuple[Option, ...] = ()
+        # the last listing with its key, found again without the dictionary; one tuple, so
+        # that views made in two threads at once never pair one's key with the other's listing
+        self.last: tuple[int, SceneView | tuple[Option, ...]] = (-1, ())
 
     def listing(self, holding: int, state: GameState) -> SceneView | tuple[Option, ...]:
         """The fixed view, else the listing, when the guards with these bits hold; remembered."""
@@ -146,7 +147,7 @@ class ScenePlan:
                 bits >>= 1
             shown = tuple(options)
             found = self.listings[holding] = render(self, shown, state) if self.static else shown
-        self.last_holding, self.last = holding, found
+        self.last = (holding, found)
         return found
 
 
@@ -231,7 +232,9 @@ def view(story: Story, state: GameState) -> SceneView:
             if holds(state):
                 holding |= bit
             bit <<= 1
-        found = plan.last if holding == plan.last_holding else plan.listing(holding, state)
+        last_holding, found = plan.last
+        if holding != last_holding:
+            found = plan.listing(holding, state)
         if found.__class__ is SceneView:
             _last_listing = (story, state, plan, found)
             return found
