@@ -207,7 +207,8 @@ def listed_choice(story: Story, state: GameState, number: int) -> tuple[Ending |
         if not 1 <= number <= len(choices):
             return plan.ending, None, len(choices)
         seen = choices[number - 1]
-        # the view's key is the choice's own string, so the search compares identities
+        # keys are unique in a scene (the loader refuses duplicates, E207), and the view's key is
+        # the choice's own string, so the search compares identities
         return plan.ending, (plan.choices[plan.keys.index(seen.key)], seen.enabled), len(choices)
     else:
         ending = plan.ending
