@@ -118,11 +118,7 @@ class Console:
         """A reply as plain lines; a scene with its notes before and its notes after."""
         columns = self.width()
         if reply.kind is Kind.SCENE:
-            self.show(
-                [line for note in reply.lines for line in render.hanging(note, columns)]
-                + render.plain_scene(loop.session.view(), columns, reply.entered)
-                + [line for note in reply.after for line in render.hanging(note, columns)]
-            )
+            self.show(render.plain_scene_reply(loop.session.view(), reply, columns))
         elif reply.lines:
             self.say(*reply.lines)
 

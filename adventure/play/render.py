@@ -10,6 +10,7 @@ from adventure.source.textsafe import clean
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from adventure.play.reply import Reply
     from adventure.rules.engine import SceneView
 
 Fragment = tuple[str, str]  # (style class, text)
@@ -192,6 +193,15 @@ def notes(items: list[str], width: int) -> list[Line]:
 def plain_text(lines: list[Line]) -> str:
     """The text of styled lines, for plain output and for tests."""
     return "\n".join("".join(text for _, text in line) for line in lines)
+
+
+def plain_scene_reply(view: SceneView, reply: Reply, width: int) -> list[str]:
+    """A move's reply as the plain player and transcripts show it: its notes, the scene, the notes after it."""
+    return [
+        *(line for note in reply.lines for line in hanging(note, width)),
+        *plain_scene(view, width, reply.entered),
+        *(line for note in reply.after for line in hanging(note, width)),
+    ]
 
 
 def plain_scene(view: SceneView, width: int, entered: Sequence[str] = ()) -> list[str]:

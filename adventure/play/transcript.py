@@ -39,9 +39,5 @@ class Transcript:
 def lines_of(session: Session, reply: Reply, width: int = WIDTH) -> list[str]:
     """A reply as plain lines, the way the plain player shows it."""
     if reply.kind is Kind.SCENE:
-        return [
-            *(line for note in reply.lines for line in render.hanging(note, width)),
-            *render.plain_scene(session.view(), width, reply.entered),
-            *(line for note in reply.after for line in render.hanging(note, width)),
-        ]
+        return render.plain_scene_reply(session.view(), reply, width)
     return [line for item in reply.lines for line in render.hanging(item, width)]
