@@ -257,3 +257,21 @@ def test_a_file_saved_while_the_story_loads_leaves_no_entry(big_story: Path, mon
     monkeypatch.setattr(build, "build_story", saved_meanwhile)
     story, _ = check_story(str(big_story))
     assert story is not None and story.scenes["s7"].title.static == "Room 7" and entries() == []
+
+
+def test_objects_read_from_the_cache_are_the_frozen_model_classes_and_equal_to_the_built_ones(big_story: Path) -> None:
+    from dataclasses import FrozenInstanceError
+
+    from adventure.story import model, template
+
+    built, _ = check_story(str(big_story))
+    stored, _ = check_story(str(big_story))
+    assert built is not None and stored is not None and stored is not built
+    scene, fresh = stored.scenes["s1"], built.scenes["s1"]
+    choice = scene.choices[0]
+    for value, cls in ((scene, model.Scene), (choice, model.Choice), (choice.where, model.Location), (scene.title, template.Template)):
+        assert type(value) is cls
+    assert (choice.where, scene.where, scene.title, scene.text) == (fresh.choices[0].where, fresh.where, fresh.title, fresh.text)
+    assert hash(choice.where) == hash(fresh.choices[0].where)
+    with pytest.raises(FrozenInstanceError):
+        choice.target = "s5"  # type: ignore[misc]

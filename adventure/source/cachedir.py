@@ -82,3 +82,9 @@ def write_entry(path: str, magic: bytes, payload: bytes) -> None:
     """Write an entry atomically; a full disk or a read-only folder only costs a later load its work."""
     with contextlib.suppress(OSError):
         write_cache_file(path, magic + hashlib.sha256(payload).digest() + payload)
+
+
+def touch(path: str) -> None:
+    """Mark an entry as just used (eviction removes the least recently written or used first)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)

@@ -80,10 +80,16 @@ def check_story_parts(
         if stored is not None:
             return stored, []
         from adventure.story.loader.build import build_story  # PyYAML and the compilers: only when something is read
+        from adventure.story.loader.filereuse import FileReuse
 
-        story, problems = build_story(root, overlay or {}, recorder, memo)
+        # the files that did not change since a load that stored them come from their entries
+        reuse = FileReuse() if key is not None else None
+        story, problems = build_story(root, overlay or {}, recorder, memo, reuse)
+        if reuse is not None and (reuse.rebuild or (problems and reuse.declared_any)):
+            reuse = None  # every problem as a load that reads every file reports it
+            story, problems = build_story(root, overlay or {}, recorder, memo)
         # stored only if no file changed while it was read (an entry must hold what its key names);
         # with the collector still paused: encoding allocates a tuple per object
-        if key is not None and story is not None and not problems and cache.story_key(root, list(story.files)) == key:
-            cache.store(key, story)
+        if reuse is not None and key is not None and story is not None and not problems and cache.story_key(root, list(story.files)) == key:
+            cache.store(key, story, reuse.entries(), reuse.around)
     return story, problems

@@ -26,6 +26,7 @@ from adventure.story.exprhints import suggest
 from adventure.story.flow import returns_in, within
 from adventure.story.loader import find_files
 from adventure.story.loader.declarations import Declarations, RawScene, read_header
+from adventure.story.loader.filereuse import FileReuse
 from adventure.story.loader.memo import LoadMemo, compile_scenes, declare, surroundings
 from adventure.story.loader.reader import Reader
 from adventure.story.loader.scenes import SceneCompiler
@@ -58,6 +59,22 @@ def _read(
     return text, node, problems
 
 
+def _read_or_reuse(
+    path: str, reuse: FileReuse, decls: Declarations, problems: list[Problem]
+) -> tuple[str | None, int | None, Node | None, list[Problem]]:
+    """(text, YAML values, None, []) for a file declared from its cache entry, else (text, None, root node, problems) as read."""
+    try:
+        source = read_text(path)
+    except YamlProblem as err:
+        return None, None, None, [Problem(path, err.line, err.col, err.message, err.hint, code=err.code)]
+    values = reuse.declare(path, source, decls, problems)
+    if values is not None:
+        return source, values, None, []
+    text, node, read_problems = compose_text(source, path)
+    reuse.values[path] = _values(node)
+    return text, None, node, read_problems
+
+
 def _with_unsaved(root: str, files: list[str], overlay: Mapping[str, str]) -> list[str]:
     """The scene files on disk, and those an editor has open under the folder but not saved yet."""
     known = set(files)
@@ -73,9 +90,10 @@ def _with_unsaved(root: str, files: list[str], overlay: Mapping[str, str]) -> li
 
 
 def build_story(
-    root: str, overlay: Mapping[str, str], recorder: Recorder | None, memo: LoadMemo | None = None
+    root: str, overlay: Mapping[str, str], recorder: Recorder | None, memo: LoadMemo | None = None, reuse: FileReuse | None = None
 ) -> tuple[Story | None, list[Problem]]:
-    """The story (made of the parts that loaded, when there are errors) and every problem in it."""
+    """The story (made of the parts that loaded, when there are errors) and every problem in it.
+    With `reuse`, scene files unchanged since an earlier load come from the story cache (loader/filereuse.py)."""
     problems: list[Problem] = []
     story_path = os.path.join(root, STORY_FILE)
     if not os.path.isdir(root):
@@ -133,7 +151,16 @@ def build_story(
                 )
             )
             continue
-        text, node, file_problems = _read(path, overlay, recorder, memo)
+        if reuse is not None:
+            text, values, node, file_problems = _read_or_reuse(path, reuse, decls, problems)
+            if values is not None:  # declared from its entry
+                total_bytes += len(text.encode("utf-8", "surrogatepass")) if text else 0
+                total_values += values
+                _digest(digest, path, root, text)
+                texts[path] = text
+                continue
+        else:
+            text, node, file_problems = _read(path, overlay, recorder, memo)
         problems.extend(file_problems)
         total_bytes += len(text.encode("utf-8", "surrogatepass")) if text else 0
         total_values += _values(node)
@@ -151,14 +178,18 @@ def build_story(
     )
     if memo is not None:
         memo.reuse_expressions(env)
+    if reuse is not None:
+        reuse.note_declared(decls, env)
     snippets = build_snippets(decls, env)
     compiler = SceneCompiler(decls, env, snippets)
     scenes: dict[str, Scene] = {}
     codex: dict[str, CodexEntry] = {}
     if recorder is not None:
         recorder.env, recorder.variables, recorder.scenes, recorder.codex = env, decls.variables, scenes, codex
-    around = surroundings(header_text, env, decls, snippets, recorder is not None) if memo is not None else None
-    compile_scenes(compiler, decls, texts, problems, recorder, memo, around, scenes)
+    around = surroundings(header_text, env, decls, snippets, recorder is not None) if memo is not None or reuse is not None else None
+    if reuse is not None:
+        reuse.set_around(around)
+    compile_scenes(compiler, decls, texts, problems, recorder, memo, around, scenes, reuse)
     for entry_id, raw_entry in decls.codex.items():
         entry = compiler.codex_entry(raw_entry)
         if entry is not None:

@@ -1,4 +1,5 @@
-"""A cache of whole checked stories in the user's cache folder, as marshalled plain values, keyed by every file's content."""
+"""A cache of checked stories in the user's cache folder, as marshalled plain values: each scene file's compiled
+scenes keyed by its path and text, and each whole story (its Env and header, naming its files' entries) by every file's content."""
 
 from __future__ import annotations
 
@@ -9,20 +10,25 @@ import marshal
 import os
 import stat
 import sys
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
-from adventure.source.cachedir import cache_folder, enabled, read_entry, write_entry
+from adventure.source.cachedir import cache_folder, enabled, read_entry, touch, write_entry
 from adventure.story.expr import ExprError
-from adventure.story.loader.cacheformat import SHAPE, Unstorable, decode, encode
-from adventure.story.model import Story
+from adventure.story.loader.cacheformat import SHAPE, Decoder, Unstorable, encode_env, encode_scenes, encode_shell
+from adventure.story.model import Scene, Story, Variable
 
 # Bumped whenever what is stored changes meaning; entries of another format are simply missed.
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"adventure story %d\n" % FORMAT
+FILE_MAGIC = b"adventure scenes %d\n" % FORMAT
 # Smaller stories load in less time than hashing, reading and rebuilding an entry takes.
 MIN_CACHED_BYTES = 32 * 1024
-KIND = "stories"
-MAX_ENTRIES = 12
-MAX_FOLDER_BYTES = 512 * 1024 * 1024
+KIND, FILE_KIND = "stories", "files"
+MAX_ENTRIES = 64  # whole stories: small, since their scenes are in their files' entries
+MAX_FILE_ENTRIES = 2000
+MAX_FOLDER_BYTES = 512 * 1024 * 1024  # each folder
 MAX_KEYED_BYTES = 16 * 1024 * 1024  # the loader refuses more in all files together: such a load has problems, and is not stored
 
 def usable() -> bool:
@@ -34,7 +40,7 @@ def story_key(root: str, paths: list[str]) -> str | None:
     """A hash of everything a load of these files depends on (their contents, where they are,
     this program, PyYAML and Python), or None when the story is not worth or not safe to cache:
     small, or holding a file that is not a regular file inside the folder (the loader reports those)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{SHAPE}\0{_program()}\0{root}\0".encode("utf-8", "surrogatepass"))
+    digest = hashlib.sha256(f"{FORMAT}\0{SHAPE}\0{program()}\0{root}\0".encode("utf-8", "surrogatepass"))
     inside = os.path.realpath(root)
     total = 0
     for path in paths:
@@ -53,9 +59,18 @@ def story_key(root: str, paths: list[str]) -> str | None:
     return digest.hexdigest() if total >= MIN_CACHED_BYTES else None
 
 
-def _program() -> str:
+_program: list[str] = []  # worked out once a process
+
+
+def program() -> str:
     """This program's version and code, PyYAML's files and Python's version: a change to any of
     them (an edited loader in a checkout, too, whose version number stays the same) changes every key."""
+    if not _program:
+        _program.append(_program_now())
+    return _program[0]
+
+
+def _program_now() -> str:
     # read from the loaded package, not imported: `import adventure` from here would reach the
     # layers above through the package's public names (import-linter refuses it)
     version = sys.modules["adventure"].__version__ if "adventure" in sys.modules else "?"
@@ -77,39 +92,137 @@ def _program() -> str:
     return "\0".join(parts)
 
 
+def file_key(path: str, text: str) -> str:
+    """The key of one scene file's entry: its path and text, this program and the format."""
+    digest = hashlib.sha256(f"{FORMAT}\0{SHAPE}\0{program()}\0{path}\0".encode("utf-8", "surrogatepass"))
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class FileFacts:
+    """What a scene file declares, as the loader reads it before compiling: enough to declare it
+    again without reading it, while the files before it declare none of the same names."""
+
+    ids: list[tuple[str, str, int, int]]  # its scenes in order: id, chapter, where the id is written (line, col)
+    variables: list[Variable]  # the variables it declares, in order
+    values: int  # YAML values its text expands to (the story's bound counts them)
+    reusable: bool  # False when it declares codex entries or snippets, which are read from their nodes
+    used: list[str]  # the snippets its scenes use
+    around: bytes  # a digest of what the rest of the story offered its scenes when they were compiled (memo.surroundings)
+
+
+@dataclass(slots=True)
+class FileEntry:
+    """A scene file's entry, its scenes still as plain values (decoded only when the story around them is the same)."""
+
+    key: str
+    facts: FileFacts
+    scenes: Any
+
+
+def load_file(key: str, decoder: Decoder) -> FileEntry | None:
+    """A scene file's entry, its facts decoded; None when there is none that can be used."""
+    folder = cache_folder(FILE_KIND)
+    if folder is None:
+        return None
+    path = os.path.join(folder, key + ".scenes")
+    payload = read_entry(path, FILE_MAGIC)
+    if payload is None:
+        return None
+    try:
+        stored = marshal.loads(payload)
+        if type(stored) is not tuple or len(stored) != 7:
+            return None
+        ids, variables, values, reusable, used, around, scenes = stored
+        if (
+            type(ids) is not list or type(values) is not int or type(reusable) is not bool or type(around) is not bytes
+            or type(used) is not list or not all(type(name) is str for name in used) or type(scenes) is not list
+        ):
+            return None
+        for item in ids:
+            if type(item) is not tuple or len(item) != 4 or [type(part) for part in item] != [str, str, int, int]:
+                return None
+        facts = FileFacts(ids, decoder.objects(variables, Variable), values, reusable, used, around)
+    except (ValueError, EOFError, TypeError, IndexError, KeyError, RecursionError, ExprError, AttributeError):
+        return None
+    touch(path)  # in use: evicted last
+    return FileEntry(key, facts, scenes)
+
+
+def file_scenes(entry: FileEntry, decoder: Decoder) -> list[Scene] | None:
+    """An entry's scenes, decoded against the decoder's Env; None when they are not the scenes its facts name."""
+    try:
+        scenes = decoder.objects(entry.scenes, Scene)
+    except (ValueError, EOFError, TypeError, IndexError, KeyError, RecursionError, ExprError, AttributeError):
+        return None
+    if [scene.id for scene in scenes] != [scene_id for scene_id, _, _, _ in entry.facts.ids]:
+        return None
+    return scenes
+
+
 def load(key: str) -> Story | None:
     """The story stored under `key`, or None when there is none that can be used (missing,
-    damaged, stale or foreign entries are all simply missed, never trusted)."""
+    damaged, stale or foreign entries, its own or any of its files', are all simply missed, never trusted)."""
     folder = cache_folder(KIND)
     if folder is None:
         return None
     payload = read_entry(os.path.join(folder, key + ".story"), MAGIC)
     if payload is None:
         return None
+    decoder = Decoder()
     try:
-        return decode(marshal.loads(payload))
+        stored = marshal.loads(payload)
+        if type(stored) is not tuple or len(stored) != 4 or type(stored[2]) is not list or type(stored[3]) is not bytes:
+            return None
+        env, shell, files, around = stored
+        decoder.decode_env(env)
+        scenes: dict[str, Scene] = {}
+        for file in files:
+            if type(file) is not str:
+                return None
+            entry = load_file(file, decoder)
+            if entry is None or entry.facts.around != around:
+                return None
+            found = file_scenes(entry, decoder)
+            if found is None:
+                return None
+            for scene in found:
+                scenes[scene.id] = scene
+        return decoder.decode_shell(shell, MappingProxyType(scenes))
     except (ValueError, EOFError, TypeError, IndexError, KeyError, RecursionError, ExprError, AttributeError):
         return None
 
 
-def store(key: str, story: Story) -> None:
-    """Keep a checked story for the next load of the same files."""
-    folder = cache_folder(KIND)
-    if folder is None:
+def store(key: str, story: Story, files: list[tuple[str, FileFacts | None]], around: bytes) -> None:
+    """Keep a checked story for the next load of the same files: an entry for each scene file
+    read this time (`files`: its key, and its facts when it was read rather than found), and one
+    for the story naming them."""
+    folder, file_folder = cache_folder(KIND), cache_folder(FILE_KIND)
+    if folder is None or file_folder is None or story.env is None:
         return
     try:
-        payload = marshal.dumps(encode(story))
-    except (Unstorable, ValueError, RecursionError):
+        for file, facts in files:
+            if facts is not None:
+                scenes = [story.scenes[scene_id] for scene_id, _, _, _ in facts.ids]
+                stored = (
+                    facts.ids, encode_scenes(facts.variables, story.env), facts.values, facts.reusable, facts.used, facts.around,
+                    encode_scenes(scenes, story.env),
+                )
+                write_entry(os.path.join(file_folder, file + ".scenes"), FILE_MAGIC, marshal.dumps(stored))
+        payload = marshal.dumps((encode_env(story.env), encode_shell(story), [file for file, _ in files], around))
+    except (Unstorable, ValueError, KeyError, RecursionError):
         return
     write_entry(os.path.join(folder, key + ".story"), MAGIC, payload)
-    _evict(folder)
+    _evict(folder, ".story", MAX_ENTRIES)
+    _evict(file_folder, ".scenes", MAX_FILE_ENTRIES)
 
 
-def _evict(folder: str) -> None:
+def _evict(folder: str, suffix: str, most: int) -> None:
     """Keep the folder small: every edit of a story makes a new entry, so only the most recently
-    written MAX_ENTRIES (and at most MAX_FOLDER_BYTES in all) are kept."""
+    written or used `most` (and at most MAX_FOLDER_BYTES in all) are kept."""
     try:
-        found = [entry for entry in os.scandir(folder) if entry.name.endswith(".story")]
+        found = [entry for entry in os.scandir(folder) if entry.name.endswith(suffix)]
         entries = [(entry.stat().st_mtime_ns, entry.stat().st_size, entry.path) for entry in found]
     except OSError:
         return
@@ -117,6 +230,6 @@ def _evict(folder: str) -> None:
     total = 0
     for number, (_, size, path) in enumerate(entries):
         total += size
-        if number >= MAX_ENTRIES or total > MAX_FOLDER_BYTES:
+        if number >= most or total > MAX_FOLDER_BYTES:
             with contextlib.suppress(OSError):
                 os.unlink(path)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import fields
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields, replace
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
 from adventure.story import model, template
 from adventure.story.expr import Compiled, Env, VarInfo, compile_expression
-from adventure.story.model import Story
+from adventure.story.model import Scene, Story
 
 # Every class a cached story may hold, by position: an entry names a class by its index, and
 # nothing but these constructors (plain frozen dataclasses, which run no code of the story's)
@@ -70,6 +70,29 @@ _FAST_FIELDS: dict[type, tuple[str, ...]] = {
 }
 
 
+def _twin(cls: type, *names: str) -> type:
+    """A plain class with the same slots as the frozen dataclass `cls`, whose fields must be exactly `names`.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__, several times
+    slower than an ordinary store; the decoder fills a twin with ordinary stores and then assigns
+    `cls` to its __class__ (allowed: both lay out their slots alike), which makes it an instance
+    of `cls` equal to `cls(*values)` (these classes have no __post_init__). The check makes a
+    field added to `cls` later fail at import instead of being left unset (as rules/slots.py does).
+    """
+    declared = tuple(field.name for field in fields(cls))
+    if declared != names or getattr(cls, "__slots__", None) != names:
+        raise TypeError(f"{cls.__name__} has the fields {declared}, not {names}")
+    return type(f"Unfrozen{cls.__name__}", (), {"__slots__": names})
+
+
+_Location = _twin(model.Location, "path", "line", "col")
+_Choice = _twin(model.Choice, *_FAST_FIELDS[model.Choice])
+_Scene = _twin(model.Scene, *_FAST_FIELDS[model.Scene])
+_Paragraph = _twin(model.Paragraph, "template")
+_SetVar = _twin(model.SetVar, *_FAST_FIELDS[model.SetVar])
+_Template = _twin(template.Template, "parts", "static", "prepared", "varies")
+
+
 class Unstorable(Exception):
     """The story holds a value this format does not know: it is not cached."""
 
@@ -77,13 +100,37 @@ class Unstorable(Exception):
 # encoding: model objects to tuples, lists, frozensets of text and scalars -------------------
 
 def encode(story: Story) -> tuple[Any, ...]:
-    """The story as plain values: (its Env, the story)."""
+    """The whole story as plain values: (its Env, the story)."""
+    env = _env_of(story)
+    return (encode_env(env), _encode(story, env))
+
+
+def _env_of(story: Story) -> Env:
     if story.env is None:
         raise Unstorable("a story without its Env")
-    env = story.env
+    return story.env
+
+
+def encode_env(env: Env) -> tuple[Any, ...]:
+    """The Env a story's expressions were checked against (its compiled-expression cache left out)."""
     index = _INDEX[Env]
-    fields_of_env = (index, *[_encode(getattr(env, name), env) for name in _STORED[index] if name is not None])
-    return (fields_of_env, _encode(story, env))
+    return (index, *[_encode(getattr(env, name), env) for name in _STORED[index] if name is not None])
+
+
+_SCENES_AT = 1 + _STORED[_INDEX[Story]].index("scenes")
+
+
+def encode_shell(story: Story) -> tuple[Any, ...]:
+    """The story without its scenes (stored by file, `encode_scenes`): ("S",) stands in their place."""
+    env = _env_of(story)
+    shell = list(_encode(replace(story, scenes=MappingProxyType({})), env))
+    shell[_SCENES_AT] = ("S",)
+    return tuple(shell)
+
+
+def encode_scenes(scenes: Iterable[object], env: Env) -> list[Any]:
+    """Scenes (or other model objects, such as variables) as plain values, their expressions against `env`."""
+    return [_encode(scene, env) for scene in scenes]
 
 
 def _encode(value: Any, env: Env) -> Any:
@@ -193,6 +240,7 @@ class _Decoder:
 
     def __init__(self) -> None:
         self.env: Env | None = None
+        self.scene_table: Mapping[str, Scene] | None = None  # what ("S",) stands for in a story's shell
         self.compiled: dict[tuple[str, bool], Compiled] = {}
         self.texts: dict[str, template.Template] = {}
         self.makers: tuple[Callable[..., Any], ...] = _CLASSES
@@ -218,8 +266,8 @@ class _Decoder:
         if not stored:
             return _EMPTY_TUPLE
         tag = stored[0]
-        if tag == _LOCATION and len(stored) == 4:
-            return model.Location(stored[1], stored[2], stored[3])
+        if tag == _LOCATION:
+            return self.location(stored)
         if type(tag) is int:
             if not 0 <= tag < len(self.makers) or len(stored) - 1 != self.arity[tag]:
                 raise ValueError("not an object")
@@ -242,6 +290,8 @@ class _Decoder:
             return MappingProxyType(built) if tag == "P" else built
         if tag == "E" and self.env is not None:
             return self.env
+        if tag == "S" and self.scene_table is not None:
+            return self.scene_table
         raise ValueError("not a value")
 
     def template_of(self, stored: Any) -> Any:
@@ -250,42 +300,82 @@ class _Decoder:
     def location(self, stored: Any) -> model.Location:
         if type(stored) is not tuple or len(stored) != 4 or stored[0] != _LOCATION:
             raise ValueError("not a location")
-        return model.Location(stored[1], stored[2], stored[3])
+        where = _Location()
+        _, where.path, where.line, where.col = stored
+        where.__class__ = model.Location
+        return where  # type: ignore[no-any-return]  # a Location now
 
     def choice(self, stored: tuple[Any, ...]) -> model.Choice:
         _, key, label, target, where, condition, disabled, effects, once, fallback, reply, flow, counted, ignore = stored
-        value = self.value
-        return model.Choice(
-            key, self.template_of(label), target, self.location(where), condition if condition is None else value(condition),
-            disabled if disabled is None else self.template_of(disabled), value(effects) if effects else (), once, fallback,
-            value(reply) if reply else (), flow, counted, ignore,
-        )
+        value, texts = self.value, self.texts
+        choice = _Choice()
+        choice.key = key
+        choice.label = (texts.get(label) or self.text(label)) if type(label) is str else value(label)
+        choice.target = target
+        choice.where = self.location(where)
+        choice.condition = None if condition is None else value(condition)
+        choice.disabled = None if disabled is None else self.template_of(disabled)
+        choice.effects = value(effects) if effects else ()
+        choice.once = once
+        choice.fallback = fallback
+        choice.reply = value(reply) if reply else ()
+        choice.flow = flow
+        choice.counted = counted
+        choice.ignore = ignore
+        choice.__class__ = model.Choice
+        return choice  # type: ignore[no-any-return]  # a Choice now
 
     def scene(self, stored: tuple[Any, ...]) -> model.Scene:
         _, scene_id, title, text, chapter, where, recap, on_enter, choices, ending, ignore = stored
         value = self.value
-        return model.Scene(
-            scene_id, self.template_of(title), value(text), chapter, self.location(where),
-            recap if recap is None else self.template_of(recap),
-            value(on_enter) if on_enter else (), value(choices) if choices else (), ending if ending is None else value(ending), ignore,
-        )
+        scene = _Scene()
+        scene.id = scene_id
+        scene.title = self.template_of(title)
+        scene.text = value(text)
+        scene.chapter = chapter
+        scene.where = self.location(where)
+        scene.recap = None if recap is None else self.template_of(recap)
+        scene.on_enter = value(on_enter) if on_enter else ()
+        if type(choices) is not list:
+            raise ValueError("not a list of choices")
+        choice, arity = self.choice, len(_FAST_FIELDS[model.Choice]) + 1
+        for item in choices:
+            if type(item) is not tuple or len(item) != arity or item[0] != _CHOICE:
+                raise ValueError("not a choice")
+        scene.choices = tuple([choice(item) for item in choices])
+        scene.ending = None if ending is None else value(ending)
+        scene.ignore = ignore
+        scene.__class__ = model.Scene
+        return scene  # type: ignore[no-any-return]  # a Scene now
 
     def set_var(self, stored: tuple[Any, ...]) -> model.SetVar:
         _, name, fixed, computed, where = stored
-        return model.SetVar(name, fixed, computed if computed is None else self.value(computed), self.location(where))
+        effect = _SetVar()
+        effect.name = name
+        effect.value = fixed
+        effect.computed = None if computed is None else self.value(computed)
+        effect.where = self.location(where)
+        effect.__class__ = model.SetVar
+        return effect  # type: ignore[no-any-return]  # a SetVar now
 
     def plain_then_where(self, stored: tuple[Any, ...]) -> Any:
         """An effect whose fields are plain values and then its place (AddInt, SetAdd, SetRemove)."""
         return self.makers[stored[0]](*stored[1:-1], self.location(stored[-1]))
 
     def paragraph(self, stored: tuple[Any, ...]) -> model.Paragraph:
-        return model.Paragraph(self.template_of(stored[1]))
+        paragraph = _Paragraph()
+        paragraph.template = self.template_of(stored[1])
+        paragraph.__class__ = model.Paragraph
+        return paragraph  # type: ignore[no-any-return]  # a Paragraph now
 
     def text(self, text: str) -> template.Template:
         """A Template of plain text; the same object for the same text (templates are immutable)."""
         found = self.texts.get(text)
         if found is None:
-            found = self.texts[text] = template.Template((text,), text)
+            made = _Template()
+            made.parts, made.static, made.prepared, made.varies = (text,), text, None, False
+            made.__class__ = template.Template
+            found = self.texts[text] = made  # a Template now
         return found
 
     def expression(self, stored: tuple[Any, ...]) -> Compiled:
@@ -296,3 +386,35 @@ class _Decoder:
         if found is None:
             found = self.compiled[(source, draws_random)] = compile_expression(source, self.env, None, in_effect=draws_random)
         return found
+
+
+class Decoder(_Decoder):
+    """Decodes a story stored in parts: its Env first, then its files' scenes, then its shell."""
+
+    def decode_env(self, stored: Any) -> Env:
+        env = self.value(stored)
+        if type(env) is not Env:
+            raise ValueError("no Env")
+        self.env = env
+        return env
+
+    def objects(self, stored: Any, kind: type) -> list[Any]:
+        """A list of model objects of one class (scenes, variables), as `encode_scenes` gave them."""
+        if type(stored) is not list:
+            raise ValueError("not a list")
+        built = [self.value(item) for item in stored]
+        if not all(type(item) is kind for item in built):
+            raise ValueError(f"not a list of {kind.__name__}")
+        return built
+
+    def decode_shell(self, stored: Any, scenes: Mapping[str, Scene]) -> Story:
+        if self.env is None or type(stored) is not tuple or len(stored) <= _SCENES_AT or stored[_SCENES_AT] != ("S",):
+            raise ValueError("not a story")
+        self.scene_table = scenes
+        try:
+            story = self.value(stored)
+        finally:
+            self.scene_table = None
+        if type(story) is not Story or story.env is not self.env or story.scenes is not scenes:
+            raise ValueError("not a story")
+        return story

@@ -9,6 +9,7 @@ from adventure.source.problems import Problem
 from adventure.source.yamlsource import Node
 from adventure.story.expr import Compiled, Env
 from adventure.story.loader.declarations import Declarations, RawScene, read_scene_file
+from adventure.story.loader.filereuse import FileReuse
 from adventure.story.loader.reader import Reader
 from adventure.story.loader.scenes import SceneCompiler
 from adventure.story.loader.snippets import Snippets
@@ -124,14 +125,23 @@ def surroundings(header_text: str | None, env: Env, decls: Declarations, snippet
 
 def compile_scenes(
     compiler: SceneCompiler, decls: Declarations, texts: Mapping[str, str | None], problems: list[Problem],
-    recorder: Recorder | None, memo: LoadMemo | None, around: object, scenes: dict[str, Scene],
+    recorder: Recorder | None, memo: LoadMemo | None, around: object, scenes: dict[str, Scene], reuse: FileReuse | None = None,
 ) -> None:
     """Every declared scene compiled into `scenes`, file by file; with a memo, a file compiled before against the
-    same text and surroundings gives back its scenes (only files whose compile found no problem are kept)."""
+    same text and surroundings gives back its scenes (only files whose compile found no problem are kept); with
+    `reuse`, so does a file whose entry in the story cache was compiled against the same surroundings."""
     # Each scene's nodes are let go once it is built, so the model reuses their memory
     # instead of both being held at once (from here on, env.scenes answers "does it exist").
     for path, ids in _by_file(decls.scenes):
         text = texts.get(path)
+        if reuse is not None and path in reuse.found:
+            stored = reuse.scenes(path, text, decls, problems)
+            if stored is not None:
+                for decoded in stored:
+                    del decls.scenes[decoded.id]
+                    scenes[decoded.id] = decoded
+                compiler.snippets.used.update(reuse.found[path].facts.used)
+                continue
         known = memo.compiled.get(path) if memo is not None and around is not None else None
         if known is not None and known.text == text and known.around == around and [scene_id for scene_id, _ in known.scenes] == ids:
             for scene_id, scene in known.scenes:
@@ -152,6 +162,8 @@ def compile_scenes(
                 scenes[scene_id] = scene
         mine, compiler.snippets.used = compiler.snippets.used, used
         used.update(mine)
+        if reuse is not None:
+            reuse.compiled(path, mine)
         if memo is not None:
             memo.compiled_files.append(path)
             if around is not None and text is not None and len(problems) == before:
