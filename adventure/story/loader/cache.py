@@ -140,8 +140,8 @@ def load_file(key: str, decoder: Decoder) -> FileEntry | None:
             or type(used) is not list or not all(type(name) is str for name in used) or type(scenes) is not list
         ):
             return None
-        for item in ids:
-            if type(item) is not tuple or len(item) != 4 or [type(part) for part in item] != [str, str, int, int]:
+        for scene_id, chapter, line, col in ids:  # a tuple of another length: ValueError
+            if type(scene_id) is not str or type(chapter) is not str or type(line) is not int or type(col) is not int:
                 return None
         facts = FileFacts(ids, decoder.objects(variables, Variable), values, reusable, used, around)
     except (ValueError, EOFError, TypeError, IndexError, KeyError, RecursionError, ExprError, AttributeError):
