@@ -14,8 +14,10 @@ from adventure.story.flow import returns_in, within
 from adventure.story.model import (
     Choice,
     Location,
+    Paragraph,
     Scene,
     Story,
+    Text,
     text_templates,
 )
 from adventure.story.template import Template, Variation
@@ -173,27 +175,14 @@ def detours(facts: Facts) -> Iterator[Problem]:
                 )
 
 
-def scene_templates(scene: Scene) -> Iterator[Template]:
-    """Every piece of text a scene shows: title, paragraphs, labels, reasons, recap."""
-    yield scene.title
-    if scene.recap is not None:
-        yield scene.recap
-    for item in templates_of(scene.text):
-        if isinstance(item, Template):
-            yield item
-    for choice in scene.choices:
-        yield choice.label
-        if choice.disabled is not None:
-            yield choice.disabled
-
-
 def visit_variations(facts: Facts) -> Iterator[Problem]:
     """W701 a sequence, cycle, once-only list or shuffle in a scene that can be visited only once."""
-    for scene in facts.story.scenes.values():
-        found: list[Variation] = [
-            variation for template in scene_templates(scene) if template.static is None
-            for variation in template.variations() if variation.visited and len(variation.options) > 1
-        ]
+    by_scene: dict[str, tuple[Scene, list[Variation]]] = {}
+    for template, _, scene in _forms(facts):
+        if scene is not None:
+            found = by_scene.setdefault(scene.id, (scene, []))[1]
+            found.extend(variation for variation in template.variations() if variation.visited and len(variation.options) > 1)
+    for scene, found in by_scene.values():
         if not found:
             continue
         # a choice that stays shows the scene again without a new visit: it is no way back
@@ -211,29 +200,56 @@ def visit_variations(facts: Facts) -> Iterator[Problem]:
             )
 
 
-def _all_templates(facts: Facts) -> Iterator[tuple[Template, object]]:
-    """Every template of the story with where to report it."""
-    for scene in facts.story.scenes.values():
-        for template in scene_templates(scene):
-            yield template, scene.where
+def _forms(facts: Facts) -> list[tuple[Template, object, Scene | None]]:
+    """Every template of the story holding inline forms, with where to report it and its scene (None for a
+    reply, a codex entry or the status line), found once for the rules that need them."""
+    if facts.forms is not None:
+        return facts.forms
+    found: list[tuple[Template, object, Scene | None]] = []
+    for scene in facts.story.scenes.values():  # every template a scene shows; most are plain text
+        where = scene.where
+        if scene.title.static is None and _has_forms(scene.title):
+            found.append((scene.title, where, scene))
+        if scene.recap is not None and _varied(scene.recap):
+            found.append((scene.recap, where, scene))
+        for part in scene.text:
+            if not isinstance(part, Paragraph):
+                found.extend((template, where, scene) for template in _varied_in((part,)))
+            elif part.template.static is None and _has_forms(part.template):
+                found.append((part.template, where, scene))
         for choice in scene.choices:
-            for item in templates_of(choice.reply):
-                if isinstance(item, Template):
-                    yield item, choice.where
+            if choice.label.static is None and _has_forms(choice.label):
+                found.append((choice.label, where, scene))
+            if choice.disabled is not None and _varied(choice.disabled):
+                found.append((choice.disabled, where, scene))
+            if choice.reply:
+                found.extend((template, choice.where, None) for template in _varied_in(choice.reply))
     for entry in facts.story.codex.values():
-        for item in templates_of(entry.text):
-            if isinstance(item, Template):
-                yield item, entry.where
-    if facts.story.status is not None:
-        yield facts.story.status, Location(facts.story.files[0] if facts.story.files else facts.story.root, 1, 1)
+        found.extend((template, entry.where, None) for template in _varied_in(entry.text))
+    status = facts.story.status
+    if status is not None and _varied(status):
+        found.append((status, Location(facts.story.files[0] if facts.story.files else facts.story.root, 1, 1), None))
+    facts.forms = found
+    return found
+
+
+def _has_forms(template: Template) -> bool:
+    """Whether a template holds an inline form (those nested in a form's options are inside one at the top)."""
+    return any(type(part) is Variation for part in template.parts)
+
+
+def _varied_in(text: Text) -> list[Template]:
+    return [item for item in templates_of(text) if isinstance(item, Template) and _varied(item)]
+
+
+def _varied(template: Template) -> bool:
+    return template.static is None and _has_forms(template)
 
 
 def select_keys(facts: Facts) -> Iterator[Problem]:
     """W703 a `{select}` key the string it selects on can never hold."""
     domains: dict[str, list[Value] | None] | None = None
-    for template, where in _all_templates(facts):
-        if template.static is not None:
-            continue
+    for template, where, _ in _forms(facts):
         for variation in template.variations():
             head = variation.head
             if variation.kind != "select" or head is None or head.source not in facts.story.variables:

@@ -12,6 +12,8 @@ from adventure.story.model import (
     Conditional,
     Effect,
     Location,
+    Paragraph,
+    Scene,
     SetVar,
     Story,
     Text,
@@ -40,8 +42,15 @@ class Facts:
     writes: dict[str, list[Effect]] = field(default_factory=dict)
     unlocked: set[str] = field(default_factory=set)
     expressions: list[tuple[Compiled, object, str]] = field(default_factory=list)  # (condition, where, what)
+    reached: dict[str, frozenset[str]] = field(default_factory=dict)  # reachable_from's answers: several rules ask for the start's
+    # every template holding inline forms, with where a warning about it is placed and its scene (None for
+    # replies, codex entries and the status line): most text holds none, and two rules look only at these
+    forms: list[tuple[Template, object, Scene | None]] | None = None
 
-    def reachable_from(self, start: str) -> set[str]:
+    def reachable_from(self, start: str) -> frozenset[str]:
+        found = self.reached.get(start)
+        if found is not None:
+            return found
         seen = {start}
         stack = [start]
         while stack:
@@ -49,7 +58,8 @@ class Facts:
                 if target not in seen:
                     seen.add(target)
                     stack.append(target)
-        return seen
+        found = self.reached[start] = frozenset(seen)
+        return found
 
 
 def templates_of(text: Text) -> Iterator[Template | Compiled]:
@@ -79,23 +89,29 @@ def gather(story: Story) -> Facts:
             if variation.kind == "if" and variation.head is not None:
                 facts.expressions.append((variation.head, where, "inline condition"))
 
+    writes = facts.writes
+
     def effects(items: tuple[Effect, ...]) -> None:
         for effect in items:
-            match effect:
-                case Unlock(entries=entries):
-                    facts.unlocked.update(entries)
-                case When(condition=condition, then=then, otherwise=otherwise, where=where):
-                    read(condition, where)
-                    facts.expressions.append((condition, where, "effect condition"))
-                    effects(then)
-                    effects(otherwise)
-                case SetVar(computed=computed, where=where) if computed is not None:
-                    facts.writes.setdefault(effect.name, []).append(effect)
-                    read(computed, where)
-                case _:
-                    facts.writes.setdefault(effect.name, []).append(effect)
+            if isinstance(effect, Unlock):
+                facts.unlocked.update(effect.entries)
+            elif isinstance(effect, When):
+                read(effect.condition, effect.where)
+                facts.expressions.append((effect.condition, effect.where, "effect condition"))
+                effects(effect.then)
+                effects(effect.otherwise)
+            else:
+                writes.setdefault(effect.name, []).append(effect)
+                if isinstance(effect, SetVar) and effect.computed is not None:
+                    read(effect.computed, effect.where)
 
     def text(parts: Text, where: object, what: str) -> None:
+        paragraphs = [part.template for part in parts if isinstance(part, Paragraph)]
+        if len(paragraphs) == len(parts):  # the commonest: paragraphs, most of them plain
+            for template in paragraphs:
+                if template.static is None:
+                    read_template(template, where)
+            return
         for item in templates_of(parts):
             if isinstance(item, Compiled):
                 read(item, where)
@@ -104,16 +120,25 @@ def gather(story: Story) -> Facts:
                 read_template(item, where)
 
     facts.graph = successors(story.scenes)
+    # plain text (a static template) reads nothing: most of a story's templates are skipped here unvisited
     for scene in story.scenes.values():
-        read_template(scene.title, scene.where)
-        read_template(scene.recap, scene.where)
-        effects(scene.on_enter)
-        text(scene.text, scene.where, "text condition")
+        where = scene.where
+        if scene.title.static is None:
+            read_template(scene.title, where)
+        if scene.recap is not None:
+            read_template(scene.recap, where)
+        if scene.on_enter:
+            effects(scene.on_enter)
+        text(scene.text, where, "text condition")
         for choice in scene.choices:
-            read_template(choice.label, choice.where)
-            read_template(choice.disabled, choice.where)
-            effects(choice.effects)
-            text(choice.reply, choice.where, "reply condition")
+            if choice.label.static is None:
+                read_template(choice.label, choice.where)
+            if choice.disabled is not None:
+                read_template(choice.disabled, choice.where)
+            if choice.effects:
+                effects(choice.effects)
+            if choice.reply:
+                text(choice.reply, choice.where, "reply condition")
             if choice.condition is not None:
                 read(choice.condition, choice.where)
                 facts.expressions.append((choice.condition, choice.where, "choice condition"))
