@@ -8,7 +8,8 @@ import sys
 # scans them in about thirty collections, and the collections at exit scan them again: a
 # sixth of the CPU time of `check` or of a game's first screen on a 100-scene story. Our own
 # process may set its collector (a library's load_story does not): it still collects, only
-# after more allocations. The loader pauses it anyway while it builds a story.
+# after more allocations. The loader pauses it anyway while it builds a story. At exit, what
+# is left is frozen, so the interpreter's last collections do not scan it all once more.
 YOUNG_THRESHOLD = 50_000
 
 
@@ -17,7 +18,10 @@ def run() -> int:
     gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     from adventure.cli import main  # after the threshold: importing it is a start's first bulk of objects
 
-    return main()
+    try:
+        return main()
+    finally:
+        gc.freeze()  # the process is ending: its last collections need not scan everything it made
 
 
 if __name__ == "__main__":
