@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import StoryDir, env_for_subprocess
+
+import adventure
 
 ASCII_STORY = {
     "story.yaml": """\
@@ -115,3 +120,18 @@ def test_the_library_leaves_the_collector_of_a_program_that_uses_it_alone() -> N
     script = "import gc, adventure.cli, adventure.story.loader; print(gc.get_threshold()[0])"
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env_for_subprocess(), timeout=120, check=True)
     assert run.stdout.split() == ["700"]  # Python's own default, which only the program's entry changes
+
+
+def test_every_dataclass_has_a_docstring_of_its_own() -> None:
+    # without one, @dataclass writes one from inspect.signature(cls) as the class is made: time at every start
+    undocumented = []
+    for found in pkgutil.walk_packages(adventure.__path__, "adventure."):
+        if found.name.startswith("adventure.lsp"):
+            continue  # needs pygls, an optional extra
+        module = importlib.import_module(found.name)
+        for value in vars(module).values():
+            ours = isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == module.__name__
+            if ours and (value.__doc__ or "").startswith(f"{value.__name__}("):
+                undocumented.append(f"{module.__name__}.{value.__qualname__}")
+    assert "adventure.story.model" in sys.modules  # the walk imported the package: an empty list would prove nothing
+    assert undocumented == []

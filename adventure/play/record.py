@@ -18,6 +18,8 @@ SEE_LENGTH = 60  # a `see` line quotes at most this much of what was shown
 
 @dataclass(slots=True)
 class Move:
+    """One choice of a recorded game: the state before it, the number chosen, and what it did."""
+
     before: GameState
     number: int
     outcome: engine.Outcome

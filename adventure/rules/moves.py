@@ -33,6 +33,8 @@ from adventure.story.model import (
 
 @dataclass(frozen=True, slots=True)
 class VariableChanged:
+    """A variable took a new value."""
+
     name: str
     old: Value
     new: Value
@@ -40,17 +42,23 @@ class VariableChanged:
 
 @dataclass(frozen=True, slots=True)
 class CodexUnlocked:
+    """A codex entry became readable."""
+
     entry: str
     title: str
 
 
 @dataclass(frozen=True, slots=True)
 class SceneEntered:
+    """The game moved into a scene."""
+
     scene: str
 
 
 @dataclass(frozen=True, slots=True)
 class EndingReached:
+    """The game reached one of the story's endings."""
+
     ending: Ending
 
 

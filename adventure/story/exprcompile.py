@@ -15,6 +15,8 @@ from adventure.story.exprtypes import INT_LIMIT, Env, Evaluator, ExprError, Stat
 
 @dataclass(slots=True)
 class _Reads:
+    """What an expression reads: its variables, the scenes and entries it asks about, the turn, chance."""
+
     variables: set[str] = field(default_factory=set)
     visits: set[str] = field(default_factory=set)
     unlocked: set[str] = field(default_factory=set)

@@ -57,6 +57,8 @@ CUTOFF = 0.6
 
 @dataclass(slots=True)
 class _Budget:
+    """What one story load may still spend on "did you mean" suggestions, and those already made."""
+
     left: int
     ratios: int
     memo: dict[tuple[str, int], tuple[object, str | None]] = field(default_factory=dict)

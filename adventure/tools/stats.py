@@ -35,6 +35,8 @@ class Reading:
 
 @dataclass(frozen=True, slots=True)
 class Statistics:
+    """What `adventure stats` reports on a story."""
+
     title: str
     chapters: tuple[Chapter, ...]
     changing: int  # choices with effects or a once-only mark: taking them changes the state

@@ -22,6 +22,8 @@ TOP_KEYS = ("name", "story", "seed", "start", "steps")
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One line of a walkthrough: what it does, its value, and where it is written."""
+
     kind: str
     value: Node
     line: int
@@ -31,6 +33,8 @@ class Step:
 
 @dataclass(slots=True)
 class Walkthrough:
+    """A walkthrough file as read: its story, seed, start and steps."""
+
     path: str
     name: str
     story_root: str | None  # None: the file does not say, and no story.yaml lies above it

@@ -52,6 +52,8 @@ class RawScene:
 
 @dataclass(slots=True)
 class RawCodex:
+    """A codex entry as declared, before its text is compiled."""
+
     id: str
     node: Map
     reader: Reader

@@ -21,6 +21,8 @@ Read = tuple[str | None, Node | None, list[Problem]]  # (text, root node, proble
 
 @dataclass(slots=True)
 class _FileRead:
+    """A file's parse, valid while its text is the same."""
+
     source: str  # the text as given: the file's, or an editor's buffer
     from_buffer: bool
     read: Read
