@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import subprocess
@@ -217,7 +216,7 @@ def test_any_plain_values_in_a_file_entry_are_used_or_refused(story_dir: StoryDi
     folder = cachedir.cache_folder(cache.FILE_KIND)
     assert folder is not None
     payload = marshal.dumps(stored)  # type: ignore[arg-type]  # every value above is marshallable
-    Path(folder, "k.scenes").write_bytes(cache.FILE_MAGIC + hashlib.sha256(payload).digest() + payload)
+    Path(folder, "k.scenes").write_bytes(cache.FILE_MAGIC + cachedir.checksum(payload) + payload)
     decoder = cacheformat.Decoder()
     entry = cache.load_file("k", decoder)
     if entry is not None:

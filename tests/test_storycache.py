@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import subprocess
@@ -114,7 +113,7 @@ def _plant(big_story: Path, payload: bytes, checksummed: bool = True) -> None:
     assert key is not None
     folder = cachedir.cache_folder(cache.KIND)
     assert folder is not None
-    data = cache.MAGIC + hashlib.sha256(payload).digest() + payload if checksummed else payload
+    data = cache.MAGIC + cachedir.checksum(payload) + payload if checksummed else payload
     Path(folder, key + ".story").write_bytes(data)
 
 

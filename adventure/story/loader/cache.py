@@ -4,7 +4,6 @@ scenes keyed by its path and text, and each whole story (its Env and header, nam
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import marshal
 import os
@@ -14,13 +13,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from adventure.source.cachedir import cache_folder, enabled, read_entry, touch, write_entry
+from adventure.source.cachedir import cache_folder, content_hash, enabled, read_entry, touch, write_entry
 from adventure.story.expr import ExprError
 from adventure.story.loader.cacheformat import SHAPE, Decoder, Unstorable, encode_env, encode_scenes, encode_shell
 from adventure.story.model import Scene, Story, Variable
 
 # Bumped whenever what is stored changes meaning; entries of another format are simply missed.
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"adventure story %d\n" % FORMAT
 FILE_MAGIC = b"adventure scenes %d\n" % FORMAT
 # Smaller stories load in less time than hashing, reading and rebuilding an entry takes.
@@ -40,7 +39,7 @@ def story_key(root: str, paths: list[str]) -> str | None:
     """A hash of everything a load of these files depends on (their contents, where they are,
     this program, PyYAML and Python), or None when the story is not worth or not safe to cache:
     small, or holding a file that is not a regular file inside the folder (the loader reports those)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{SHAPE}\0{program()}\0{root}\0".encode("utf-8", "surrogatepass"))
+    digest = content_hash(f"{FORMAT}\0{SHAPE}\0{program()}\0{root}\0".encode("utf-8", "surrogatepass"))
     inside = os.path.realpath(root)
     total = 0
     for path in paths:
@@ -55,7 +54,7 @@ def story_key(root: str, paths: list[str]) -> str | None:
         except (OSError, ValueError):
             return None
         total += len(data)
-        digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(data).digest())
+        digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + content_hash(data).digest())
     return digest.hexdigest() if total >= MIN_CACHED_BYTES else None
 
 
@@ -94,7 +93,7 @@ def _program_now() -> str:
 
 def file_key(path: str, text: str) -> str:
     """The key of one scene file's entry: its path and text, this program and the format."""
-    digest = hashlib.sha256(f"{FORMAT}\0{SHAPE}\0{program()}\0{path}\0".encode("utf-8", "surrogatepass"))
+    digest = content_hash(f"{FORMAT}\0{SHAPE}\0{program()}\0{path}\0".encode("utf-8", "surrogatepass"))
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
