@@ -1,0 +1,295 @@
+"""A line reader for the plain subset of YAML stories are written in; anything else goes to libyaml."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from adventure.source import yamlnodes
+from adventure.source.yamlnodes import Map, Node, Scalar, Seq
+
+# Why a reader of our own: libyaml is quick, but PyYAML hands its result over as Python
+# objects (events with two marks each, or nodes) that we then copy into ours, and that
+# hand-over is most of a cold load. Story files are nearly all block mappings and lists
+# of one-line plain or quoted scalars, with small flow mappings and lists; this reads
+# exactly that, straight into our nodes, and gives up (None) on anything else: anchors,
+# aliases, tags, block scalars, comments after a value, multi-line scalars, duplicate keys,
+# a key without a value, tabs, unusual characters, documents. Those files go through
+# libyaml as before, so every check and every message stays libyaml's and ours. Where it
+# answers, it answers exactly as the libyaml path does (tests/test_yamlquick.py compares
+# the two on generated text).
+
+# One line: its indentation, a `- ` (the spaces after it too), a `key:` and what follows.
+_LINE = re.compile(r"( *)(?:-( +))?(?:([A-Za-z0-9_][A-Za-z0-9_-]*):(?: +|$))?(.*)")
+# Characters libyaml reads differently from us or refuses, or that need its escapes: control
+# characters, a byte-order mark, surrogates, non-characters; tabs and carriage returns too.
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# What a plain scalar may not start with: an indicator, a space (`?x` and `:x` are text to
+# YAML, but rare enough to leave to libyaml).
+_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+_SINGLE = re.compile(r"'((?:[^']|'')*)' *")
+_DOUBLE = re.compile(r'"([^"\\]*)" *')
+# Inside `{...}` and `[...]`: a plain scalar without indicators or `:`; spaces within are kept.
+_FLOW_PLAIN = re.compile(r"[A-Za-z0-9_.+-][^,\[\]{}:#'\"]*")
+_FLOW_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_-]*): +")
+_SPACES = re.compile(" *")
+
+
+class _GiveUp(Exception):
+    """The text is outside the subset read here."""
+
+
+def compose_quick(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]] | None:
+    """The nodes libyaml's path would give, or None when the text is outside the plain subset."""
+    if _UNUSUAL.search(text) is not None:
+        return None
+    try:
+        root = _read(text)
+    except _GiveUp:
+        return None
+    if root is None:
+        return None  # nothing but comments: libyaml's path says what that means
+    if root.size > yamlnodes.MAX_EXPANDED_NODES or root.text > yamlnodes.MAX_EXPANDED_TEXT:  # read now: tests lower them
+        return None  # libyaml's path names the place
+    return root, []
+
+
+def _plain(value: str) -> str:
+    """A one-line plain scalar's text, or give up when YAML would read more into it."""
+    if value[0] in _PLAIN_FIRST and not (value[0] == "-" and value[1:2].isalnum()):  # `-3` is text; `- 3` and `---` are not
+        raise _GiveUp
+    value = value.rstrip(" ")
+    if ": " in value or " #" in value or value[-1] == ":":
+        raise _GiveUp
+    return value
+
+
+def _scalar(value: str, line: int, col: int) -> Scalar:
+    """A one-line scalar written at line:col (col from 1), to the end of its line."""
+    first = value[0]
+    if first == "'":
+        found = _SINGLE.fullmatch(value)
+        if found is None:
+            raise _GiveUp
+        return Scalar(found.group(1).replace("''", "'"), line, col, False, None, "'")
+    if first == '"':
+        found = _DOUBLE.fullmatch(value)
+        if found is None:
+            raise _GiveUp
+        return Scalar(found.group(1), line, col, False, None, '"')
+    return Scalar(_plain(value), line, col, True, None, "")
+
+
+def _flow(line_text: str, start: int, line: int, depth: int = 0) -> tuple[Map | Seq, int]:
+    """The `{...}` or `[...]` at `start` of the line, and where it ends."""
+    if depth > 4:
+        raise _GiveUp  # deeper than stories go: libyaml's path counts the depth
+    opener = line_text[start]
+    position = _SPACES.match(line_text, start + 1).end()  # type: ignore[union-attr]
+    size = 1
+    chars = 0
+    if opener == "{":
+        pairs: list[tuple[Scalar, Node]] = []
+        node: Map | Seq = Map(pairs, line, start + 1, flow=True)
+        closer = "}"
+        names: list[str] = []
+    else:
+        items: list[Node] = []
+        node = Seq(items, line, start + 1)
+        closer = "]"
+    if line_text[position:position + 1] == closer:
+        return node, position + 1
+    while True:
+        key: Scalar | None = None
+        if opener == "{":
+            found = _FLOW_KEY.match(line_text, position)
+            if found is None:
+                raise _GiveUp
+            name = found.group(1)
+            if name in names:
+                raise _GiveUp
+            names.append(name)
+            key = Scalar(name, line, position + 1, True, None, "")
+            position = found.end()
+        value: Node
+        first = line_text[position:position + 1]
+        if first in ("{", "["):
+            value, position = _flow(line_text, position, line, depth + 1)
+            size += value.size
+            chars += value.text
+        else:
+            if first == "'":
+                quoted = _SINGLE.match(line_text, position)
+                if quoted is None:
+                    raise _GiveUp
+                value = Scalar(quoted.group(1).replace("''", "'"), line, position + 1, False, None, "'")
+            elif first == '"':
+                quoted = _DOUBLE.match(line_text, position)
+                if quoted is None:
+                    raise _GiveUp
+                value = Scalar(quoted.group(1), line, position + 1, False, None, '"')
+            else:
+                quoted = _FLOW_PLAIN.match(line_text, position)
+                if quoted is None:
+                    raise _GiveUp
+                text = quoted.group().rstrip(" ")
+                if text.startswith("-") and text[1:2] in ("", " "):
+                    raise _GiveUp
+                value = Scalar(text, line, position + 1, True, None, "")
+            position = quoted.end()
+            size += 1
+            chars += len(value.value)
+        position = _SPACES.match(line_text, position).end()  # type: ignore[union-attr]
+        if key is not None:
+            pairs.append((key, value))
+            size += 1
+            chars += len(key.value)
+        else:
+            items.append(value)
+        following = line_text[position:position + 1]
+        if following == closer:
+            node.size, node.text = size, chars
+            return node, position + 1
+        if following != ",":
+            raise _GiveUp
+        position = _SPACES.match(line_text, position + 1).end()  # type: ignore[union-attr]
+        if line_text[position:position + 1] in (closer, ","):
+            raise _GiveUp  # `[a, ]`: YAML allows it; not needed here
+
+
+def _value(value: str, line: int, col: int, line_text: str) -> Node:
+    """What follows `key: ` or `- ` on a line: a scalar or a flow collection."""
+    if value[0] in "{[":
+        node, end = _flow(line_text, col - 1, line)
+        if line_text[end:].strip(" "):
+            raise _GiveUp
+        return node
+    return _scalar(value, line, col)
+
+
+def _read(text: str) -> Node | None:
+    """The block structure: a stack of open collections, each with the column of its keys or dashes."""
+    # Each open collection: [its pairs or items, column (from 0), size so far, characters so far,
+    # its keys so far (a mapping) or None (a list), the node]
+    stack: list[list[Any]] = []
+    waiting: Scalar | None = None  # a `key:` whose value is on the lines below
+    root: Node | None = None
+    match = _LINE.match
+    special = _PLAIN_FIRST  # the rest (`-3`, quotes, `{`, `[`) take the slower way
+    for number, line_text in enumerate(text.split("\n"), 1):
+        indent, dash_spaces, key, value = match(line_text).groups()  # type: ignore[union-attr]
+        is_dash = dash_spaces is not None
+        if not is_dash and key is None and (not value or value[0] == "#"):
+            continue  # a blank line or a comment
+        column = len(indent)
+        if waiting is not None:
+            top = stack[-1]
+            if (column <= top[1] and not (is_dash and column == top[1])) or (not is_dash and key is None):
+                raise _GiveUp  # a key without a value, or its value on the next line
+            _open(stack, is_dash, number, column, waiting)
+            waiting = None
+        else:
+            while stack:
+                top = stack[-1]
+                if top[1] > column or (top[1] == column and top[4] is None and not is_dash):
+                    stack.pop()  # complete: its size and text go to it and to its parent
+                    closed = top[5]
+                    closed.size, closed.text = top[2], top[3]
+                    if stack:
+                        parent = stack[-1]
+                        parent[2] += top[2]
+                        parent[3] += top[3]
+                else:
+                    break
+            if stack:
+                top = stack[-1]
+                if top[1] != column or (top[4] is None) != is_dash:
+                    raise _GiveUp
+            elif root is None:
+                root = _open(stack, is_dash, number, column, None)
+            else:
+                raise _GiveUp  # more after the root: not one document
+        if is_dash:
+            top = stack[-1]
+            item_column = column + 1 + len(dash_spaces)
+            if key is not None:  # `- key: ...`: a mapping as the item, its keys at this column
+                pairs: list[tuple[Scalar, Node]] = []
+                item = Map(pairs, number, item_column + 1)
+                top[0].append(item)
+                stack.append([pairs, item_column, 1, 0, [], item])
+            elif not value:
+                raise _GiveUp
+            else:
+                if value[0] not in special:
+                    if value[-1] == " ":
+                        value = value.rstrip(" ")
+                    if ": " in value or " #" in value or value[-1] == ":":
+                        raise _GiveUp
+                    top[0].append(Scalar(value, number, item_column + 1, True, None, ""))
+                    top[2] += 1
+                    top[3] += len(value)
+                    continue
+                node = _value(value, number, item_column + 1, line_text)
+                top[0].append(node)
+                if node.__class__ is Scalar:
+                    top[2] += 1
+                    top[3] += len(node.value)
+                else:
+                    top[2] += node.size  # type: ignore[union-attr]
+                    top[3] += node.text  # type: ignore[union-attr]
+                continue
+        elif key is None:
+            raise _GiveUp  # a value where a key belongs
+        top = stack[-1]
+        names = top[4]
+        if key in names:
+            raise _GiveUp  # a duplicate: libyaml's path reports it
+        names.append(key)
+        key_node = Scalar(key, number, top[1] + 1, True, None, "")
+        if not value:
+            waiting = key_node
+            top[2] += 1
+            top[3] += len(key)
+            continue
+        if value[0] not in special:
+            value_column = len(line_text) - len(value) + 1
+            if value[-1] == " ":
+                value = value.rstrip(" ")
+            if ": " in value or " #" in value or value[-1] == ":":
+                raise _GiveUp
+            top[0].append((key_node, Scalar(value, number, value_column, True, None, "")))
+            top[2] += 2
+            top[3] += len(key) + len(value)
+            continue
+        if value[0] == "#":
+            raise _GiveUp  # `key: # note`: an empty value
+        node = _value(value, number, len(line_text) - len(value) + 1, line_text)
+        top[0].append((key_node, node))
+        if node.__class__ is Scalar:
+            top[2] += 2
+            top[3] += len(key) + len(node.value)
+        else:
+            top[2] += 1 + node.size  # type: ignore[union-attr]
+            top[3] += len(key) + node.text  # type: ignore[union-attr]
+    if waiting is not None:
+        raise _GiveUp
+    while stack:
+        top = stack.pop()
+        closed = top[5]
+        closed.size, closed.text = top[2], top[3]
+        if stack:
+            stack[-1][2] += top[2]
+            stack[-1][3] += top[3]
+    return root
+
+
+def _open(stack: list[list[Any]], is_dash: bool, line: int, column: int, key: Scalar | None) -> Map | Seq:
+    """A block collection whose first key or dash is at line:column, the value of `key` in the open mapping (or the root)."""
+    if len(stack) >= yamlnodes.MAX_DEPTH - 8:
+        raise _GiveUp  # libyaml's path counts the depth and names the place
+    held: list[Any] = []
+    node: Map | Seq = Seq(held, line, column + 1) if is_dash else Map(held, line, column + 1)
+    if key is not None:
+        stack[-1][0].append((key, node))
+    stack.append([held, column, 1, 0, None if is_dash else [], node])
+    return node
