@@ -167,13 +167,13 @@ def _value(value: str, line: int, col: int, line_text: str) -> Node:
     return _scalar(value, line, col)
 
 
-def _read(text: str) -> Node | None:
+def _read(text: str) -> Map | Seq | None:
     """The block structure: a stack of open collections, each with the column of its keys or dashes."""
     # Each open collection: [its pairs or items, column (from 0), size so far, characters so far,
     # its keys so far (a mapping) or None (a list), the node]
     stack: list[list[Any]] = []
     waiting: Scalar | None = None  # a `key:` whose value is on the lines below
-    root: Node | None = None
+    root: Map | Seq | None = None
     match = _LINE.match
     special = _PLAIN_FIRST  # the rest (`-3`, quotes, `{`, `[`) take the slower way
     for number, line_text in enumerate(text.split("\n"), 1):
