@@ -170,67 +170,72 @@ def _value(value: str, line: int, col: int, line_text: str) -> Node:
 def _read(text: str) -> Map | Seq | None:
     """The block structure: a stack of open collections, each with the column of its keys or dashes."""
     # Each open collection: [its pairs or items, column (from 0), size so far, characters so far,
-    # its keys so far (a mapping) or None (a list), the node]
+    # its keys so far (a mapping) or None (a list), the node]. The innermost is also kept in
+    # locals (`top`, its column, keys and list): most lines add to it, and go no further.
     stack: list[list[Any]] = []
+    top: list[Any] = [None, -1, 0, 0, None, None]
+    top_column = -1
+    top_keys: list[str] | None = None
+    held: list[Any] = []
     waiting: Scalar | None = None  # a `key:` whose value is on the lines below
     root: Map | Seq | None = None
     match = _LINE.match
     special = _PLAIN_FIRST  # the rest (`-3`, quotes, `{`, `[`) take the slower way
-    for number, line_text in enumerate(text.split("\n"), 1):
+    number = 0
+    for line_text in text.split("\n"):
+        number += 1
         indent, dash_spaces, key, value = match(line_text).groups()  # type: ignore[union-attr]
-        is_dash = dash_spaces is not None
-        if not is_dash and key is None and (not value or value[0] == "#"):
-            continue  # a blank line or a comment
-        column = len(indent)
-        if waiting is not None:
-            top = stack[-1]
-            if (column <= top[1] and not (is_dash and column == top[1])) or (not is_dash and key is None):
-                raise _GiveUp  # a key without a value, or its value on the next line
-            _open(stack, is_dash, number, column, waiting)
-            waiting = None
-        else:
-            while stack:
-                top = stack[-1]
-                if top[1] > column or (top[1] == column and top[4] is None and not is_dash):
-                    stack.pop()  # complete: its size and text go to it and to its parent
-                    closed = top[5]
-                    closed.size, closed.text = top[2], top[3]
-                    if stack:
-                        parent = stack[-1]
-                        parent[2] += top[2]
-                        parent[3] += top[3]
+        if dash_spaces is None:
+            if key is None:
+                if not value or value[0] == "#":
+                    continue  # a blank line or a comment
+                raise _GiveUp  # a value where a key belongs, or on the line after its key
+            column = len(indent)
+            if column != top_column or top_keys is None or waiting is not None:
+                if waiting is not None:
+                    if column <= top_column:
+                        raise _GiveUp  # a key without a value
+                    _open(stack, False, number, column, waiting)
+                    waiting = None
                 else:
-                    break
-            if stack:
+                    root = _settle(stack, False, number, column, root)
                 top = stack[-1]
-                if top[1] != column or (top[4] is None) != is_dash:
-                    raise _GiveUp
-            elif root is None:
-                root = _open(stack, is_dash, number, column, None)
-            else:
-                raise _GiveUp  # more after the root: not one document
-        if is_dash:
-            top = stack[-1]
+                top_column, top_keys, held = top[1], top[4], top[0]
+            assert top_keys is not None
+        else:
+            column = len(indent)
+            if column != top_column or top_keys is not None or waiting is not None:
+                if waiting is not None:
+                    if column < top_column:
+                        raise _GiveUp  # a key without a value
+                    _open(stack, True, number, column, waiting)
+                    waiting = None
+                else:
+                    root = _settle(stack, True, number, column, root)
+                top = stack[-1]
+                top_column, top_keys, held = top[1], top[4], top[0]
             item_column = column + 1 + len(dash_spaces)
             if key is not None:  # `- key: ...`: a mapping as the item, its keys at this column
                 pairs: list[tuple[Scalar, Node]] = []
                 item = Map(pairs, number, item_column + 1)
-                top[0].append(item)
-                stack.append([pairs, item_column, 1, 0, [], item])
+                held.append(item)
+                top = [pairs, item_column, 1, 0, [], item]
+                stack.append(top)
+                top_column, top_keys, held = item_column, top[4], pairs
             elif not value:
                 raise _GiveUp
+            elif value[0] not in special:
+                if value[-1] == " ":
+                    value = value.rstrip(" ")
+                if ": " in value or " #" in value or value[-1] == ":":
+                    raise _GiveUp
+                held.append(Scalar(value, number, item_column + 1, True, None, ""))
+                top[2] += 1
+                top[3] += len(value)
+                continue
             else:
-                if value[0] not in special:
-                    if value[-1] == " ":
-                        value = value.rstrip(" ")
-                    if ": " in value or " #" in value or value[-1] == ":":
-                        raise _GiveUp
-                    top[0].append(Scalar(value, number, item_column + 1, True, None, ""))
-                    top[2] += 1
-                    top[3] += len(value)
-                    continue
                 node = _value(value, number, item_column + 1, line_text)
-                top[0].append(node)
+                held.append(node)
                 if node.__class__ is Scalar:
                     top[2] += 1
                     top[3] += len(node.value)
@@ -238,14 +243,10 @@ def _read(text: str) -> Map | Seq | None:
                     top[2] += node.size  # type: ignore[union-attr]
                     top[3] += node.text  # type: ignore[union-attr]
                 continue
-        elif key is None:
-            raise _GiveUp  # a value where a key belongs
-        top = stack[-1]
-        names = top[4]
-        if key in names:
+        if key in top_keys:
             raise _GiveUp  # a duplicate: libyaml's path reports it
-        names.append(key)
-        key_node = Scalar(key, number, top[1] + 1, True, None, "")
+        top_keys.append(key)
+        key_node = Scalar(key, number, top_column + 1, True, None, "")
         if not value:
             waiting = key_node
             top[2] += 1
@@ -257,14 +258,14 @@ def _read(text: str) -> Map | Seq | None:
                 value = value.rstrip(" ")
             if ": " in value or " #" in value or value[-1] == ":":
                 raise _GiveUp
-            top[0].append((key_node, Scalar(value, number, value_column, True, None, "")))
+            held.append((key_node, Scalar(value, number, value_column, True, None, "")))
             top[2] += 2
             top[3] += len(key) + len(value)
             continue
         if value[0] == "#":
             raise _GiveUp  # `key: # note`: an empty value
         node = _value(value, number, len(line_text) - len(value) + 1, line_text)
-        top[0].append((key_node, node))
+        held.append((key_node, node))
         if node.__class__ is Scalar:
             top[2] += 2
             top[3] += len(key) + len(node.value)
@@ -274,13 +275,35 @@ def _read(text: str) -> Map | Seq | None:
     if waiting is not None:
         raise _GiveUp
     while stack:
-        top = stack.pop()
-        closed = top[5]
-        closed.size, closed.text = top[2], top[3]
-        if stack:
-            stack[-1][2] += top[2]
-            stack[-1][3] += top[3]
+        _close(stack)
     return root
+
+
+def _settle(stack: list[list[Any]], is_dash: bool, line: int, column: int, root: Map | Seq | None) -> Map | Seq | None:
+    """Close the collections a line at `column` ends, and check that it continues the one left
+    (a key of a mapping, or an item of a list, at this column); the root when this line opens it."""
+    while stack:
+        top = stack[-1]
+        if top[1] > column or (top[1] == column and top[4] is None and not is_dash):
+            _close(stack)
+        else:
+            if top[1] != column or (top[4] is None) != is_dash:
+                raise _GiveUp
+            return root
+    if root is not None:
+        raise _GiveUp  # more after the root: not one document
+    return _open(stack, is_dash, line, column, None)
+
+
+def _close(stack: list[list[Any]]) -> None:
+    """The innermost open collection is complete: its size and text go to it and to its parent."""
+    top = stack.pop()
+    closed = top[5]
+    closed.size, closed.text = top[2], top[3]
+    if stack:
+        parent = stack[-1]
+        parent[2] += top[2]
+        parent[3] += top[3]
 
 
 def _open(stack: list[list[Any]], is_dash: bool, line: int, column: int, key: Scalar | None) -> Map | Seq:
