@@ -13,6 +13,7 @@ from adventure.story.bundled import bundled_story
 
 if TYPE_CHECKING:
     from adventure.story.model import Story
+    from adventure.tools import checkcache
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
 MAX_WARNINGS_SHOWN = 1000  # `check` lists the first ones (in file order) and counts the rest
@@ -43,19 +44,18 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO) -> int:
-    from adventure.story.loader import check_story_parts
-    from adventure.tools.analysis import analyse_all
-    from adventure.tools.counts import summary
+    from adventure.story.loader import story_cache_key
+    from adventure.tools import checkcache
 
     root = args.story or bundled_story()
-    # Warnings come from every part that loaded, so they are shown beside the errors.
-    parts, problems = check_story_parts(root)
-    warnings, silenced = analyse_all(parts) if parts is not None else ([], [])
-    if problems:  # a file with errors lacks its broken parts: its own warnings would mislead, and wait
-        broken = {problem.path for problem in problems}
-        warnings = [warning for warning in warnings if warning.path not in broken]
-        silenced = [warning for warning in silenced if warning.path not in broken]
-    story = parts if not problems else None
+    # A story checked before, unchanged since (and by the same program), is not loaded again.
+    key = story_cache_key(root)
+    checked = checkcache.load(key) if key is not None else None
+    problems: list[Problem] = []
+    if checked is None:
+        checked, problems = _check_afresh(root, key)
+    warnings, silenced = checked.warnings, checked.silenced
+    facts = checked.summary if not problems else None
     failed = bool(problems) or (args.strict and bool(warnings))
     shown, left_out = warnings[:MAX_WARNINGS_SHOWN], max(len(warnings) - MAX_WARNINGS_SHOWN, 0)
     if args.format == "json":
@@ -63,7 +63,7 @@ def _check(args: argparse.Namespace, stdout: TextIO) -> int:
             "ok": not failed,
             "problems": [problem.to_json() for problem in [*problems, *shown, *silenced[:MAX_WARNINGS_SHOWN]]],
             "warnings_not_shown": left_out,
-            "summary": summary(story) if story is not None else None,
+            "summary": facts,
         }
         stdout.write(_json(payload) + "\n")
         return EXIT_STORY if failed else EXIT_OK
@@ -73,21 +73,41 @@ def _check(args: argparse.Namespace, stdout: TextIO) -> int:
     if left_out:
         stdout.write(f"... and {_count(left_out, 'more warning')} not shown (the first {MAX_WARNINGS_SHOWN:,} are listed).\n")
     quiet = f", {len(silenced)} silenced" if silenced else ""
-    if story is None:
+    if facts is None:
         also = f" and {_count(len(warnings), 'warning')}{quiet}" if warnings or silenced else ""
         stdout.write(f"{_count(len(problems), 'problem')}{also} in {clean(root)}\n")
         return EXIT_STORY
-    facts = summary(story)
     verdict = (
         f"No problems{quiet}." if not warnings
         else f"{_count(len(warnings), 'warning')}{quiet}{' (--strict: failing)' if args.strict else ''}."
     )
     stdout.write(
-        f"{story.title}: {_count(facts['scenes'], 'scene')}, {_count(facts['choices'], 'choice')}, "
+        f"{checked.title}: {_count(facts['scenes'], 'scene')}, {_count(facts['choices'], 'choice')}, "
         f"{_count(facts['words'], 'word')}, {_count(facts['endings'], 'ending')}, "
         f"{_count(facts['codex'], 'codex entry', 'codex entries')}. {verdict}\n"
     )
     return EXIT_STORY if failed else EXIT_OK
+
+
+def _check_afresh(root: str, key: str | None) -> tuple[checkcache.Checked, list[Problem]]:
+    """Load and analyse the story: what `check` shows of it, and its problems; kept for the next check when it has none."""
+    from adventure.story.loader import check_story_parts, story_cache_key
+    from adventure.tools import checkcache
+    from adventure.tools.analysis import analyse_all
+    from adventure.tools.counts import summary
+
+    # Warnings come from every part that loaded, so they are shown beside the errors.
+    parts, problems = check_story_parts(root)
+    warnings, silenced = analyse_all(parts) if parts is not None else ([], [])
+    if problems:  # a file with errors lacks its broken parts: its own warnings would mislead, and wait
+        broken = {problem.path for problem in problems}
+        warnings = [warning for warning in warnings if warning.path not in broken]
+        silenced = [warning for warning in silenced if warning.path not in broken]
+    checked = checkcache.Checked(parts.title if parts is not None else "", warnings, silenced, summary(parts) if parts is not None else {})
+    # kept only if no file changed while it was checked (an entry must hold what its key names)
+    if key is not None and parts is not None and not problems and story_cache_key(root) == key:
+        checkcache.store(key, checked)
+    return checked, problems
 
 
 def _painter(stream: TextIO, no_color: bool) -> Callable[[Problem], str]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # for types: the builder imports PyYAML, and a story found in
 # story found in the cache parses none.
 STORY_FILE = "story.yaml"
 
-__all__ = ["STORY_FILE", "check_story", "check_story_parts", "find_files", "load_story"]
+__all__ = ["STORY_FILE", "check_story", "check_story_parts", "find_files", "load_story", "story_cache_key"]
 
 
 def find_files(root: str) -> list[str]:
@@ -36,6 +36,15 @@ def find_files(root: str) -> list[str]:
                 continue
             found.append(path)
     return found
+
+
+def story_cache_key(root: str) -> str | None:
+    """The key the story cache keeps this story's files under (loader/cache.py), or None when the cache is off or
+    the story is not cached (too small, or a file that is not a regular file inside the folder). A tool may keep
+    what it finds in a story under the same key: the key changes whenever a file or this program does."""
+    if not cache.usable() or not os.path.isfile(os.path.join(root, STORY_FILE)):
+        return None
+    return cache.story_key(root, [os.path.join(root, STORY_FILE), *find_files(root)])
 
 
 def load_story(root: str) -> Story:
@@ -72,9 +81,7 @@ def check_story_parts(
     A story without problems is kept in the user's cache folder (loader/cache.py) and, while
     none of its files changes, read from there: no YAML is parsed and nothing is checked again.
     With a memo, which keeps more and costs nothing to reach, that cache is not used."""
-    key = None
-    if not overlay and recorder is None and memo is None and cache.usable() and os.path.isfile(os.path.join(root, STORY_FILE)):
-        key = cache.story_key(root, [os.path.join(root, STORY_FILE), *find_files(root)])
+    key = story_cache_key(root) if not overlay and recorder is None and memo is None else None
     with collector_paused(freeze_survivors=True), suggestion_budget():
         stored = cache.load(key) if key is not None else None
         if stored is not None:
