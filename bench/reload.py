@@ -9,8 +9,11 @@ the rounds with min and max. In each round the measurements run in turn, each in
 process: cold (ADVENTURE_NO_CACHE=1), miss (an empty cache folder: the load writes its
 entry), hit (the same folder again), and, in one process, the reload that `play --watch` and
 the language server do after an author saves one scene file (a title changed in the middle
-file): the first load fills the memo, then each edit is reloaded and timed. "process" is the
-whole child process (interpreter start, imports and load), from os.wait4.
+file): the first load fills the memo, then each edit is reloaded and timed. Then, with the
+same cache folder, the middle file is edited once more and loaded by a new process (the story
+cache's per-file entries), edited again and checked by `adventure check` in a new process,
+and checked once more unchanged. "process" is the whole child process (interpreter start,
+imports and load), from os.wait4.
 """
 
 from __future__ import annotations
@@ -88,16 +91,50 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
+def command(tree: str, args: list[str], env: dict[str, str]) -> tuple[dict[str, float], float]:
+    """Run `python -m adventure ARGS` from `tree`: its whole CPU time."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adventure", *args], env={**env, "PYTHONPATH": tree}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: the story has warnings under --strict, or errors
+        raise SystemExit(f"a measurement failed:\n{process.stderr.read().decode()}")  # type: ignore[union-attr]
+    return {}, usage.ru_utime + usage.ru_stime
+
+
+def retitle(path: str, title: str) -> None:
+    """An author's edit: the first scene title in the file changed."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    start = text.index("title: ") + len("title: ")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text[:start] + title + text[text.index("\n", start):])
+
+
 def measure_round(tree: str, story: str, edited: str, edits: int, cache: str) -> dict[str, tuple[dict[str, float], float]]:
-    """One round in one checkout: cold, miss, hit, then the reloads (with the cache folder the hit used)."""
+    """One round in one checkout: cold, miss, hit, then the reloads (with the cache folder the hit used), then
+    fresh processes after a one-file edit: a load, `adventure check`, and `adventure check` again with nothing changed."""
     base = {key: value for key, value in os.environ.items() if not key.startswith("ADVENTURE_")}
     load = LOAD.format(root=tree, story=story)
-    return {
+    cached = {**base, "ADVENTURE_CACHE_DIR": cache}
+    with open(edited, encoding="utf-8") as handle:
+        original = handle.read()
+    measured = {
         "cold": child(load, {**base, "ADVENTURE_NO_CACHE": "1"}),
-        "miss": child(load, {**base, "ADVENTURE_CACHE_DIR": cache}),
-        "hit": child(load, {**base, "ADVENTURE_CACHE_DIR": cache}),
-        "reload": child(RELOAD.format(root=tree, story=story, edited=edited, edits=edits), {**base, "ADVENTURE_CACHE_DIR": cache}),
+        "miss": child(load, cached),
+        "hit": child(load, cached),
+        "reload": child(RELOAD.format(root=tree, story=story, edited=edited, edits=edits), cached),
     }
+    try:
+        retitle(edited, f"Edited in a new process {os.getpid()} {tree}")
+        measured["edited"] = child(load, cached)
+        retitle(edited, f"Checked in a new process {os.getpid()} {tree}")
+        measured["check edited"] = command(tree, ["check", story], cached)
+        measured["check unchanged"] = command(tree, ["check", story], cached)
+    finally:
+        with open(edited, "w", encoding="utf-8") as handle:
+            handle.write(original)
+    return measured
 
 
 def main() -> None:
@@ -140,12 +177,15 @@ def main() -> None:
         print("| --- |" + " --- | --- |" * len(trees))
         labels = {
             "cold": "cold load (no cache)", "miss": "cache miss (writes the entry)", "hit": "cache hit",
-            "reload": f"reload after a one-file edit ({os.path.basename(edited)})",
+            "reload": f"reload after a one-file edit ({os.path.basename(edited)}), in the same process",
+            "edited": "load in a new process after a one-file edit",
+            "check edited": "`adventure check` in a new process after a one-file edit",
+            "check unchanged": "`adventure check` again, nothing changed",
         }
         for name, label in labels.items():
             cells = []
             for tree in trees:
-                cells.append(spread(rows[(tree, name)]))
+                cells.append(spread(rows[(tree, name)]) if not name.startswith("check") else "-")
                 cells.append(spread(rows[(tree, name + " process")]) if name != "reload" else "-")
             print(f"| {label} | " + " | ".join(cells) + " |")
     finally:

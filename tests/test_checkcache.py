@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import marshal
 import os
@@ -107,6 +106,6 @@ def test_any_plain_values_in_an_entry_are_used_or_refused(big_story: Path, store
     folder = cachedir.cache_folder(checkcache.KIND)
     assert folder is not None
     payload = marshal.dumps(stored)  # type: ignore[arg-type]  # every value above is marshallable
-    Path(folder, checkcache._key(key) + ".check").write_bytes(checkcache.MAGIC + hashlib.sha256(payload).digest() + payload)
+    Path(folder, checkcache._key(key) + ".check").write_bytes(checkcache.MAGIC + cachedir.checksum(payload) + payload)
     found = checkcache.load(key)
     assert found is None or isinstance(found, checkcache.Checked)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 from dataclasses import astuple, dataclass
 
-from adventure.source.cachedir import cache_folder, read_entry, write_entry
+from adventure.source.cachedir import cache_folder, content_hash, read_entry, write_entry
 from adventure.source.problems import Problem
 
 KIND = "checks"
@@ -30,7 +29,7 @@ class Checked:
 
 def _key(story_key: str) -> str:
     """The story's key (its files, the loader's code, Python) with the warning rules' code: a change to either is a new key."""
-    digest = hashlib.sha256(f"{FORMAT}\0{story_key}\0".encode())
+    digest = content_hash(f"{FORMAT}\0{story_key}\0".encode())
     folder = os.path.dirname(os.path.abspath(__file__))
     with contextlib.suppress(OSError):
         for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):

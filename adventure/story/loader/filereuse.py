@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 
+from adventure.source.cachedir import content_hash
 from adventure.source.problems import Problem
 from adventure.source.yamlsource import Map, Scalar, compose_text
 from adventure.story.expr import Env, VarInfo
@@ -79,7 +79,7 @@ class FileReuse:
 
     def set_around(self, around: object) -> None:
         """What the rest of the story offers every file's scenes (memo.surroundings), as a digest; None: nothing is reused."""
-        self.around = b"" if around is None else hashlib.sha256(repr(_canonical(around)).encode("utf-8", "surrogatepass")).digest()
+        self.around = b"" if around is None else content_hash(repr(_canonical(around)).encode("utf-8", "surrogatepass")).digest()
 
     def scenes(self, path: str, text: str | None, decls: Declarations, problems: list[Problem]) -> list[Scene] | None:
         """A found file's scenes from its entry; None after declaring them from the file's text
