@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from types import MappingProxyType
 
 import pytest
 from conftest import FEATURES, MINIMAL_STORY, StoryDir
 
 import adventure
-from adventure.rules import engine
+from adventure.rules import engine, views
 from adventure.rules.moves import Chance, SceneEntered, Scripted, VariableChanged, Working, scene_entered, variable_changed
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState, built_state
@@ -111,3 +112,23 @@ def test_a_fixed_view_still_refuses_a_disabled_choice_and_a_number_it_does_not_l
     with pytest.raises(adventure.ChoiceError, match="from 1 to 2"):
         adventure.choose(story, state, 3)
     assert adventure.choose(story, state, 2).state.scene == "b"
+
+
+def test_every_so_many_plans_of_a_story_what_is_alive_is_frozen_out_of_the_collectors_scans(
+    story_dir: StoryDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "FREEZE_PLANS", 2)
+    story = adventure.load_story(str(story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": _scene("Go")})))
+    was = gc.isenabled()
+    gc.enable()
+    gc.unfreeze()
+    try:
+        state = adventure.new_game(story).state
+        adventure.view(story, state)
+        assert gc.get_freeze_count() == 0  # one plan so far
+        moved = adventure.choose(story, state, 1).state
+        assert adventure.view(story, moved).scene == "b" and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        if not was:
+            gc.disable()

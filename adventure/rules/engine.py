@@ -14,15 +14,15 @@ from adventure.rules.moves import EndingReached as EndingReached
 from adventure.rules.moves import Event as Event
 from adventure.rules.moves import Replied as Replied
 from adventure.rules.moves import SceneEntered as SceneEntered
-from adventure.rules.moves import Scripted, Working, enter_into, step_into
+from adventure.rules.moves import Scripted, Working, enter_into, move_into, step_into
 from adventure.rules.moves import VariableChanged as VariableChanged
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text as render_text
 from adventure.rules.views import ChoiceView as ChoiceView
 from adventure.rules.views import SceneView as SceneView
+from adventure.rules.views import chosen, listed_choice, moved_to, plan_of
 from adventure.rules.views import listed as listed
-from adventure.rules.views import listed_choice
 from adventure.rules.views import view as view
 from adventure.story.expr import Evaluator, StateView, Value
 from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Conditional, Story, Text
@@ -177,6 +177,19 @@ def exact_label(view: SceneView, text: str) -> int | None:
 
 def choose(story: Story, state: GameState, number: int) -> Outcome:
     """Take the n-th listed choice (counting from 1)."""
+    choice = chosen(story, state, number)  # from the view just made of this state, if it was
+    if choice is None:
+        choice = _available(story, state, number)
+    flow = choice.flow
+    if flow == "goto":
+        return _go(story, state, choice)
+    if flow == "detour" and len(state.stack) >= MAX_DETOUR_DEPTH:
+        raise ChoiceError(f"detours nest {MAX_DETOUR_DEPTH} deep here, and no deeper is allowed: a detour in this story never returns")
+    return take(story, state, choice)
+
+
+def _available(story: Story, state: GameState, number: int) -> Choice:
+    """The n-th listed choice, listed afresh; ChoiceError saying why when it cannot be taken."""
     ending, option, count = listed_choice(story, state, number)
     if ending is not None:
         raise ChoiceError("the story has ended")
@@ -186,9 +199,27 @@ def choose(story: Story, state: GameState, number: int) -> Outcome:
     if not enabled:
         reason = choice.disabled.render(state) if choice.disabled is not None else ""
         raise ChoiceError(f"that choice is not available: {reason}" if reason else "that choice is not available")
-    if choice.flow == "detour" and len(state.stack) >= MAX_DETOUR_DEPTH:
-        raise ChoiceError(f"detours nest {MAX_DETOUR_DEPTH} deep here, and no deeper is allowed: a detour in this story never returns")
-    return take(story, state, choice)
+    return choice
+
+
+def _go(story: Story, state: GameState, choice: Choice) -> Outcome:
+    """`take` for a goto choice, reading the target's plan (which the next view needs) instead
+    of its scene: the same effects, events and state."""
+    target = choice.target
+    plan = story.prepared.get(target)
+    if plan is None:
+        plan = plan_of(story, target)
+    on_enter = plan.on_enter
+    effects = choice.effects
+    work = Working.of(state, bool(effects) or bool(on_enter))
+    events: list[Event] = []
+    move_into(story, work, effects, choice.key if choice.once else None, target, on_enter, events, choice)
+    ending = plan.ending
+    if ending is not None:
+        events.append(EndingReached(ending))
+    moved = outcome(work.seal(), tuple(events))
+    moved_to(story, moved.state, plan)
+    return moved
 
 
 def take(story: Story, state: GameState, choice: Choice, chance: Chance | None = None) -> Outcome:

@@ -10,6 +10,7 @@ from adventure.rules.moves import Working
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text
+from adventure.source.collector import freeze_alive
 from adventure.story.expr import Evaluator
 from adventure.story.model import Choice, Ending, Paragraph, Scene, Story, Text
 
@@ -95,13 +96,14 @@ class ScenePlan:
     In a scene without once-only, fallback or return choices, which choices are listed
     (and which enabled) follows from its guards alone, so the listing is remembered by which
     guards hold; where the title, the text and every label are fixed too, so is the view.
-    On a large story each object read is likely a cache miss, so the plan keeps what a turn
-    reads flat and near: the guards' conditions alone, the choices' keys, the last listing.
+    On a large story each object read is likely a cache miss, and a walk meets most scenes
+    for the first time, so the plan is cheap to make and keeps what a turn reads flat and
+    near: the guards' conditions alone, the choices' keys, the listings in one tuple indexed
+    by which guards hold, and the scene's entry effects (so a move into it reads the plan
+    the next view needs anyway, not the scene).
     """
 
-    __slots__ = (
-        "choices", "ending", "guards", "keys", "last", "listings", "paragraphs", "scene", "static", "title",
-    )
+    __slots__ = ("choices", "ending", "guards", "keys", "listings", "on_enter", "paragraphs", "scene", "static", "title")
 
     def __init__(self, scene: Scene) -> None:
         self.scene = scene
@@ -109,31 +111,38 @@ class ScenePlan:
         paragraphs = self.paragraphs = _fixed_paragraphs(scene.text)
         choices = self.choices = scene.choices
         self.ending = scene.ending
-        self.keys = tuple(choice.key for choice in choices)
+        self.on_enter = scene.on_enter
+        keys = []
         guarded: list[Evaluator] = []
         keyed = static = True
         for choice in choices:
-            if choice.condition is not None:
-                guarded.append(choice.condition.evaluate)
+            keys.append(choice.key)
+            condition = choice.condition
+            if condition is not None:
+                guarded.append(condition.evaluate)
             if choice.once or choice.fallback or choice.flow == "return":
                 keyed = False
             if choice.label.static is None or (choice.disabled is not None and choice.disabled.static is None):
                 static = False
-        # the guarded choices' conditions, in order (bit i of a listing's key: whether the i-th
-        # holds); None when the listing needs more than the guards
-        self.guards: tuple[Evaluator, ...] | None = tuple(guarded) if keyed and len(guarded) <= MAX_KEYED_GUARDS else None
+        self.keys = tuple(keys)
+        # the guarded choices' conditions, in order (bit i of a listing's index: whether the
+        # i-th holds), and the listings made so far by that index (None where none is yet);
+        # both None when the listing needs more than the guards
+        self.guards: tuple[Evaluator, ...] | None = None
+        self.listings: tuple[SceneView | tuple[Option, ...] | None, ...] | None = None
+        if keyed and len(guarded) <= MAX_KEYED_GUARDS:
+            self.guards = tuple(guarded)
+            self.listings = (None,) * (1 << len(guarded))
         self.static = static and title is not None and paragraphs is not None
-        # by which guards hold: the whole view when it is fixed, else the listing (the fixed
-        # view alone: every object kept here is one more for the collector to scan)
-        self.listings: dict[int, SceneView | tuple[Option, ...]] = {}
-        # the last listing with its key, found again without the dictionary; one tuple, so
-        # that views made in two threads at once never pair one's key with the other's listing
-        self.last: tuple[int, SceneView | tuple[Option, ...]] = (-1, ())
 
     def listing(self, holding: int, state: GameState) -> SceneView | tuple[Option, ...]:
-        """The fixed view, else the listing, when the guards with these bits hold; remembered."""
-        found = self.listings.get(holding)
-        if found is None:
+        """The fixed view, else the listing, when the guards with these bits hold; remembered.
+        Only the fixed view is kept where there is one: every object kept is one more for the
+        collector to scan."""
+        found: SceneView | tuple[Option, ...]
+        if self.static:
+            found = self._fixed_view(holding)
+        else:
             options = []
             bits = holding
             for choice in self.choices:
@@ -145,10 +154,39 @@ class ScenePlan:
                 elif choice.disabled is not None:
                     options.append((choice, False))
                 bits >>= 1
-            shown = tuple(options)
-            found = self.listings[holding] = render(self, shown, state) if self.static else shown
-        self.last = (holding, found)
+            found = tuple(options)
+        # a new tuple, not a changed one: a view made in another thread at the same time reads
+        # either the old listings or the new, and at worst makes one listing again
+        listings = self.listings
+        assert listings is not None  # only plans with guards list by them
+        self.listings = (*listings[:holding], found, *listings[holding + 1:])
         return found
+
+    def _fixed_view(self, holding: int) -> SceneView:
+        """The view of a scene whose title, text and labels are fixed, when these guards hold:
+        what `render` gives for its listing, built from the choices directly."""
+        scene = self.scene
+        shown = []
+        number = 0
+        bits = holding
+        for choice in self.choices:
+            disabled = choice.disabled
+            if choice.condition is None:
+                enabled = True
+            else:
+                enabled = (bits & 1) == 1
+                bits >>= 1
+                if not enabled and disabled is None:
+                    continue
+            number += 1
+            reason = "" if enabled or disabled is None else disabled.static
+            shown.append(_tuple_new(ChoiceView, (number, choice.label.static, enabled, reason, choice.key, choice.target)))
+        made = _SceneViewTwin()
+        made.scene, made.title, made.chapter, made.paragraphs = scene.id, self.title, scene.chapter, self.paragraphs
+        made.choices, made.ending, made.reply, made.stayed = tuple(shown), scene.ending, (), False
+        made.__class__ = SceneView
+        fixed: SceneView = made
+        return fixed
 
 
 def _fixed_paragraphs(text: Text) -> tuple[str, ...] | None:
@@ -164,11 +202,21 @@ def _fixed_paragraphs(text: Text) -> tuple[str, ...] | None:
     return tuple(paragraphs)
 
 
+# Plans and their views live as long as their story and make no reference cycles, yet the
+# collector scans each one again and again: on a 10,000-scene walk its collections took a
+# tenth of the time, mostly in cache misses on the story's strings the views hold. So every
+# FREEZE_PLANS plans of a story, what is alive is frozen out of its scans (source/collector.py).
+FREEZE_PLANS = 1024
+
+
 def plan_of(story: Story, scene_id: str) -> ScenePlan:
     """The scene's plan, made on first use and kept with the story."""
-    plan = story.prepared.get(scene_id)
+    prepared = story.prepared
+    plan = prepared.get(scene_id)
     if plan is None:
-        plan = story.prepared[scene_id] = ScenePlan(story.scenes[scene_id])
+        plan = prepared[scene_id] = ScenePlan(story.scenes[scene_id])
+        if len(prepared) % FREEZE_PLANS == 0:
+            freeze_alive()
     return plan
 
 
@@ -189,29 +237,45 @@ def render(plan: ScenePlan, options: Sequence[Option], state: GameState) -> Scen
     return seen
 
 
-# What the last view listed, for the choose that usually follows it: states and stories are
-# immutable, so the same two objects always list the same choices. Its listing, or the fixed
-# view itself, whose choices name theirs by key.
-_last_listing: tuple[object, object, ScenePlan | None, SceneView | Sequence[Option]] = (None, None, None, ())
+# What the last view listed, for the choose that usually follows it, and what the last move
+# led to, for the view that usually follows that: states and stories are immutable, so the
+# same two objects always list the same choices. (story, state, the state's scene's plan,
+# then its listing or fixed view, whose choices name theirs by key; None after a move.)
+_last: tuple[object, object, ScenePlan | None, SceneView | Sequence[Option] | None] = (None, None, None, None)
+
+
+def moved_to(story: Story, state: GameState, plan: ScenePlan) -> None:
+    """Remember that a move left `state` in the scene of `plan`, for the next view of it."""
+    global _last
+    _last = (story, state, plan, None)
+
+
+def chosen(story: Story, state: GameState, number: int) -> Choice | None:
+    """The n-th listed choice, when the last view was of this state, is not an ending, and
+    lists it enabled; None in every other case (the caller then lists afresh, and says why
+    a choice cannot be taken)."""
+    last_story, last_state, plan, shown = _last
+    if last_state is not state or last_story is not story or plan is None or shown is None or plan.ending is not None:
+        return None
+    if shown.__class__ is SceneView:
+        choices = shown.choices
+        if not 0 < number <= len(choices):
+            return None
+        seen = choices[number - 1]
+        # keys are unique in a scene (the loader refuses duplicates, E207), and the view's key is
+        # the choice's own string, so the search compares identities
+        return plan.choices[plan.keys.index(seen.key)] if seen.enabled else None
+    if not 0 < number <= len(shown):  # type: ignore[arg-type]  # a listing, by the test above
+        return None
+    choice, enabled = shown[number - 1]  # type: ignore[index]
+    return choice if enabled else None
 
 
 def listed_choice(story: Story, state: GameState, number: int) -> tuple[Ending | None, Option | None, int]:
     """The scene's ending (if it is one), its n-th listed choice in this state (None when there
-    is none) and how many are listed; from the last view, when it was of this state."""
-    last_story, last_state, plan, shown = _last_listing
-    if last_state is not state or last_story is not story or plan is None:
-        ending = story.scenes[state.scene].ending
-        shown = listed(story, state)
-    elif isinstance(shown, SceneView):
-        choices = shown.choices
-        if not 1 <= number <= len(choices):
-            return plan.ending, None, len(choices)
-        seen = choices[number - 1]
-        # keys are unique in a scene (the loader refuses duplicates, E207), and the view's key is
-        # the choice's own string, so the search compares identities
-        return plan.ending, (plan.choices[plan.keys.index(seen.key)], seen.enabled), len(choices)
-    else:
-        ending = plan.ending
+    is none) and how many are listed."""
+    shown = listed(story, state)
+    ending = story.scenes[state.scene].ending
     if not 1 <= number <= len(shown):
         return ending, None, len(shown)
     return ending, shown[number - 1], len(shown)
@@ -219,26 +283,28 @@ def listed_choice(story: Story, state: GameState, number: int) -> tuple[Ending |
 
 def view(story: Story, state: GameState) -> SceneView:
     """What the player sees now."""
-    global _last_listing
-    plan: ScenePlan | None = story.prepared.get(state.scene)
-    if plan is None:
-        plan = plan_of(story, state.scene)
-    guards = plan.guards
-    if guards is None:
+    global _last
+    last_story, last_state, plan, _ = _last
+    if last_state is not state or last_story is not story or plan is None:
+        plan = story.prepared.get(state.scene)
+        if plan is None:
+            plan = plan_of(story, state.scene)
+    listings = plan.listings
+    if listings is None:
         options: Sequence[Option] = listed(story, state)
     else:
         holding = 0
         bit = 1
-        for holds in guards:
+        for holds in plan.guards:  # type: ignore[union-attr]  # set with the listings
             if holds(state):
                 holding |= bit
             bit <<= 1
-        last_holding, found = plan.last
-        if holding != last_holding:
+        found = listings[holding]
+        if found is None:
             found = plan.listing(holding, state)
         if found.__class__ is SceneView:
-            _last_listing = (story, state, plan, found)
+            _last = (story, state, plan, found)
             return found
         options = found  # type: ignore[assignment]  # not a SceneView, by the test above
-    _last_listing = (story, state, plan, options)
+    _last = (story, state, plan, options)
     return render(plan, options, state)
