@@ -150,10 +150,13 @@ def test_a_new_variable_in_story_yaml_compiles_every_file_again_and_equally(stor
 def test_a_duplicate_of_a_cached_files_scene_is_reported_as_a_full_read_reports_it(story_dir: StoryDir, reads: Reads) -> None:
     root = story_dir(STORY)
     check_story(str(root))
-    edit(root / "b.yaml", "id: out", "id: side")
+    reads.parsed.clear()
+    again = "  - {id: side, title: Again, text: x, ending: {id: again, name: Again}}\n"
+    (root / "b.yaml").write_text((root / "b.yaml").read_text(encoding="utf-8") + again, encoding="utf-8")
     loaded = check_story_parts(str(root))
-    assert any("duplicate scene id `side`" in problem.message for problem in loaded[1])
+    assert [problem.message for problem in loaded[1]] == [f"duplicate scene id `side` (first defined at {root / 'a.yaml'}:7)"]
     assert same(loaded, afresh(root))
+    assert reads.names() == (["b.yaml"], ["a.yaml", "c.yaml"])  # a.yaml, where `side` is first declared, came from its entry
 
 
 def test_a_damaged_file_entry_is_ignored_and_written_again(story_dir: StoryDir, reads: Reads) -> None:
@@ -246,10 +249,12 @@ EDITS = [
     ("a.yaml", "text: A side room.", "text: 'A side room {if chapter == \"Later\": later}.'"),
     ("c.yaml", "scenes:\n", "codex:\n  map: {title: Map, text: A map.}\nscenes:\n"),
     ("c.yaml", "title: C,", "title: C2,"),
+    ("d.yaml", "scenes:\n", "variables:\n  k: {type: bool}\nscenes:\n"),  # a variable a file read before declares
+    ("b.yaml", "title: B\n", "title: B\n    recap: 'Back in b, {n}.'\n"),
 ]
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(steps=st.lists(st.tuples(st.integers(0, len(EDITS) - 1), st.booleans()), min_size=1, max_size=10))
 def test_any_sequence_of_edits_loads_through_the_file_entries_as_it_loads_afresh(steps: list[tuple[int, bool]]) -> None:
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as monkeypatch:
@@ -286,3 +291,17 @@ def test_a_new_process_after_an_edit_checks_as_one_that_reads_everything(tmp_pat
     fresh = subprocess.run([*command, "--no-cache"], env=env, capture_output=True, text=True)
     assert cached.returncode == fresh.returncode and cached.stdout == fresh.stdout
     assert len(list((Path(env["ADVENTURE_CACHE_DIR"]) / cache.FILE_KIND).glob("*.scenes"))) == 3
+
+
+def test_an_entry_naming_other_scenes_than_its_file_holds_is_not_trusted(story_dir: StoryDir, reads: Reads) -> None:
+    root = story_dir(STORY)
+    check_story(str(root))
+    folder = Path(os.environ["ADVENTURE_CACHE_DIR"]) / cache.FILE_KIND
+    for entry in folder.glob("*.scenes"):  # well formed, checksummed, but one scene short of its file
+        stored = list(marshal.loads(entry.read_bytes()[len(cache.FILE_MAGIC) + 4:]))
+        stored[0] = stored[0][1:]
+        payload = marshal.dumps(tuple(stored))
+        entry.write_bytes(cache.FILE_MAGIC + cachedir.checksum(payload) + payload)
+    edit(root / "b.yaml", "title: B", "title: Bee")
+    loaded = check_story_parts(str(root))
+    assert loaded[0] is not None and not loaded[1] and same(loaded, afresh(root))

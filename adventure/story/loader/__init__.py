@@ -92,8 +92,8 @@ def check_story_parts(
         # the files that did not change since a load that stored them come from their entries
         reuse = FileReuse() if key is not None else None
         story, problems = build_story(root, overlay or {}, recorder, memo, reuse)
-        if reuse is not None and (reuse.rebuild or (problems and reuse.declared_any)):
-            reuse = None  # every problem as a load that reads every file reports it
+        if reuse is not None and reuse.rebuild:
+            reuse = None  # an entry was not what its file holds: the story as its files are
             story, problems = build_story(root, overlay or {}, recorder, memo)
         # stored only if no file changed while it was read (an entry must hold what its key names);
         # with the collector still paused: encoding allocates a tuple per object

@@ -34,7 +34,6 @@ class FileReuse:
         self.around = b""
         self.decoded: list[str] = []  # files whose scenes came from their entry: for tests and benchmarks
         self.rebuild = False  # an entry did not match its file: the load is done again without entries
-        self.declared_any = False  # some file was declared from its entry
 
     def declare(self, path: str, text: str, decls: Declarations, problems: list[Problem]) -> int | None:
         """Declare a scene file from its entry, giving the YAML values it holds; None when it must be read."""
@@ -55,7 +54,6 @@ class FileReuse:
             node = Map([(Scalar("id", line, col), Scalar(scene_id, line, col))], line, col)
             decls.scenes[scene_id] = RawScene(scene_id, node, reader, chapter)
         self.found[path] = entry
-        self.declared_any = True
         return facts.values
 
     def note_declared(self, decls: Declarations, env: Env) -> None:
