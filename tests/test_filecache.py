@@ -305,3 +305,14 @@ def test_an_entry_naming_other_scenes_than_its_file_holds_is_not_trusted(story_d
     edit(root / "b.yaml", "title: B", "title: Bee")
     loaded = check_story_parts(str(root))
     assert loaded[0] is not None and not loaded[1] and same(loaded, afresh(root))
+
+
+def test_after_a_change_around_a_file_without_scenes_the_next_load_is_a_whole_story_hit(story_dir: StoryDir, reads: Reads) -> None:
+    root = story_dir({**STORY, "v.yaml": "variables:\n  extra: {type: int}\nscenes: []\n"})
+    check_story(str(root))
+    edit(root / "story.yaml", "  n: {type: int}\n", "  n: {type: int}\n  m: {type: bool}\n")
+    check_story(str(root))
+    reads.parsed.clear()
+    reads.decoded.clear()
+    story, _ = check_story(str(root))
+    assert story is not None and "extra" in story.variables and reads.names() == ([], [])

@@ -111,8 +111,11 @@ class FileReuse:
         stored: list[tuple[str, FileFacts | None]] = []
         for path, key in self.keys.items():
             facts = self.facts.get(path)
+            found = self.found.get(path)
+            if facts is None and found is not None and found.facts.around != self.around:
+                facts = found.facts  # a file without scenes, kept under what the story offers now
             if facts is not None:
-                facts.used, facts.around = self.used.get(path, []), self.around
+                facts.used, facts.around = self.used.get(path, facts.used if found is not None else []), self.around
             stored.append((key, facts))
         return stored
 
