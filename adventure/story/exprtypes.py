@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from adventure.story.exprhints import RESERVED_FUNCTIONS
+from adventure.story.record import Record
 
 TypeName = Literal["bool", "int", "string", "set"]
 Value = bool | int | str | frozenset[str]
@@ -54,8 +55,8 @@ class ExprError(Exception):
         return ExprError(self.message, self.offset + by, self.hint, self.unknown, self.code)
 
 
-@dataclass(frozen=True, slots=True)
-class VarInfo:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class VarInfo(Record):
     """What the type checker knows of a declared variable."""
 
     type: TypeName
@@ -64,8 +65,8 @@ class VarInfo:
     max: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Env:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Env(Record):
     """Everything an expression may refer to, fixed when the story loads."""
 
     variables: Mapping[str, VarInfo]
@@ -76,8 +77,8 @@ class Env:
     cache: dict[tuple[str, str | None, bool], Compiled] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Compiled:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Compiled(Record):
     """A checked expression: its source, its type, what it reads, and how to evaluate it."""
 
     source: str

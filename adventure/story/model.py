@@ -8,11 +8,12 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from adventure.story.expr import Compiled, Env, TypeName, Value
+from adventure.story.record import Record
 from adventure.story.template import Template
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Location(Record):
     """Where something was written: file, line, column (from 1)."""
 
     path: str
@@ -23,8 +24,8 @@ class Location:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True, slots=True)
-class Variable:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Variable(Record):
     """A declared variable."""
 
     name: str
@@ -51,15 +52,15 @@ class Variable:
 
 # --- text ----------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Paragraph(Record):
     """One paragraph of text with interpolation."""
 
     template: Template
 
 
-@dataclass(frozen=True, slots=True)
-class Conditional:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Conditional(Record):
     """Text shown only when a condition holds, with optional text for when it does not."""
 
     condition: Compiled
@@ -84,8 +85,8 @@ def text_templates(text: Text) -> Iterator[Template]:
 
 # --- effects ---------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class SetVar:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SetVar(Record):
     """`set`: a literal value, or a computed one."""
 
     name: str
@@ -94,8 +95,8 @@ class SetVar:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class AddInt:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class AddInt(Record):
     """`add`/`subtract` on an int (subtract is a negative amount)."""
 
     name: str
@@ -103,8 +104,8 @@ class AddInt:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class SetAdd:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SetAdd(Record):
     """`add` on a set."""
 
     name: str
@@ -112,8 +113,8 @@ class SetAdd:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class SetRemove:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SetRemove(Record):
     """`remove` from a set."""
 
     name: str
@@ -121,16 +122,16 @@ class SetRemove:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Unlock:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Unlock(Record):
     """`unlock` codex entries."""
 
     entries: tuple[str, ...]
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Roll:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Roll(Record):
     """`roll` a whole number from low to high, both included."""
 
     name: str
@@ -139,8 +140,8 @@ class Roll:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Pick:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Pick(Record):
     """`pick` one of several strings."""
 
     name: str
@@ -148,8 +149,8 @@ class Pick:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class When:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class When(Record):
     """Effects that run only when a condition holds, with others for when it does not."""
 
     condition: Compiled
@@ -189,8 +190,8 @@ Flow = Literal["goto", "stay", "detour", "return"]
 MAX_DETOUR_DEPTH = 32
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Choice(Record):
     """A choice the player may take in a scene. A stay or return choice's `target` is its own scene."""
 
     key: str
@@ -210,8 +211,8 @@ class Choice:
     ignore: frozenset[str] = frozenset()  # warning codes the author silenced on this choice
 
 
-@dataclass(frozen=True, slots=True)
-class Ending:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Ending(Record):
     """What makes a scene an ending."""
 
     id: str
@@ -220,8 +221,8 @@ class Ending:
     hint: str = ""  # shown on the title screen's Endings found while the ending is not yet found
 
 
-@dataclass(frozen=True, slots=True)
-class Scene:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Scene(Record):
     """One scene."""
 
     id: str
@@ -236,8 +237,8 @@ class Scene:
     ignore: frozenset[str] = frozenset()  # warning codes the author silenced on this scene and its choices
 
 
-@dataclass(frozen=True, slots=True)
-class CodexEntry:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CodexEntry(Record):
     """A lore entry, locked until an `unlock` effect opens it."""
 
     id: str
@@ -246,8 +247,8 @@ class CodexEntry:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class SnippetDecl:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SnippetDecl(Record):
     """A declared snippet, for tools: where it is and whether any text uses it."""
 
     name: str
@@ -260,8 +261,8 @@ def _frozen(mapping: Mapping[str, object] | None = None) -> Mapping[str, object]
     return MappingProxyType(dict(mapping or {}))
 
 
-@dataclass(frozen=True, slots=True)
-class Story:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Story(Record):
     """A whole loaded and checked story."""
 
     id: str

@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 
 from adventure.story.chance import permutation
 from adventure.story.expr import Compiled, StateView, format_value
+from adventure.story.record import Record
 
 _GOLDEN = 0x9E3779B97F4A7C15
 
 Piece = Callable[[StateView], str]
 
 
-@dataclass(frozen=True, slots=True)
-class Variation:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Variation(Record):
     """An inline form: one of its options chosen per state (by a condition, a count, a
     name, or the visits of its scene)."""
 
@@ -68,8 +69,8 @@ class Variation:
         return self.kind in VISITED
 
 
-@dataclass(frozen=True, slots=True)
-class MemberNames:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class MemberNames(Record):
     """`{ids}` where the set's members have names the player reads: those names, sorted."""
 
     expression: Compiled
@@ -162,8 +163,8 @@ def _renderer(parts: tuple[TemplatePart, ...], varies: bool = False) -> Piece:
     return lambda state: "".join([piece(state) for piece in pieces])
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Template(Record):
     """Text with `{expression}` holes and inline forms, compiled once at load time."""
 
     parts: tuple[TemplatePart, ...]

@@ -82,7 +82,7 @@ def _twin(cls: type, *names: str) -> type:
     declared = tuple(field.name for field in fields(cls))
     if declared != names or getattr(cls, "__slots__", None) != names:
         raise TypeError(f"{cls.__name__} has the fields {declared}, not {names}")
-    return type(f"Unfrozen{cls.__name__}", (), {"__slots__": names})
+    return type(f"Unfrozen{cls.__name__}", cls.__bases__, {"__slots__": names})
 
 
 _Location = _twin(model.Location, "path", "line", "col")
