@@ -260,3 +260,21 @@ def test_the_line_reader_agrees_with_libyaml_on_yaml_written_by_pyyaml(value: ob
     import yaml
 
     quick_agrees(yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True))
+
+
+def test_a_story_in_plain_yaml_is_loaded_without_importing_pyyaml(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import env_for_subprocess, write_story
+
+    header = "id: s\ntitle: S\nversion: 1\nstart: a\n"
+    scene = "scenes:\n  - id: a\n    title: A\n    text: Hi.\n    ending: {id: e, name: E}\n"
+    plain = write_story(tmp_path / "plain", {"story.yaml": header, "a.yaml": scene})
+    # a folded block (`>`) is beyond the line reader: libyaml reads that file
+    folded = write_story(tmp_path / "folded", {"story.yaml": header, "a.yaml": scene.replace("text: Hi.", "text: >\n      Hi.")})
+    probe = "import sys; from adventure.story.loader import load_story; load_story(sys.argv[1]); print('yaml' in sys.modules)"
+    env = {**env_for_subprocess(), "ADVENTURE_NO_CACHE": "1"}
+    for story, imported in ((plain, "False"), (folded, "True")):
+        result = subprocess.run([sys.executable, "-c", probe, str(story)], env=env, capture_output=True, text=True, check=True)
+        assert result.stdout.strip() == imported

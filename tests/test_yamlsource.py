@@ -137,7 +137,7 @@ def _shape(node: object) -> object:
 def test_the_fast_and_the_event_composers_agree_on_every_real_file() -> None:
     from conftest import FEATURES, SHIPPED
 
-    from adventure.source.yamlsource import _compose_fast, compose_events
+    from adventure.source.yamlcompose import _compose_fast, compose_events
 
     files = [*SHIPPED.glob("*.yaml"), *FEATURES.rglob("*.yaml"), *(SHIPPED.parent / "docs" / "example").glob("*.yaml")]
     assert len(files) > 5
@@ -189,7 +189,7 @@ def test_the_fast_composer_agrees_with_the_event_loop_on_aliases_merges_and_dupl
 
 def _by_both_composers(text: str, problem: Callable[[YamlProblem], object]) -> tuple[object, object]:
     """What libyaml's composer and the event loop each make of `text`: nodes and soft problems, or `problem(err)`."""
-    from adventure.source.yamlsource import _compose_fast, compose_events
+    from adventure.source.yamlcompose import _compose_fast, compose_events
 
     outcomes: list[object] = []
     for compose_with in (_compose_fast, compose_events):

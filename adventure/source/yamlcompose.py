@@ -23,7 +23,6 @@ from adventure.source.yamlnodes import (
     _yaml_problem,
     has_other_line_breaks,
 )
-from adventure.source.yamlquick import compose_quick
 
 try:  # libyaml's C parser when present: same events and marks, much faster
     from yaml import CSafeLoader as _Loader
@@ -36,18 +35,14 @@ FAST_PATH_MAX_LINE = 500
 
 
 def compose(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
-    """Parse one YAML document into positioned nodes, safely, choosing the faster way.
+    """Parse one YAML document into positioned nodes with libyaml, safely, choosing the faster way
+    (yamlsource.compose tries the line reader of yamlquick.py first, and comes here when it gives up).
 
     libyaml's own composer (C) recurses once per nesting level and would overflow the C
     stack on a hostile file, so it is used only when a cheap bound proves the nesting is
     shallow: few flow brackets and no long lines (block nesting needs indentation or
     indicators, both bounded by line length). Every other file takes the event loop below.
-    Before either, the line reader (yamlquick.py) tries the plain subset nearly every story
-    file is written in, and answers as they would or not at all.
     """
-    quick = compose_quick(text)
-    if quick is not None:
-        return quick
     if (
         text.count("[") + text.count("{") <= FAST_PATH_MAX_OPENERS
         and _longest_line(text) <= FAST_PATH_MAX_LINE

@@ -5,9 +5,10 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:  # PyYAML is imported only where a file needs libyaml (yamlcompose.py)
+    import yaml
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64

@@ -6,7 +6,6 @@ import os
 import stat
 
 from adventure.source.problems import Problem
-from adventure.source.yamlcompose import _compose_fast, compose, compose_events
 from adventure.source.yamlnodes import (
     MAX_DEPTH,
     MAX_DUPLICATES_REPORTED,
@@ -18,10 +17,11 @@ from adventure.source.yamlnodes import (
     Seq,
     YamlProblem,
 )
+from adventure.source.yamlquick import compose_quick
 
 __all__ = [
     "MAX_DEPTH", "MAX_DUPLICATES_REPORTED", "MAX_EXPANDED_NODES", "MAX_FILE_BYTES", "Map", "Node", "Scalar", "Seq", "YamlProblem",
-    "_compose_fast", "compose", "compose_events", "decode", "load_file", "load_file_text", "load_text", "read_text",
+    "compose", "decode", "load_file", "load_file_text", "load_text", "read_text",
 ]
 
 
@@ -93,6 +93,21 @@ def load_text(text: str, display: str) -> tuple[str | None, Node | None, list[Pr
     except YamlProblem as err:
         return text, None, [Problem(display, err.line, err.col, err.message, err.hint, code=err.code)]
     return compose_text(text, display)
+
+
+def compose(text: str) -> tuple[Node | None, list[tuple[int, int, str, str]]]:
+    """Parse one YAML document into positioned nodes, safely: the root (None for an empty file)
+    and the soft problems (duplicate keys) as (line, col, message, hint); YamlProblem for a fatal one.
+
+    The line reader (yamlquick.py) reads the plain subset nearly every story file is written in,
+    and answers as libyaml's path would or not at all; only then is PyYAML imported and used.
+    """
+    quick = compose_quick(text)
+    if quick is not None:
+        return quick
+    from adventure.source.yamlcompose import compose as compose_with_libyaml
+
+    return compose_with_libyaml(text)
 
 
 def compose_text(text: str, display: str) -> tuple[str | None, Node | None, list[Problem]]:
