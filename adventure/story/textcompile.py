@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+from adventure.story.builders import plain_template
 from adventure.story.expr import Compiled, Env, ExprError, TypeName, compile_expression
 from adventure.story.exprhints import suggest
 from adventure.story.inline import HEADED, VISITED, Form, Hole, Nodes, SnippetUse, parse_text
@@ -50,7 +51,7 @@ _HOLE = re.compile(r"\{([^{}]*)\}")
 def compile_template(text: str, env: Env, scope: TextScope | None = None) -> Template:
     """Compile interpolated text; raise ExprError with the offset within `text`."""
     if "{" not in text and "}" not in text:
-        return Template((text,), text)
+        return plain_template(text)  # Template((text,), text)
     if _ONLY_HOLES.fullmatch(text):
         return _holes(text, env, scope)
     return _template(parse_text(text), scope if scope is not None else TextScope(env), 0, top=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from adventure.source.textsafe import clean
 from adventure.source.yamlsource import Map, Node, Scalar
+from adventure.story.builders import add_int, set_add, set_var
 from adventure.story.expr import Env
 from adventure.story.exprhints import suggest
 from adventure.story.loader.declarations import Declarations
 from adventure.story.loader.reader import Reader
-from adventure.story.model import AddInt, Effect, Pick, Roll, SetAdd, SetRemove, SetVar, Unlock, Variable, When
+from adventure.story.model import Effect, Pick, Roll, SetRemove, Unlock, Variable, When
 
 EFFECTS = ("set", "add", "subtract", "remove", "unlock", "roll", "pick")
 MAX_EFFECT_DEPTH = 8
@@ -110,11 +111,11 @@ class EffectCompiler:
                 if "expr" in fields:
                     compiled = reader.expression(fields["expr"], self.env, f"value for `{variable.name}`", variable.type, in_effect=True)
                     if compiled is not None:
-                        result.append(SetVar(variable.name, None, compiled, reader.at(key)))
+                        result.append(set_var(variable.name, None, compiled, reader.at(key)))
                 continue
             literal = reader.literal(value, variable.name, self.env.variables[variable.name], f"value for `{variable.name}`")
             if literal is not None:
-                result.append(SetVar(variable.name, literal, None, reader.at(key)))
+                result.append(set_var(variable.name, literal, None, reader.at(key)))
         return result
 
     def effect_add(self, reader: Reader, node: Node, sign: int = 1, name: str = "add") -> list[Effect]:
@@ -128,11 +129,11 @@ class EffectCompiler:
             if variable.type == "int":
                 amount = reader.integer(value, f"amount for `{variable.name}`")
                 if amount is not None:
-                    result.append(AddInt(variable.name, sign * amount, reader.at(key)))
+                    result.append(add_int(variable.name, sign * amount, reader.at(key)))
             else:
                 members = reader.literal(value, variable.name, self.env.variables[variable.name], f"members of `{variable.name}`")
                 if isinstance(members, frozenset) and members:
-                    result.append(SetAdd(variable.name, members, reader.at(key)))
+                    result.append(set_add(variable.name, members, reader.at(key)))
         return result
 
     def effect_subtract(self, reader: Reader, node: Node) -> list[Effect]:

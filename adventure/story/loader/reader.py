@@ -11,6 +11,7 @@ from adventure.source.codes import ERRORS, WARNINGS
 from adventure.source.problems import Problem
 from adventure.source.textsafe import clean, clean_block, shortened
 from adventure.source.yamlsource import Map, Node, Scalar, Seq
+from adventure.story.builders import location
 from adventure.story.expr import Compiled, Env, ExprError, TypeName, Value, VarInfo, compile_expression
 from adventure.story.exprhints import suggest
 from adventure.story.loader.unreadable import Unreadable
@@ -76,7 +77,7 @@ class Reader:
             self.recorder.template(self.path, node, env)
 
     def at(self, node: Node) -> Location:
-        return Location(self.path, node.line, node.col)
+        return location(self.path, node.line, node.col)
 
     def error(self, code: str, node: Node | None, message: str, hint: str = "") -> None:
         """Report a problem at a node; `code` is its entry in adventure/source/codes.py."""

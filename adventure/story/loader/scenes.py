@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from adventure.source.yamlsource import Map, Node, Scalar, Seq
+from adventure.story.builders import choice as build_choice
+from adventure.story.builders import paragraph as build_paragraph
+from adventure.story.builders import scene as build_scene
 from adventure.story.expr import Env
 from adventure.story.exprhints import suggest
 from adventure.story.loader.declarations import NAME, SCENE_ID, Declarations, RawCodex, RawScene
@@ -15,7 +18,6 @@ from adventure.story.model import (
     Conditional,
     Ending,
     Flow,
-    Paragraph,
     Scene,
     Text,
     TextPart,
@@ -55,12 +57,12 @@ class SceneCompiler(EffectCompiler):
             pieces = paragraphs(block, node.style)
             if len(pieces) == 1:  # the commonest: nothing before it to count
                 template = reader.paragraph(pieces[0], node, self.env, what, 0)
-                return (Paragraph(template),) if template is not None else ()
+                return (build_paragraph(template),) if template is not None else ()
             visible_before = 0  # non-blank characters of earlier paragraphs: to place a mistake in the file
             for paragraph in pieces:
                 template = reader.paragraph(paragraph, node, self.env, what, visible_before)
                 if template is not None:
-                    parts.append(Paragraph(template))
+                    parts.append(build_paragraph(template))
                 visible_before += len("".join(paragraph.split()))  # its non-blank characters, counted in C
             return tuple(parts)
         if isinstance(node, Seq):
@@ -115,7 +117,7 @@ class SceneCompiler(EffectCompiler):
         ignore = reader.warning_codes(values["ignore"]) if "ignore" in values else frozenset()
         if title is None:
             return None
-        return Scene(raw.id, title, text, chapter, reader.at(node), recap, on_enter, tuple(choices), ending, ignore)
+        return build_scene(raw.id, title, text, chapter, reader.at(node), recap, on_enter, tuple(choices), ending, ignore)
 
     def choices(self, reader: Reader, scene_id: str, node: Node | None) -> list[Choice]:
         if node is None:
@@ -194,7 +196,7 @@ class SceneCompiler(EffectCompiler):
         ignore = reader.warning_codes(values["ignore"]) if "ignore" in values else frozenset()
         if label is None or target is None:
             return None
-        return Choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback, reply, flow, counted, ignore)
+        return build_choice(key, label, target, reader.at(node), condition, disabled, effects, once, fallback, reply, flow, counted, ignore)
 
     def reply(self, reader: Reader, key: str, node: Node | None) -> Text:
         """A reply's text: its sequences follow how often the choice was taken (counted under its key)."""
