@@ -54,14 +54,21 @@ def parse(source: str) -> ast.expr:
     return tree.body
 
 
-def _check_depth(root: ast.AST) -> None:
-    """Reject deep trees up front so that checking and evaluating never recurse far."""
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ExprError("expression is nested too deeply", 0, f"at most {MAX_DEPTH} levels", code="E405")
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+def _check_depth(node: ast.AST, depth: int = 1) -> None:
+    """Reject deep trees up front so that checking and evaluating never recurse far.
+
+    Each node's children as ast.iter_child_nodes gives them, read here without its generators
+    (a load checks thousands of expressions); the recursion stops at MAX_DEPTH."""
+    if depth > MAX_DEPTH:
+        raise ExprError("expression is nested too deeply", 0, f"at most {MAX_DEPTH} levels", code="E405")
+    for name in node._fields:
+        child = getattr(node, name, None)
+        if isinstance(child, ast.AST):
+            _check_depth(child, depth + 1)
+        elif isinstance(child, list):
+            for item in child:
+                if isinstance(item, ast.AST):
+                    _check_depth(item, depth + 1)
 
 
 def compile_expression(source: str, env: Env, want: TypeName | None = None, in_effect: bool = False) -> Compiled:
