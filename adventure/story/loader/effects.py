@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adventure.source.textsafe import clean
-from adventure.source.yamlsource import Map, Node, Scalar
+from adventure.source.yamlsource import Map, Node, Scalar, Seq
 from adventure.story.builders import add_int, set_add, set_var
 from adventure.story.expr import Env
 from adventure.story.exprhints import suggest
@@ -26,8 +26,9 @@ class EffectCompiler:
         if node is None:
             return ()
         result: list[Effect] = []
-        for item in reader.sequence(node, what, allow_single=depth > 0 and isinstance(node, Map)):
-            effect_map = reader.mapping(item, "an effect")
+        items = node.items if node.__class__ is Seq else reader.sequence(node, what, allow_single=depth > 0 and isinstance(node, Map))
+        for item in items:
+            effect_map = item if item.__class__ is Map else reader.mapping(item, "an effect")
             if effect_map is None:
                 continue
             pairs = effect_map.pairs
@@ -91,7 +92,8 @@ class EffectCompiler:
                 suggest(key.value, self.decls.variables) or "declare it under `variables:`",
             )
             return None
-        reader.note(key, "variable", variable.name)
+        if reader.recorder is not None:
+            reader.note(key, "variable", variable.name)
         if variable.type not in types:
             reader.error(
                 "E306", key, f"{effect} does not work on {variable.type} variable `{key.value}`", _effect_hint(effect, variable.type)

@@ -159,7 +159,10 @@ class Reader:
                     values[key.value] = value
                 else:
                     self._unknown_key(key, what, allowed)
-            self._required(node, what, values, required)
+            for name in required:
+                if name not in values:
+                    self._required(node, what, values, required)
+                    break
             return values
         cut: Scalar | None = None  # a key whose plain value a comma may cut: in `{doc: a, b}`, `b` is text
         cut_text = ""
@@ -197,12 +200,15 @@ class Reader:
 
     # scalars --------------------------------------------------------------------------
     def string(self, node: Node | None, what: str, block: bool = False) -> str | None:
-        if isinstance(node, Scalar):
+        if node.__class__ is Scalar:
+            value = node.value
             # length first: hashing a whole paragraph only to compare it with "~" is most of the cost
-            if node.plain and len(node.value) <= 4 and node.value in _NULL and node.tag is None:
+            if len(value) <= 4 and node.plain and value in _NULL and node.tag is None:
                 self.error("E104", node, f"{what} is empty", "write some text after the colon")
                 return None
-            return clean_block(node.value) if block else clean(node.value)
+            if value.isprintable():  # what clean() and clean_block() return unchanged: most text
+                return value
+            return clean_block(value) if block else clean(value)
         self.error(
             "E101", node, f"{what} must be text, not {kind_of(node)}", "quote it if it contains `: ` or starts with a special character"
         )
@@ -338,6 +344,10 @@ class Reader:
         return self._compiled(text, node, env, what, visible_before)
 
     def _compiled(self, text: str, node: Scalar, env: Env, what: str, visible_before: int) -> Template | None:
+        try:
+            return compile_template(text, env, self.scope)
+        except ExprError:
+            pass  # compiled again below, piece by piece, to report every mistake at its place
         errors: list[ExprError] = []
         start = 0
         template: Template | None = None

@@ -52,7 +52,8 @@ class SceneCompiler(EffectCompiler):
             block = reader.string(node, what, block=True)
             if block is None:
                 return ()
-            reader.note_text(node, self.env)
+            if reader.recorder is not None:
+                reader.note_text(node, self.env)
             parts: list[TextPart] = []
             pieces = paragraphs(block, node.style)
             if len(pieces) == 1:  # the commonest: nothing before it to count
@@ -139,7 +140,10 @@ class SceneCompiler(EffectCompiler):
 
     def where_to(self, reader: Reader, scene_id: str, node: Map, values: dict[str, Node]) -> tuple[Flow, str | None]:
         """Where a choice leads: `goto`, `detour`, `return: true`, or (none of them) staying in the scene."""
-        given = [key for key in WHERE_TO if key in values]
+        if "detour" not in values and "return" not in values:  # nearly every choice: a `goto` alone
+            given = ["goto"] if "goto" in values else []
+        else:
+            given = [key for key in WHERE_TO if key in values]
         if len(given) > 1:
             reader.error(
                 "E206", values[given[1]], f"a choice has both `{given[0]}` and `{given[1]}`", "a choice leads one way: keep one of them"
@@ -167,7 +171,7 @@ class SceneCompiler(EffectCompiler):
             hint = suggest(target, self.env.scenes) or "check the scene id, or write that scene"
             reader.error("E202", values[key], f"{key}: there is no scene `{target}`", hint)
             return "goto", None
-        if target is not None:
+        if target is not None and reader.recorder is not None:
             reader.note(values[key], "scene", target)
         return ("detour" if key == "detour" else "goto"), target
 
