@@ -100,6 +100,16 @@ def test_the_line_reader_leaves_every_hostile_file_to_libyaml_or_agrees_with_it(
         quick_agrees(text)
 
 
+@pytest.mark.parametrize("value", [
+    "{a: 1}", "{a: -1}", "{a: -}", "{a: - b}", "{a:  b c  }", "{a: b}  ", "{a: b} x", "{a: 'b'}", "{ a: b }", "{a: b, c: d}",
+    "{a: b:c}", "{a: [b, c]}", "{a-1: .5}", "{a: +x}", "{a: b #c}", "{a: x'y}", "{a:b}", "{a: }", "{a: {b: c}}",
+])
+def test_a_flow_mapping_is_read_as_libyaml_reads_it(value: str) -> None:
+    for text in (f"key: {value}\n", f"- {value}\n", f"list:\n  - add: {value}\n"):
+        quick_agrees(text)
+    assert quick_agrees("effects:\n  - add: {counter_0: 1}\n  - set: {flag: false}\n  - end: {id: k_1, name: End of k_1}\n")
+
+
 @pytest.mark.parametrize("text", [
     "a: 1\na: 2\n",                      # a duplicate key: reported by the other path
     "a:\nb: 1\n",                         # a key without a value

@@ -35,6 +35,7 @@ _DOUBLE = re.compile(r'"([^"\\]*)" *')
 _FLOW_PLAIN = re.compile(r"[A-Za-z0-9_.+-][^,\[\]{}:#'\"]*")
 _FLOW_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_-]*): +")
 _SPACES = re.compile(" *")
+_FLOW_PAIR = re.compile(r"\{([A-Za-z0-9_][A-Za-z0-9_-]*): +([A-Za-z0-9_.+-][^,\[\]{}:#'\"]*?) *\} *")
 
 
 # The same, for text all in ASCII (most story files): looked for one by one, each search as
@@ -173,6 +174,12 @@ def _flow(line_text: str, start: int, line: int, depth: int = 0) -> tuple[Map | 
 def _value(value: str, line: int, col: int, line_text: str) -> Node:
     """What follows `key: ` or `- ` on a line: a scalar or a flow collection."""
     if value[0] in "{[":
+        pair = _FLOW_PAIR.fullmatch(value) if value[0] == "{" else None
+        if pair is not None and (pair[2][0] != "-" or pair[2][1:2] not in ("", " ")):
+            # `{name: value}`, the commonest flow mapping: what _flow would make of it, in one match
+            name, text = pair[1], pair[2]
+            key = Scalar(name, line, col + 1, True, None, "")
+            return Map([(key, Scalar(text, line, col + pair.start(2), True, None, ""))], line, col, 3, len(name) + len(text), True)
         node, end = _flow(line_text, col - 1, line)
         if line_text[end:].strip(" "):
             raise _GiveUp
