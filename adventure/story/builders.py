@@ -15,8 +15,8 @@ def _twin(cls: type, *names: str) -> Any:
 
     A frozen dataclass's __init__ sets each field through object.__setattr__, several times
     slower than an ordinary store (a Choice: 1.4 microseconds against 0.2); a builder fills a
-    twin with ordinary stores and then assigns `cls` to its __class__ (allowed: both lay out
-    their slots alike), which makes it an instance of `cls` equal to `cls(*values)` (these
+    twin with ordinary stores and then assigns `cls` to its __class__ (allowed: both have the
+    same base and lay out their slots alike), which makes it an instance of `cls` equal to `cls(*values)` (these
     classes have no __post_init__). Every builder below sets every slot; the check makes a
     field added to `cls` later fail at import instead of being left unset. (The cache's
     decoder, loader/cacheformat.py, and the engine, rules/slots.py, do the same for theirs.)
@@ -24,7 +24,7 @@ def _twin(cls: type, *names: str) -> Any:
     declared = tuple(field.name for field in fields(cls))
     if declared != names or getattr(cls, "__slots__", None) != names:
         raise TypeError(f"{cls.__name__} has the fields {declared}, not {names}")
-    return type(f"Unfrozen{cls.__name__}", (), {"__slots__": names})
+    return type(f"Unfrozen{cls.__name__}", cls.__bases__, {"__slots__": names})
 
 
 _Location = _twin(model.Location, "path", "line", "col")
