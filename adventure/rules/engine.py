@@ -26,11 +26,12 @@ from adventure.rules.views import listed as listed
 from adventure.rules.views import view as view
 from adventure.story.expr import Evaluator, StateView, Value
 from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Conditional, Story, Text
+from adventure.story.record import Record
 from adventure.story.template import around_variable
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Outcome(Record):
     """The result of a move: the new state and the events, in order."""
 
     state: GameState

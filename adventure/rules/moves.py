@@ -27,12 +27,13 @@ from adventure.story.model import (
     Unlock,
     When,
 )
+from adventure.story.record import Record
 
 # --- events ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class VariableChanged:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class VariableChanged(Record):
     """A variable took a new value."""
 
     name: str
@@ -40,30 +41,30 @@ class VariableChanged:
     new: Value
 
 
-@dataclass(frozen=True, slots=True)
-class CodexUnlocked:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class CodexUnlocked(Record):
     """A codex entry became readable."""
 
     entry: str
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class SceneEntered:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SceneEntered(Record):
     """The game moved into a scene."""
 
     scene: str
 
 
-@dataclass(frozen=True, slots=True)
-class EndingReached:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class EndingReached(Record):
     """The game reached one of the story's endings."""
 
     ending: Ending
 
 
-@dataclass(frozen=True, slots=True)
-class Replied:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Replied(Record):
     """A choice's reply, as the player reads it before what comes next."""
 
     paragraphs: tuple[str, ...]

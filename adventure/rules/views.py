@@ -13,6 +13,7 @@ from adventure.rules.text import render_text
 from adventure.source.collector import freeze_alive
 from adventure.story.expr import Evaluator
 from adventure.story.model import Choice, Ending, Paragraph, Scene, Story, Text
+from adventure.story.record import Record
 
 
 class ChoiceView(NamedTuple):
@@ -27,8 +28,8 @@ class ChoiceView(NamedTuple):
     target: str
 
 
-@dataclass(frozen=True, slots=True)
-class SceneView:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SceneView(Record):
     """A scene as the player sees it in a given state."""
 
     scene: str

@@ -1,4 +1,4 @@
-"""Equality, hashing and repr by fields for the model's frozen dataclasses, written once, not generated per class at every start."""
+"""Equality, hashing and repr by fields for frozen dataclasses (the model's, the engine's), written once, not generated per class."""
 
 from __future__ import annotations
 
@@ -31,7 +31,11 @@ def _learn(cls: type) -> None:
 class Record:
     """Base of a frozen dataclass declared with eq=False and repr=False: the ==, hash and repr
     that @dataclass would generate (by the fields it compares, hashes and shows), which it
-    otherwise compiles anew for every class at every start of the program."""
+    otherwise compiles anew for every class at every start of the program.
+
+    Its unfrozen twins (rules/slots.py, loader/cacheformat.py) derive from it too, since a
+    __class__ may only be assigned between classes with the same bases. GameState is not a
+    Record: the engine's Working state, a plain class, takes its slots and becomes one."""
 
     __slots__ = ()
 
