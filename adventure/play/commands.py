@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from adventure.play.reply import Kind, Reply, error, scene, sentence, text
 from adventure.play.session import Session, status_variables
 from adventure.source.textsafe import clean
+from adventure.story.record import Record
 
 Handler = Callable[[Session, str], Reply]
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Command(Record):
     """A command the player can type: how it is written, what it does, and its handler."""
 
     usage: str  # as help shows it: "undo [n]"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from adventure.story.record import Record
+
 
 class Kind(Enum):
     """What a reply asks the player to draw."""
@@ -17,8 +19,8 @@ class Kind(Enum):
     MENU = "menu"  # back to the title screen
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Reply(Record):
     """The result of one typed line, for a player to draw its own way."""
 
     kind: Kind

@@ -15,6 +15,7 @@ from adventure.rules.state import StateError
 from adventure.source.files import write_atomically
 from adventure.source.textsafe import clean
 from adventure.story.expr import INT_LIMIT
+from adventure.story.record import Record
 
 if TYPE_CHECKING:  # the title screen lists slots before the game's modules are needed
     from adventure.play.session import Session, TranscriptLine
@@ -37,8 +38,8 @@ class SaveError(Exception):
     """A save or load that could not be done; the message is for the player."""
 
 
-@dataclass(frozen=True, slots=True)
-class SlotInfo:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class SlotInfo(Record):
     """One line of the slot list."""
 
     slot: str
@@ -47,8 +48,8 @@ class SlotInfo:
     problem: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Loaded(Record):
     """A save read back: the session's parts, and any notice for the player."""
 
     state: GameState

@@ -15,6 +15,7 @@ from adventure.play.transcript import Transcript
 from adventure.rules.engine import ChoiceError, Outcome, SceneEntered, SceneView, exact_label, find_choice
 from adventure.rules.state import GameState
 from adventure.source.textsafe import clean
+from adventure.story.record import Record
 
 REPEAT = ("again", "g")
 DEFAULT_TRANSCRIPT = "adventure-transcript.txt"
@@ -24,8 +25,8 @@ def random_seed() -> int:
     return int.from_bytes(os.urandom(8), "little")
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Question(Record):
     """A typed line that was both a command and the start of a choice's label: which was meant?"""
 
     number: int

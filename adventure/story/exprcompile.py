@@ -13,7 +13,7 @@ from adventure.story.exprhints import FUNCTIONS
 from adventure.story.exprtypes import INT_LIMIT, Env, Evaluator, ExprError, StateView, TypeName, Value, char_offset, flat
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)  # never compared or shown: two methods fewer to compile at start
 class _Reads:
     """What an expression reads: its variables, the scenes and entries it asks about, the turn, chance."""
 

@@ -55,7 +55,7 @@ MAX_SUGGESTION_RATIOS = 20_000  # full similarity measures (the costly part) per
 CUTOFF = 0.6
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)  # never compared or shown: two methods fewer to compile at start
 class _Budget:
     """What one story load may still spend on "did you mean" suggestions, and those already made."""
 
