@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import random
+from pathlib import Path
 from types import MappingProxyType
 
 import pytest
-from conftest import FEATURES, MINIMAL_STORY, StoryDir
+from conftest import FEATURES, MINIMAL_STORY, ROOT, StoryDir
 
 import adventure
 from adventure.rules import engine, views
-from adventure.rules.moves import Chance, SceneEntered, Scripted, VariableChanged, Working, scene_entered, variable_changed
+from adventure.rules.moves import Chance, SceneEntered, Scripted, VariableChanged, Working, goto_move, scene_entered, variable_changed
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState, built_state
+
+EXAMPLE = ROOT / "docs" / "example"
 
 
 def test_a_state_built_through_its_twin_equals_one_built_by_its_constructor_and_is_frozen() -> None:
@@ -132,3 +136,25 @@ def test_every_so_many_plans_of_a_story_what_is_alive_is_frozen_out_of_the_colle
         gc.unfreeze()
         if not was:
             gc.disable()
+
+
+@pytest.mark.parametrize("where", [FEATURES, EXAMPLE])
+def test_a_goto_move_gives_the_state_and_events_the_general_move_gives(where: Path) -> None:
+    story = adventure.load_story(str(where))
+    chooser = random.Random(7)
+    state = adventure.new_game(story, 3).state
+    compared = 0
+    for _ in range(400):
+        options = [choice for choice, enabled in engine.listed(story, state) if enabled]
+        if not options:
+            state = adventure.new_game(story, chooser.randrange(100)).state
+            continue
+        for choice in options:
+            if choice.flow == "goto":
+                target = story.scenes[choice.target]
+                moved, events = goto_move(story, state, choice, target.on_enter, target.ending)
+                general = engine.take(story, state, choice)
+                assert (moved, events) == (general.state, general.events) and type(moved) is GameState
+                compared += 1
+        state = engine.take(story, state, chooser.choice(options)).state
+    assert compared > 100

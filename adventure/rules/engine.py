@@ -14,7 +14,7 @@ from adventure.rules.moves import EndingReached as EndingReached
 from adventure.rules.moves import Event as Event
 from adventure.rules.moves import Replied as Replied
 from adventure.rules.moves import SceneEntered as SceneEntered
-from adventure.rules.moves import Scripted, Working, enter_into, move_into, step_into
+from adventure.rules.moves import Scripted, Working, enter_into, goto_move, step_into
 from adventure.rules.moves import VariableChanged as VariableChanged
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
@@ -210,17 +210,9 @@ def _go(story: Story, state: GameState, choice: Choice) -> Outcome:
     plan = story.prepared.get(target)
     if plan is None:
         plan = plan_of(story, target)
-    on_enter = plan.on_enter
-    effects = choice.effects
-    work = Working.of(state, bool(effects) or bool(on_enter))
-    events: list[Event] = []
-    move_into(story, work, effects, choice.key if choice.once else None, target, on_enter, events, choice)
-    ending = plan.ending
-    if ending is not None:
-        events.append(EndingReached(ending))
-    moved = outcome(work.seal(), tuple(events))
-    moved_to(story, moved.state, plan)
-    return moved
+    moved, events = goto_move(story, state, choice, plan.on_enter, plan.ending)
+    moved_to(story, moved, plan)
+    return outcome(moved, events)
 
 
 def take(story: Story, state: GameState, choice: Choice, chance: Chance | None = None) -> Outcome:

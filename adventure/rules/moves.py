@@ -278,6 +278,50 @@ def enter_into(story: Story, work: Working, target: str, on_enter: Sequence[Effe
         apply_effects(story, work, on_enter, events)
 
 
+def goto_move(
+    story: Story, state: GameState, choice: Choice, on_enter: Sequence[Effect], ending: Ending | None
+) -> tuple[GameState, tuple[Event, ...]]:
+    """A goto choice taken from a state, given its target's entry effects and ending: the state and
+    events that Working.of, step_into and seal give (tested equal), in one function, because
+    nearly every move a player makes is one; its steps are move_into's and enter_into's."""
+    effects = choice.effects
+    variables = state.vars
+    if effects or on_enter:
+        variables = variables.copy() if variables.__class__ is MappingProxyType else dict(variables)
+    visits = state.visits
+    visits = visits.copy() if visits.__class__ is MappingProxyType else dict(visits)
+    work = _new(Working)
+    work.scene, work.vars, work.visits, work.turn, work.rng = state.scene, variables, visits, state.turn, state.rng
+    work.used, work.unlocked, work.stack, work.seed = state.used, state.unlocked, state.stack, state.seed
+    events: list[Event] = []
+    if effects:
+        apply_effects(story, work, effects, events)
+    if choice.once:
+        work.used = work.used | {choice.key}
+    if choice.counted:
+        _count(work, choice.key)
+    if choice.reply:
+        _reply(work, choice, events)
+    work.turn += 1
+    target = choice.target
+    entered = _EnteredTwin()
+    entered.scene = target
+    entered.__class__ = SceneEntered
+    events.append(entered)
+    visits[target] = visits.get(target, 0) + 1
+    work.scene = target
+    if on_enter:
+        apply_effects(story, work, on_enter, events)
+    if ending is not None:
+        events.append(EndingReached(ending))
+    made: Any = work  # sealed as seal() does: this very object becomes the GameState
+    if type(variables) is dict:
+        made.vars = MappingProxyType(variables)
+    made.visits = MappingProxyType(visits)
+    made.__class__ = GameState
+    return made, tuple(events)
+
+
 def apply_effects(story: Story, work: Working, effects: Sequence[Effect], events: list[Event] | None) -> None:
     """Run effects in order on `work`, so computed values and conditions see earlier effects;
     events are recorded unless `events` is None. Nesting is bounded by the loader (8 deep)."""

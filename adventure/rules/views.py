@@ -207,7 +207,7 @@ def _fixed_paragraphs(text: Text) -> tuple[str, ...] | None:
 # collector scans each one again and again: on a 10,000-scene walk its collections took a
 # tenth of the time, mostly in cache misses on the story's strings the views hold. So every
 # FREEZE_PLANS plans of a story, what is alive is frozen out of its scans (source/collector.py).
-FREEZE_PLANS = 1024
+FREEZE_PLANS = 256
 
 
 def plan_of(story: Story, scene_id: str) -> ScenePlan:

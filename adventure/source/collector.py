@@ -38,15 +38,17 @@ def collector_paused(freeze_survivors: bool = False) -> Iterator[None]:
 
 
 def freeze_alive() -> None:
-    """Collect the young generations, then freeze what is left out of later scans.
+    """Collect the youngest generation, then freeze what is left out of later scans.
 
     For caches that grow during play by many small objects that live as long as their story
     and make no cycles (the engine's prepared views): the collector would otherwise scan each
     of them in every collection of its generation, and all of them in every full one. The
-    young collection first means garbage made since the last one is freed, not frozen; what
-    is frozen is freed by reference counting as usual once nothing holds it. Nothing happens
-    while the collector is off: then nothing scans anything.
+    young collection first means cyclic garbage made since the last collection is freed, not
+    frozen (collecting the middle generation too cost more than it saved: a 10,000-scene
+    walk's collections took about 0.04 s against 0.025 s); what is frozen is still freed by
+    reference counting once nothing holds it. Nothing happens while the collector is off:
+    then nothing scans anything.
     """
     if gc.isenabled():
-        gc.collect(1)
+        gc.collect(0)
         gc.freeze()
