@@ -136,3 +136,16 @@ def test_every_dataclass_has_a_docstring_of_its_own() -> None:
                 undocumented.append(f"{module.__name__}.{value.__qualname__}")
     assert "adventure.story.model" in sys.modules  # the walk imported the package: an empty list would prove nothing
     assert undocumented == []
+
+
+def test_checking_an_unchanged_story_again_loads_no_model(story_dir: StoryDir, tmp_path: Path) -> None:
+    long_text = " ".join(["The yard is empty."] * 2000)  # large enough to be cached
+    root = story_dir({**ASCII_STORY, "scenes.yaml": ASCII_STORY["scenes.yaml"].replace("The yard is empty.", long_text)})
+    env = {**env_for_subprocess(), "ADVENTURE_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-X", "importtime", "-m", "adventure", "check", str(root)]
+    runs = [subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=True) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and "1 ending" in runs[1].stdout
+    names = {line.rsplit("|", 1)[1].strip() for line in runs[1].stderr.splitlines() if line.startswith("import time:") and "|" in line}
+    assert "adventure.tools.checkcache" in names  # the list was read: an empty one would prove nothing
+    # what the first check found was kept under the story's key, which is worked out without the model
+    assert not names & {"adventure.story.model", "adventure.story.loader.cache", "adventure.story.loader.cacheformat"}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from adventure.source.collector import collector_paused
 from adventure.story.exprhints import suggestion_budget
-from adventure.story.loader import cache
+from adventure.story.loader import cachekey
 
 if TYPE_CHECKING:  # for types: the builder imports PyYAML, and a story found in the cache needs neither it nor problems
     from adventure.source.problems import Problem
@@ -42,9 +42,9 @@ def story_cache_key(root: str) -> str | None:
     """The key the story cache keeps this story's files under (loader/cache.py), or None when the cache is off or
     the story is not cached (too small, or a file that is not a regular file inside the folder). A tool may keep
     what it finds in a story under the same key: the key changes whenever a file or this program does."""
-    if not cache.usable() or not os.path.isfile(os.path.join(root, STORY_FILE)):
+    if not cachekey.usable() or not os.path.isfile(os.path.join(root, STORY_FILE)):
         return None
-    return cache.story_key(root, [os.path.join(root, STORY_FILE), *find_files(root)])
+    return cachekey.story_key(root, [os.path.join(root, STORY_FILE), *find_files(root)])
 
 
 def load_story(root: str) -> Story:
@@ -81,6 +81,8 @@ def check_story_parts(
     A story without problems is kept in the user's cache folder (loader/cache.py) and, while
     none of its files changes, read from there: no YAML is parsed and nothing is checked again.
     With a memo, which keeps more and costs nothing to reach, that cache is not used."""
+    from adventure.story.loader import cache  # the model and its decoder: not for a tool that only needs the key
+
     key = story_cache_key(root) if not overlay and recorder is None and memo is None else None
     with collector_paused(freeze_survivors=True), suggestion_budget():
         stored = cache.load(key) if key is not None else None
@@ -97,6 +99,9 @@ def check_story_parts(
             story, problems = build_story(root, overlay or {}, recorder, memo)
         # stored only if no file changed while it was read (an entry must hold what its key names);
         # with the collector still paused: encoding allocates a tuple per object
-        if reuse is not None and key is not None and story is not None and not problems and cache.story_key(root, list(story.files)) == key:
+        if (
+            reuse is not None and key is not None and story is not None and not problems
+            and cachekey.story_key(root, list(story.files)) == key
+        ):
             cache.store(key, story, reuse.entries(), reuse.around)
     return story, problems
