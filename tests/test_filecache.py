@@ -18,7 +18,7 @@ from test_storycache import big_chapter, plain
 
 from adventure.source import cachedir, yamlsource
 from adventure.story.expr import Env
-from adventure.story.loader import cache, cacheformat, check_story, check_story_parts, filereuse
+from adventure.story.loader import cache, cacheformat, cachekey, check_story, check_story_parts, filereuse
 from adventure.story.model import Story
 
 STORY = {
@@ -76,7 +76,7 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Reads]:
     monkeypatch.setattr("adventure.story.loader.build.compose_text", counted)
     monkeypatch.setattr(filereuse, "compose_text", counted)
     monkeypatch.setattr(filereuse.FileReuse, "scenes", scenes)
-    monkeypatch.setattr(cache, "MIN_CACHED_BYTES", 0)  # these stories are small
+    monkeypatch.setattr(cachekey, "MIN_CACHED_BYTES", 0)  # these stories are small
     yield seen
 
 

@@ -14,10 +14,7 @@ from adventure.source.cachedir import cache_folder, content_hash, read_entry, to
 from adventure.story.expr import ExprError
 from adventure.story.loader.cacheformat import SHAPE, Decoder, Unstorable, encode_env, encode_scenes, encode_shell
 from adventure.story.loader.cachekey import FORMAT, program
-from adventure.story.loader.cachekey import MAX_KEYED_BYTES as MAX_KEYED_BYTES  # the key's names, where they were before
-from adventure.story.loader.cachekey import MIN_CACHED_BYTES as MIN_CACHED_BYTES
-from adventure.story.loader.cachekey import story_key as story_key
-from adventure.story.loader.cachekey import usable as usable
+from adventure.story.loader.cachekey import story_key as story_key  # its key, found here before cachekey.py
 from adventure.story.model import Scene, Story, Variable
 
 MAGIC = b"adventure story %d\n" % FORMAT
