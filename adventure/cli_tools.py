@@ -97,7 +97,7 @@ def _check_afresh(root: str, key: str | None) -> tuple[checkcache.Checked, list[
     from adventure.tools.counts import summary
 
     # Warnings come from every part that loaded, so they are shown beside the errors.
-    parts, problems = check_story_parts(root)
+    parts, problems = check_story_parts(root, key=key)
     warnings, silenced = analyse_all(parts) if parts is not None else ([], [])
     if problems:  # a file with errors lacks its broken parts: its own warnings would mislead, and wait
         broken = {problem.path for problem in problems}

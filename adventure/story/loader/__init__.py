@@ -72,7 +72,8 @@ def check_story(
 
 
 def check_story_parts(
-    root: str, overlay: Mapping[str, str] | None = None, recorder: Recorder | None = None, memo: LoadMemo | None = None
+    root: str, overlay: Mapping[str, str] | None = None, recorder: Recorder | None = None, memo: LoadMemo | None = None,
+    *, key: str | None = None,
 ) -> tuple[Story | None, list[Problem]]:
     """As `check_story`, but with errors too the story is returned, made of the parts that
     loaded (scenes, choices and effects that had no error): for tools that look further,
@@ -83,7 +84,10 @@ def check_story_parts(
     With a memo, which keeps more and costs nothing to reach, that cache is not used."""
     from adventure.story.loader import cache  # the model and its decoder: not for a tool that only needs the key
 
-    key = story_cache_key(root) if not overlay and recorder is None and memo is None else None
+    if overlay or recorder is not None or memo is not None:
+        key = None
+    elif key is None:  # a caller that looked the story up under its key already gives it: the files are not hashed twice
+        key = story_cache_key(root)
     with collector_paused(freeze_survivors=True), suggestion_budget():
         stored = cache.load(key) if key is not None else None
         if stored is not None:
