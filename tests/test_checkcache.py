@@ -27,9 +27,9 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = loader.check_story_parts
 
-    def counted(root: str, *args: object) -> object:
+    def counted(root: str, *args: object, **options: object) -> object:
         seen.append(root)
-        return real(root, *args)  # type: ignore[arg-type]
+        return real(root, *args, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loader, "check_story_parts", counted)
     return seen
