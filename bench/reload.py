@@ -92,9 +92,10 @@ def spread(values: list[float]) -> str:
 
 
 def command(tree: str, args: list[str], env: dict[str, str]) -> tuple[dict[str, float], float]:
-    """Run `python -m adventure ARGS` from `tree`: its whole CPU time."""
+    """Run `python -m adventure ARGS` from `tree` (its folder first on the path, as `-m` puts the current one): its whole CPU time."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "adventure", *args], env={**env, "PYTHONPATH": tree}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-m", "adventure", *args], cwd=tree, env={**env, "PYTHONPATH": tree},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: the story has warnings under --strict, or errors
