@@ -8,6 +8,8 @@ from adventure.story.template import Template, Variation
 
 def template_words(template: Template) -> int:
     """Words written in a template, every option of its inline forms included."""
+    if template.static is not None:  # plain text, most of a story's: its one part is the text
+        return len(template.static.split())
     total = 0
     for piece in template.parts:
         if isinstance(piece, str):
@@ -20,6 +22,11 @@ def template_words(template: Template) -> int:
 def text_words(text: Text) -> int:
     """Words in every paragraph, counting both branches of conditional text and every option of inline forms."""
     total = 0
+    if all(type(part) is Paragraph for part in text):  # the commonest: paragraphs alone
+        for part in text:
+            template = part.template  # type: ignore[union-attr]  # a Paragraph, as checked
+            total += len(template.static.split()) if template.static is not None else template_words(template)
+        return total
     stack = [text]
     while stack:
         for part in stack.pop():
