@@ -60,7 +60,11 @@ def dead_ends(facts: Facts) -> Iterator[Problem]:
     predecessors: dict[str, set[str]] = {}
     for source, targets in facts.graph.items():
         for target in targets:
-            predecessors.setdefault(target, set()).add(source)
+            found = predecessors.get(target)
+            if found is None:
+                predecessors[target] = {source}
+            else:
+                found.add(source)
     can_end = {scene.id for scene in facts.story.endings()}  # grown backwards: scenes that lead to an ending
     frontier = list(can_end)
     while frontier:
@@ -72,7 +76,8 @@ def dead_ends(facts: Facts) -> Iterator[Problem]:
     for scene in facts.story.scenes.values():
         if scene.ending is not None or scene.id not in reachable:
             continue
-        if facts.graph[scene.id] <= {scene.id}:
+        targets = facts.graph[scene.id]
+        if not targets or (len(targets) == 1 and scene.id in targets):  # every choice leads back to it
             yield warning(
                 scene.where,
                 "W102",

@@ -16,24 +16,25 @@ def domain(type_name: str, default: Value, low: int | None, high: int | None, wr
     values: set[Value] = {default}
     members: set[str] = set(default) if isinstance(default, frozenset) else set()
     counted = False  # add/subtract on an int: every value of its range
-    for effect in writes:
-        match effect:
-            case SetVar(computed=computed) if computed is not None:
+    for effect in writes:  # the commonest kinds first: a story's counters and sets are written thousands of times
+        if isinstance(effect, AddInt):
+            counted = True
+        elif isinstance(effect, SetAdd):
+            members |= effect.members
+        elif isinstance(effect, SetVar):
+            if effect.computed is not None:
                 return None  # computed values are not enumerated
-            case SetVar(value=frozenset() as literal):
+            literal = effect.value
+            if isinstance(literal, frozenset):
                 members |= literal
-            case SetVar(value=literal) if literal is not None:
+            elif literal is not None:
                 values.add(literal)
-            case Roll(low=bottom, high=top):
-                if top - bottom > MAX_DOMAIN_SPAN:
-                    return None  # a wide roll (1 to 1,000,000,000): too many values to enumerate
-                values.update(range(bottom, top + 1))
-            case Pick(options=options):
-                values.update(options)
-            case SetAdd(members=added):
-                members |= added
-            case AddInt():
-                counted = True
+        elif isinstance(effect, Roll):
+            if effect.high - effect.low > MAX_DOMAIN_SPAN:
+                return None  # a wide roll (1 to 1,000,000,000): too many values to enumerate
+            values.update(range(effect.low, effect.high + 1))
+        elif isinstance(effect, Pick):
+            values.update(effect.options)
     if type_name == "set":
         if len(members) > 10:
             return None
