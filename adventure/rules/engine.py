@@ -14,14 +14,14 @@ from adventure.rules.moves import EndingReached as EndingReached
 from adventure.rules.moves import Event as Event
 from adventure.rules.moves import Replied as Replied
 from adventure.rules.moves import SceneEntered as SceneEntered
-from adventure.rules.moves import Scripted, Working, enter_into, goto_move, step_into
+from adventure.rules.moves import Scripted, Working, enter_into, step_into
 from adventure.rules.moves import VariableChanged as VariableChanged
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text as render_text
 from adventure.rules.views import ChoiceView as ChoiceView
 from adventure.rules.views import SceneView as SceneView
-from adventure.rules.views import chosen, listed_choice, moved_to, plan_of
+from adventure.rules.views import chosen, go, listed_choice
 from adventure.rules.views import listed as listed
 from adventure.rules.views import view as view
 from adventure.story.expr import Evaluator, StateView, Value
@@ -183,7 +183,13 @@ def choose(story: Story, state: GameState, number: int) -> Outcome:
         choice = _available(story, state, number)
     flow = choice.flow
     if flow == "goto":
-        return _go(story, state, choice)
+        moved, events = go(story, state, choice)
+        made = _OutcomeTwin()  # outcome(moved, events), without the call: nearly every move comes here
+        made.state = moved
+        made.events = events
+        made.__class__ = Outcome
+        result: Outcome = made
+        return result
     if flow == "detour" and len(state.stack) >= MAX_DETOUR_DEPTH:
         raise ChoiceError(f"detours nest {MAX_DETOUR_DEPTH} deep here, and no deeper is allowed: a detour in this story never returns")
     return take(story, state, choice)
@@ -201,18 +207,6 @@ def _available(story: Story, state: GameState, number: int) -> Choice:
         reason = choice.disabled.render(state) if choice.disabled is not None else ""
         raise ChoiceError(f"that choice is not available: {reason}" if reason else "that choice is not available")
     return choice
-
-
-def _go(story: Story, state: GameState, choice: Choice) -> Outcome:
-    """`take` for a goto choice, reading the target's plan (which the next view needs) instead
-    of its scene: the same effects, events and state."""
-    target = choice.target
-    plan = story.prepared.get(target)
-    if plan is None:
-        plan = plan_of(story, target)
-    moved, events = goto_move(story, state, choice, plan.on_enter, plan.ending)
-    moved_to(story, moved, plan)
-    return outcome(moved, events)
 
 
 def take(story: Story, state: GameState, choice: Choice, chance: Chance | None = None) -> Outcome:

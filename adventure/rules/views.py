@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from adventure.rules.moves import Working
+from adventure.rules.moves import Event, Working, goto_move
 from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text
@@ -245,10 +245,17 @@ def render(plan: ScenePlan, options: Sequence[Option], state: GameState) -> Scen
 _last: tuple[object, object, ScenePlan | None, SceneView | Sequence[Option] | None] = (None, None, None, None)
 
 
-def moved_to(story: Story, state: GameState, plan: ScenePlan) -> None:
-    """Remember that a move left `state` in the scene of `plan`, for the next view of it."""
+def go(story: Story, state: GameState, choice: Choice) -> tuple[GameState, tuple[Event, ...]]:
+    """A goto choice taken (moves.goto_move), reading the target's plan, which the next view
+    needs anyway, instead of its scene; that view then finds the plan without a lookup."""
     global _last
-    _last = (story, state, plan, None)
+    target = choice.target
+    plan = story.prepared.get(target)
+    if plan is None:
+        plan = plan_of(story, target)
+    moved, events = goto_move(story, state, choice, plan.on_enter, plan.ending)
+    _last = (story, moved, plan, None)
+    return moved, events
 
 
 def chosen(story: Story, state: GameState, number: int) -> Choice | None:
