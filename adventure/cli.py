@@ -182,7 +182,6 @@ def _lsp(stderr: TextIO) -> int:
 def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr: TextIO) -> int:
     from adventure import cli_start
     from adventure.rules import engine
-    from adventure.source.problems import StoryError
     from adventure.story.loader import load_story
 
     root = args.story or bundled_story()
@@ -207,7 +206,11 @@ def _play(args: argparse.Namespace, stdin: TextIO, stdout: TextIO | None, stderr
             story = load_watched(root)  # keeps each file's load, so that a reload reads only what changed
         else:
             story = load_story(root)
-    except StoryError as err:
+    except Exception as err:  # a StoryError: its module (and Problem's dataclass) only when a story has problems
+        from adventure.source.problems import StoryError
+
+        if not isinstance(err, StoryError):
+            raise
         return _story_errors(err, root, stderr)
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(8), "little")
     if (args.record or args.debug) and args.seed is None:

@@ -149,3 +149,15 @@ def test_checking_an_unchanged_story_again_loads_no_model(story_dir: StoryDir, t
     assert "adventure.tools.checkcache" in names  # the list was read: an empty one would prove nothing
     # what the first check found was kept under the story's key, which is worked out without the model
     assert not names & {"adventure.story.model", "adventure.story.loader.cache", "adventure.story.loader.cacheformat"}
+
+
+def test_the_plain_player_shows_a_cached_story_without_the_problems_module(story_dir: StoryDir, tmp_path: Path) -> None:
+    long_text = " ".join(["The yard is empty."] * 2000)  # large enough to be cached
+    root = story_dir({**ASCII_STORY, "scenes.yaml": ASCII_STORY["scenes.yaml"].replace("The yard is empty.", long_text)})
+    env = {**env_for_subprocess(), "ADVENTURE_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-X", "importtime", "-m", "adventure", "play", "--plain", "--story", str(root), "--saves", str(tmp_path)]
+    runs = [subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=120) for _ in range(2)]
+    assert "A plain gate in plain words." in runs[1].stdout
+    names = {line.rsplit("|", 1)[1].strip() for line in runs[1].stderr.splitlines() if line.startswith("import time:") and "|" in line}
+    assert "adventure.play.plain" in names  # the list was read: an empty one would prove nothing
+    assert "adventure.source.problems" not in names  # StoryError and Problem: only for a story that has problems
