@@ -189,19 +189,22 @@ def _value(value: str, line: int, col: int, line_text: str) -> Node:
 
 def _read(text: str) -> Map | Seq | None:
     """The block structure: a stack of open collections, each with the column of its keys or dashes."""
-    # Each open collection: [its pairs or items, column (from 0), size so far, characters so far,
-    # its keys so far (a mapping) or None (a list), the node]. The innermost is also kept in
-    # locals (`top`, its column, keys and list): most lines add to it, and go no further.
+    # Each open collection: [its pairs or items, column (from 0), `nodes` and `chars` when it
+    # opened, its keys so far (a mapping) or None (a list), the node]. The innermost is also
+    # kept in locals (`top`, its column, keys and list): most lines add to it, and go no further.
+    # A collection's size and text are what the counts grew by while it was open: `nodes`
+    # counts the nodes made so far (a collection once it is closed), `chars` their scalars'
+    # characters.
     stack: list[list[Any]] = []
     top: list[Any] = [None, -1, 0, 0, None, None]
     top_column = -1
-    top_keys: list[str] | None = None
+    top_keys: list[str] = []
     held: list[Any] = []
     waiting: Scalar | None = None  # a `key:` whose value is on the lines below
     root: Map | Seq | None = None
     match = _LINE.match
     special = _PLAIN_FIRST  # the rest (`-3`, quotes, `{`, `[`) take the slower way
-    number = 0
+    number = nodes = chars = 0
     for line_text in text.split("\n"):
         number += 1
         indent, dash_spaces, key, value = match(line_text).groups()  # type: ignore[union-attr]
@@ -211,37 +214,37 @@ def _read(text: str) -> Map | Seq | None:
                     continue  # a blank line or a comment
                 raise _GiveUp  # a value where a key belongs, or on the line after its key
             column = len(indent)
-            if column != top_column or top_keys is None or waiting is not None:
+            if column != top_column or top[4] is None or waiting is not None:
                 if waiting is not None:
                     if column <= top_column:
                         raise _GiveUp  # a key without a value
-                    _open(stack, False, number, column, waiting)
+                    _open(stack, False, number, column, waiting, nodes, chars)
                     waiting = None
                 else:
-                    root = _settle(stack, False, number, column, root)
+                    root, nodes = _settle(stack, False, number, column, root, nodes, chars)
                 top = stack[-1]
                 top_column, top_keys, held = top[1], top[4], top[0]
-            assert top_keys is not None
         else:
             column = len(indent)
-            if column != top_column or top_keys is not None or waiting is not None:
+            if column != top_column or top[4] is not None or waiting is not None:
                 if waiting is not None:
                     if column < top_column:
                         raise _GiveUp  # a key without a value
-                    _open(stack, True, number, column, waiting)
+                    _open(stack, True, number, column, waiting, nodes, chars)
                     waiting = None
                 else:
-                    root = _settle(stack, True, number, column, root)
+                    root, nodes = _settle(stack, True, number, column, root, nodes, chars)
                 top = stack[-1]
-                top_column, top_keys, held = top[1], top[4], top[0]
+                top_column, held = top[1], top[0]
             item_column = column + 1 + len(dash_spaces)
             if key is not None:  # `- key: ...`: a mapping as the item, its keys at this column
                 pairs: list[tuple[Scalar, Node]] = []
                 item = Map(pairs, number, item_column + 1)
                 held.append(item)
-                top = [pairs, item_column, 1, 0, [], item]
+                top_keys = []
+                top = [pairs, item_column, nodes, chars, top_keys, item]
                 stack.append(top)
-                top_column, top_keys, held = item_column, top[4], pairs
+                top_column, held = item_column, pairs
             elif not value:
                 raise _GiveUp
             elif value[0] not in special:
@@ -250,18 +253,18 @@ def _read(text: str) -> Map | Seq | None:
                 if ": " in value or " #" in value or value[-1] == ":":
                     raise _GiveUp
                 held.append(Scalar(value, number, item_column + 1, True, None, ""))
-                top[2] += 1
-                top[3] += len(value)
+                nodes += 1
+                chars += len(value)
                 continue
             else:
                 node = _value(value, number, item_column + 1, line_text)
                 held.append(node)
                 if node.__class__ is Scalar:
-                    top[2] += 1
-                    top[3] += len(node.value)
+                    nodes += 1
+                    chars += len(node.value)
                 else:
-                    top[2] += node.size  # type: ignore[union-attr]
-                    top[3] += node.text  # type: ignore[union-attr]
+                    nodes += node.size  # type: ignore[union-attr]
+                    chars += node.text  # type: ignore[union-attr]
                 continue
         if key in top_keys:
             raise _GiveUp  # a duplicate: libyaml's path reports it
@@ -269,8 +272,8 @@ def _read(text: str) -> Map | Seq | None:
         key_node = Scalar(key, number, top_column + 1, True, None, "")
         if not value:
             waiting = key_node
-            top[2] += 1
-            top[3] += len(key)
+            nodes += 1
+            chars += len(key)
             continue
         if value[0] not in special:
             value_column = len(line_text) - len(value) + 1
@@ -279,54 +282,56 @@ def _read(text: str) -> Map | Seq | None:
             if ": " in value or " #" in value or value[-1] == ":":
                 raise _GiveUp
             held.append((key_node, Scalar(value, number, value_column, True, None, "")))
-            top[2] += 2
-            top[3] += len(key) + len(value)
+            nodes += 2
+            chars += len(key) + len(value)
             continue
         if value[0] == "#":
             raise _GiveUp  # `key: # note`: an empty value
         node = _value(value, number, len(line_text) - len(value) + 1, line_text)
         held.append((key_node, node))
         if node.__class__ is Scalar:
-            top[2] += 2
-            top[3] += len(key) + len(node.value)
+            nodes += 2
+            chars += len(key) + len(node.value)
         else:
-            top[2] += 1 + node.size  # type: ignore[union-attr]
-            top[3] += len(key) + node.text  # type: ignore[union-attr]
+            nodes += 1 + node.size  # type: ignore[union-attr]
+            chars += len(key) + node.text  # type: ignore[union-attr]
     if waiting is not None:
         raise _GiveUp
     while stack:
-        _close(stack)
+        nodes = _close(stack, nodes, chars)
     return root
 
 
-def _settle(stack: list[list[Any]], is_dash: bool, line: int, column: int, root: Map | Seq | None) -> Map | Seq | None:
+def _settle(
+    stack: list[list[Any]], is_dash: bool, line: int, column: int, root: Map | Seq | None, nodes: int, chars: int
+) -> tuple[Map | Seq | None, int]:
     """Close the collections a line at `column` ends, and check that it continues the one left
-    (a key of a mapping, or an item of a list, at this column); the root when this line opens it."""
+    (a key of a mapping, or an item of a list, at this column); the root (when this line opens
+    it) and the count of nodes (closed collections count)."""
     while stack:
         top = stack[-1]
         if top[1] > column or (top[1] == column and top[4] is None and not is_dash):
-            _close(stack)
+            nodes = _close(stack, nodes, chars)
         else:
             if top[1] != column or (top[4] is None) != is_dash:
                 raise _GiveUp
-            return root
+            return root, nodes
     if root is not None:
         raise _GiveUp  # more after the root: not one document
-    return _open(stack, is_dash, line, column, None)
+    return _open(stack, is_dash, line, column, None, nodes, chars), nodes
 
 
-def _close(stack: list[list[Any]]) -> None:
-    """The innermost open collection is complete: its size and text go to it and to its parent."""
+def _close(stack: list[list[Any]], nodes: int, chars: int) -> int:
+    """The innermost open collection is complete: its size and text are what the counts grew by
+    since it opened; the count of nodes now counts it too."""
     top = stack.pop()
     closed = top[5]
-    closed.size, closed.text = top[2], top[3]
-    if stack:
-        parent = stack[-1]
-        parent[2] += top[2]
-        parent[3] += top[3]
+    closed.size = 1 + nodes - top[2]
+    closed.text = chars - top[3]
+    return nodes + 1
 
 
-def _open(stack: list[list[Any]], is_dash: bool, line: int, column: int, key: Scalar | None) -> Map | Seq:
+def _open(stack: list[list[Any]], is_dash: bool, line: int, column: int, key: Scalar | None, nodes: int, chars: int) -> Map | Seq:
     """A block collection whose first key or dash is at line:column, the value of `key` in the open mapping (or the root)."""
     if len(stack) >= yamlnodes.MAX_DEPTH - 8:
         raise _GiveUp  # libyaml's path counts the depth and names the place
@@ -334,5 +339,5 @@ def _open(stack: list[list[Any]], is_dash: bool, line: int, column: int, key: Sc
     node: Map | Seq = Seq(held, line, column + 1) if is_dash else Map(held, line, column + 1)
     if key is not None:
         stack[-1][0].append((key, node))
-    stack.append([held, column, 1, 0, None if is_dash else [], node])
+    stack.append([held, column, nodes, chars, None if is_dash else [], node])
     return node
