@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any
 
 from adventure.source import yamlnodes
@@ -119,7 +120,7 @@ def _flow(line_text: str, start: int, line: int, depth: int = 0) -> tuple[Map | 
             found = _FLOW_KEY.match(line_text, position)
             if found is None:
                 raise _GiveUp
-            name = found.group(1)
+            name = intern(found.group(1))
             if name in names:
                 raise _GiveUp
             names.append(name)
@@ -177,7 +178,7 @@ def _value(value: str, line: int, col: int, line_text: str) -> Node:
         pair = _FLOW_PAIR.fullmatch(value) if value[0] == "{" else None
         if pair is not None and (pair[2][0] != "-" or pair[2][1:2] not in ("", " ")):
             # `{name: value}`, the commonest flow mapping: what _flow would make of it, in one match
-            name, text = pair[1], pair[2]
+            name, text = intern(pair[1]), pair[2]
             key = Scalar(name, line, col + 1, True, None, "")
             return Map([(key, Scalar(text, line, col + pair.start(2), True, None, ""))], line, col, 3, len(name) + len(text), True)
         node, end = _flow(line_text, col - 1, line)
@@ -269,6 +270,7 @@ def _read(text: str) -> Map | Seq | None:
         if key in top_keys:
             raise _GiveUp  # a duplicate: libyaml's path reports it
         top_keys.append(key)
+        key = intern(key)  # a story repeats a few keys (label, goto) a hundred thousand times
         key_node = Scalar(key, number, top_column + 1, True, None, "")
         if not value:
             waiting = key_node
@@ -281,6 +283,8 @@ def _read(text: str) -> Map | Seq | None:
                 value = value.rstrip(" ")
             if ": " in value or " #" in value or value[-1] == ":":
                 raise _GiveUp
+            if len(value) <= 16:  # a name (a scene's id, a goto's target): the story keeps it, once
+                value = intern(value)
             held.append((key_node, Scalar(value, number, value_column, True, None, "")))
             nodes += 2
             chars += len(key) + len(value)
