@@ -27,6 +27,9 @@ _LINE = re.compile(r"( *)(?:-( +))?(?:([A-Za-z0-9_][A-Za-z0-9_-]*):(?: +|$))?(.*
 # (Written as the characters refused rather than those allowed: a class of wide ranges takes
 # milliseconds to compile, at every start.)
 _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# The same, for text all in ASCII (most story files): looked for one by one, each search as
+# quick as memchr, where the regular expression takes a few nanoseconds a character.
+_UNUSUAL_ASCII = tuple(chr(code) for code in (*range(0x0A), *range(0x0B, 0x20), 0x7F))
 # What a plain scalar may not start with: an indicator, a space (`?x` and `:x` are text to
 # YAML, but rare enough to leave to libyaml).
 _PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
@@ -36,12 +39,8 @@ _DOUBLE = re.compile(r'"([^"\\]*)" *')
 _FLOW_PLAIN = re.compile(r"[A-Za-z0-9_.+-][^,\[\]{}:#'\"]*")
 _FLOW_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_-]*): +")
 _SPACES = re.compile(" *")
+# `{name: value}`, the commonest flow mapping (an effect), in one match.
 _FLOW_PAIR = re.compile(r"\{([A-Za-z0-9_][A-Za-z0-9_-]*): +([A-Za-z0-9_.+-][^,\[\]{}:#'\"]*?) *\} *")
-
-
-# The same, for text all in ASCII (most story files): looked for one by one, each search as
-# quick as memchr, where the regular expression takes a few nanoseconds a character.
-_UNUSUAL_ASCII = tuple(chr(code) for code in (*range(0x0A), *range(0x0B, 0x20), 0x7F))
 
 
 def _has_unusual(text: str) -> bool:

@@ -16,8 +16,8 @@ def _twin(cls: type, *names: str) -> Any:
     A frozen dataclass's __init__ sets each field through object.__setattr__, several times
     slower than an ordinary store (a Choice: 1.4 microseconds against 0.2); a builder fills a
     twin with ordinary stores and then assigns `cls` to its __class__ (allowed: both have the
-    same base and lay out their slots alike), which makes it an instance of `cls` equal to `cls(*values)` (these
-    classes have no __post_init__). Every builder below sets every slot; the check makes a
+    same base and lay out their slots alike), which makes it an instance of `cls` equal to
+    `cls(*values)` (these classes have no __post_init__). Every builder below sets every slot; the check makes a
     field added to `cls` later fail at import instead of being left unset. (The cache's
     decoder, loader/cacheformat.py, and the engine, rules/slots.py, do the same for theirs.)
     """
