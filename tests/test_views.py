@@ -14,8 +14,8 @@ from conftest import FEATURES, MINIMAL_STORY, ROOT, StoryDir
 import adventure
 from adventure.rules import engine, views
 from adventure.rules.moves import Chance, SceneEntered, Scripted, VariableChanged, Working, goto_move, scene_entered, variable_changed
-from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState, built_state
+from adventure.story.twins import unfrozen_twin
 
 EXAMPLE = ROOT / "docs" / "example"
 

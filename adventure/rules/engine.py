@@ -16,7 +16,6 @@ from adventure.rules.moves import Replied as Replied
 from adventure.rules.moves import SceneEntered as SceneEntered
 from adventure.rules.moves import Scripted, Working, enter_into, step_into
 from adventure.rules.moves import VariableChanged as VariableChanged
-from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text as render_text
 from adventure.rules.views import ChoiceView as ChoiceView
@@ -28,6 +27,7 @@ from adventure.story.expr import Evaluator, StateView, Value
 from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Conditional, Story, Text
 from adventure.story.record import Record
 from adventure.story.template import around_variable
+from adventure.story.twins import unfrozen_twin
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -42,7 +42,7 @@ _OutcomeTwin: Any = unfrozen_twin(Outcome, "state", "events")
 
 
 def outcome(state: GameState, events: tuple[Event, ...]) -> Outcome:
-    """Outcome(state, events), built through its unfrozen twin (rules.slots): every move builds one."""
+    """Outcome(state, events), built through its unfrozen twin (story/twins.py): every move builds one."""
     made = _OutcomeTwin()
     made.state = state
     made.events = events

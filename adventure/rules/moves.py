@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState, built_state, next_random
 from adventure.rules.text import render_text
 from adventure.story.expr import INT_LIMIT as INT_LIMIT
@@ -28,6 +27,7 @@ from adventure.story.model import (
     When,
 )
 from adventure.story.record import Record
+from adventure.story.twins import unfrozen_twin
 
 # --- events ---------------------------------------------------------------------------
 
@@ -72,7 +72,7 @@ class Replied(Record):
 
 Event = VariableChanged | CodexUnlocked | SceneEntered | EndingReached | Replied
 
-# The two events nearly every move makes, built through their unfrozen twins (rules.slots).
+# The two events nearly every move makes, built through their unfrozen twins (story/twins.py).
 _EnteredTwin: Any = unfrozen_twin(SceneEntered, "scene")
 _ChangedTwin: Any = unfrozen_twin(VariableChanged, "name", "old", "new")
 

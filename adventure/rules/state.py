@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from adventure.rules.slots import unfrozen_twin
 from adventure.source.textsafe import clean
 from adventure.story.chance import next_random as next_random
 from adventure.story.expr import INT_LIMIT
+from adventure.story.twins import unfrozen_twin
 
 if TYPE_CHECKING:
     from adventure.story.expr import Value
@@ -60,7 +60,7 @@ def built_state(
     scene: str, variables: Mapping[str, Value], visits: Mapping[str, int], turn: int, rng: int,
     used: frozenset[str], unlocked: frozenset[str], stack: tuple[str, ...], seed: int,
 ) -> GameState:
-    """GameState(...), built through its unfrozen twin (rules.slots): every move builds one."""
+    """GameState(...), built through its unfrozen twin (story/twins.py): every move builds one."""
     made = _Unfrozen()
     made.scene = scene
     made.vars = variables

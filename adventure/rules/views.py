@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from adventure.rules.moves import Event, Working, goto_move
-from adventure.rules.slots import unfrozen_twin
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text
 from adventure.source.collector import freeze_alive
 from adventure.story.expr import Evaluator
 from adventure.story.model import Choice, Ending, Paragraph, Scene, Story, Text
 from adventure.story.record import Record
+from adventure.story.twins import unfrozen_twin
 
 
 class ChoiceView(NamedTuple):

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
-from typing import Any
-
 from adventure.story import model
 from adventure.story.expr import Compiled, Value
 from adventure.story.template import Template
-
-
-def _twin(cls: type, *names: str) -> Any:
-    """A plain class with the same slots as the frozen dataclass `cls`, whose fields must be exactly `names`.
-
-    A frozen dataclass's __init__ sets each field through object.__setattr__, several times
-    slower than an ordinary store (a Choice: 1.4 microseconds against 0.2); a builder fills a
-    twin with ordinary stores and then assigns `cls` to its __class__ (allowed: both have the
-    same base and lay out their slots alike), which makes it an instance of `cls` equal to
-    `cls(*values)` (these classes have no __post_init__). Every builder below sets every slot; the check makes a
-    field added to `cls` later fail at import instead of being left unset. (The cache's
-    decoder, loader/cacheformat.py, and the engine, rules/slots.py, do the same for theirs.)
-    """
-    declared = tuple(field.name for field in fields(cls))
-    if declared != names or getattr(cls, "__slots__", None) != names:
-        raise TypeError(f"{cls.__name__} has the fields {declared}, not {names}")
-    return type(f"Unfrozen{cls.__name__}", cls.__bases__, {"__slots__": names})
-
-
-_Location = _twin(model.Location, "path", "line", "col")
-_Template = _twin(Template, "parts", "static", "prepared", "varies")
-_Paragraph = _twin(model.Paragraph, "template")
-_AddInt = _twin(model.AddInt, "name", "amount", "where")
-_SetVar = _twin(model.SetVar, "name", "value", "computed", "where")
-_SetAdd = _twin(model.SetAdd, "name", "members", "where")
-_Choice = _twin(
-    model.Choice, "key", "label", "target", "where", "condition", "disabled", "effects", "once", "fallback", "reply", "flow", "counted",
-    "ignore",
-)
-_Scene = _twin(model.Scene, "id", "title", "text", "chapter", "where", "recap", "on_enter", "choices", "ending", "ignore")
+from adventure.story.twins import AddInt as _AddInt
+from adventure.story.twins import Choice as _Choice
+from adventure.story.twins import Location as _Location
+from adventure.story.twins import Paragraph as _Paragraph
+from adventure.story.twins import Scene as _Scene
+from adventure.story.twins import SetAdd as _SetAdd
+from adventure.story.twins import SetVar as _SetVar
+from adventure.story.twins import TemplateTwin as _Template
 
 
 def location(path: str, line: int, col: int) -> model.Location:

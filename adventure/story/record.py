@@ -33,7 +33,7 @@ class Record:
     that @dataclass would generate (by the fields it compares, hashes and shows), which it
     otherwise compiles anew for every class at every start of the program.
 
-    Its unfrozen twins (rules/slots.py, loader/cacheformat.py) derive from it too, since a
+    Its unfrozen twins (story/twins.py) derive from it too, since a
     __class__ may only be assigned between classes with the same bases. GameState is not a
     Record: the engine's Working state, a plain class, takes its slots and becomes one."""
 

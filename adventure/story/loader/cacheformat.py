@@ -11,6 +11,15 @@ from typing import Any
 from adventure.story import model, template
 from adventure.story.expr import Compiled, Env, VarInfo, compile_expression
 from adventure.story.model import Scene, Story
+from adventure.story.twins import AddInt as _AddInt
+from adventure.story.twins import Choice as _Choice
+from adventure.story.twins import Location as _Location
+from adventure.story.twins import Paragraph as _Paragraph
+from adventure.story.twins import Scene as _Scene
+from adventure.story.twins import SetAdd as _SetAdd
+from adventure.story.twins import SetRemove as _SetRemove
+from adventure.story.twins import SetVar as _SetVar
+from adventure.story.twins import TemplateTwin as _Template
 
 # Every class a cached story may hold, by position: an entry names a class by its index, and
 # nothing but these constructors (plain frozen dataclasses, which run no code of the story's)
@@ -68,32 +77,6 @@ _FAST_FIELDS: dict[type, tuple[str, ...]] = {
     model.SetAdd: ("name", "members", "where"),
     model.SetRemove: ("name", "members", "where"),
 }
-
-
-def _twin(cls: type, *names: str) -> type:
-    """A plain class with the same slots as the frozen dataclass `cls`, whose fields must be exactly `names`.
-
-    A frozen dataclass's __init__ sets each field through object.__setattr__, several times
-    slower than an ordinary store; the decoder fills a twin with ordinary stores and then assigns
-    `cls` to its __class__ (allowed: both lay out their slots alike), which makes it an instance
-    of `cls` equal to `cls(*values)` (these classes have no __post_init__). The check makes a
-    field added to `cls` later fail at import instead of being left unset (as rules/slots.py does).
-    """
-    declared = tuple(field.name for field in fields(cls))
-    if declared != names or getattr(cls, "__slots__", None) != names:
-        raise TypeError(f"{cls.__name__} has the fields {declared}, not {names}")
-    return type(f"Unfrozen{cls.__name__}", cls.__bases__, {"__slots__": names})
-
-
-_Location = _twin(model.Location, "path", "line", "col")
-_Choice = _twin(model.Choice, *_FAST_FIELDS[model.Choice])
-_Scene = _twin(model.Scene, *_FAST_FIELDS[model.Scene])
-_Paragraph = _twin(model.Paragraph, "template")
-_SetVar = _twin(model.SetVar, *_FAST_FIELDS[model.SetVar])
-_AddInt = _twin(model.AddInt, *_FAST_FIELDS[model.AddInt])
-_SetAdd = _twin(model.SetAdd, *_FAST_FIELDS[model.SetAdd])
-_SetRemove = _twin(model.SetRemove, *_FAST_FIELDS[model.SetRemove])
-_Template = _twin(template.Template, "parts", "static", "prepared", "varies")
 
 
 class Unstorable(Exception):
