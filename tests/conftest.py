@@ -68,3 +68,19 @@ def env_for_subprocess() -> dict[str, str]:
     # second per prompt for a reply that pexpect never sends
     env["PROMPT_TOOLKIT_NO_CPR"] = "1"
     return env
+
+
+def apply_edit(root: Path, edit: tuple[str, str, str], undo: bool) -> bool:
+    """Apply one (file, old, new) edit to a story folder, or its reverse; False when the text it replaces is not there.
+
+    An empty `old` appends `new` (creating the file if need be), so a sequence of edits and undos can add files and scenes.
+    """
+    name, old, new = edit
+    path = root / name
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if undo:
+        old, new = new, old
+    if old and old not in text:
+        return False
+    path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
+    return True

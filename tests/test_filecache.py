@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_STORY, StoryDir, env_for_subprocess, write_story
+from conftest import MINIMAL_STORY, StoryDir, apply_edit, env_for_subprocess, write_story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_storycache import big_chapter, plain
@@ -264,14 +264,8 @@ def test_any_sequence_of_edits_loads_through_the_file_entries_as_it_loads_afresh
         write_story(root, STORY)
         check_story_parts(str(root))
         for number, undo in steps:
-            name, old, new = EDITS[number]
-            path = root / name
-            text = path.read_text(encoding="utf-8") if path.exists() else ""
-            if undo:
-                old, new = new, old
-            if old and old not in text:
+            if not apply_edit(root, EDITS[number], undo):
                 continue
-            path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
             seen.parsed.clear()
             loaded = check_story_parts(str(root))  # as a new process would: its files' entries from the disk
             assert same(loaded, afresh(root))

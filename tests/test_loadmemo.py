@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED, StoryDir, write_story
+from conftest import SHIPPED, StoryDir, apply_edit, write_story
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -186,14 +186,8 @@ def test_any_sequence_of_edits_loads_through_the_memo_as_it_loads_afresh(steps: 
         check_story(str(root), memo=memo)
         check_story_parts(str(root), recorder=Recorder(), memo=editor_memo)
         for number, undo in steps:
-            name, old, new = EDITS[number]
-            path = root / name
-            text = path.read_text(encoding="utf-8") if path.exists() else ""
-            if undo:
-                old, new = new, old
-            if old and old not in text:
+            if not apply_edit(root, EDITS[number], undo):
                 continue
-            path.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
             through_memo = check_story_parts(str(root), memo=memo)
             fresh = check_story_parts(str(root))
             assert through_memo[1] == fresh[1]
