@@ -72,6 +72,16 @@ def test_a_story_shaped_file_is_read_by_the_line_reader_exactly_as_by_libyaml() 
     assert quick_agrees(BENCH_SHAPED)
 
 
+def test_mappings_of_thousands_of_keys_are_read_as_libyaml_reads_them() -> None:
+    # Keys are checked for duplicates as they come; they are kept in sets, so a hostile file of
+    # many keys costs time in proportion to its size (it was quadratic while they were lists).
+    many = 5_000
+    assert quick_agrees("".join(f"key_{number}: value\n" for number in range(many)))
+    assert quick_agrees("effects: {" + ", ".join(f"key_{number}: value" for number in range(many)) + "}\n")
+    one_duplicate = "".join(f"key_{number % (many - 1)}: value\n" for number in range(many))
+    assert compose_quick(one_duplicate) is None  # libyaml's path reports it
+
+
 def test_the_line_reader_reads_every_real_story_file_as_libyaml_does() -> None:
     files = [*SHIPPED.glob("*.yaml"), *FEATURES.rglob("*.yaml"), *(ROOT / "docs" / "example").rglob("*.yaml")]
     assert len(files) > 5

@@ -106,7 +106,7 @@ def _flow(line_text: str, start: int, line: int, depth: int = 0) -> tuple[Map | 
         pairs: list[tuple[Scalar, Node]] = []
         node: Map | Seq = Map(pairs, line, start + 1, flow=True)
         closer = "}"
-        names: list[str] = []
+        names: set[str] = set()
     else:
         items: list[Node] = []
         node = Seq(items, line, start + 1)
@@ -122,7 +122,7 @@ def _flow(line_text: str, start: int, line: int, depth: int = 0) -> tuple[Map | 
             name = intern(found.group(1))
             if name in names:
                 raise _GiveUp
-            names.append(name)
+            names.add(name)
             key = Scalar(name, line, position + 1, True, None, "")
             position = found.end()
         value: Node
@@ -198,7 +198,7 @@ def _read(text: str) -> Map | Seq | None:
     stack: list[list[Any]] = []
     top: list[Any] = [None, -1, 0, 0, None, None]
     top_column = -1
-    top_keys: list[str] = []
+    top_keys: set[str] = set()
     held: list[Any] = []
     waiting: Scalar | None = None  # a `key:` whose value is on the lines below
     root: Map | Seq | None = None
@@ -241,7 +241,7 @@ def _read(text: str) -> Map | Seq | None:
                 pairs: list[tuple[Scalar, Node]] = []
                 item = Map(pairs, number, item_column + 1)
                 held.append(item)
-                top_keys = []
+                top_keys = set()
                 top = [pairs, item_column, nodes, chars, top_keys, item]
                 stack.append(top)
                 top_column, held = item_column, pairs
@@ -268,7 +268,7 @@ def _read(text: str) -> Map | Seq | None:
                 continue
         if key in top_keys:
             raise _GiveUp  # a duplicate: libyaml's path reports it
-        top_keys.append(key)
+        top_keys.add(key)
         key = intern(key)  # a story repeats a few keys (label, goto) a hundred thousand times
         key_node = Scalar(key, number, top_column + 1, True, None, "")
         if not value:
@@ -342,5 +342,5 @@ def _open(stack: list[list[Any]], is_dash: bool, line: int, column: int, key: Sc
     node: Map | Seq = Seq(held, line, column + 1) if is_dash else Map(held, line, column + 1)
     if key is not None:
         stack[-1][0].append((key, node))
-    stack.append([held, column, nodes, chars, None if is_dash else [], node])
+    stack.append([held, column, nodes, chars, None if is_dash else set(), node])
     return node
