@@ -11,6 +11,7 @@ from adventure.story.twins import Location as _Location
 from adventure.story.twins import Paragraph as _Paragraph
 from adventure.story.twins import Scene as _Scene
 from adventure.story.twins import SetAdd as _SetAdd
+from adventure.story.twins import SetRemove as _SetRemove
 from adventure.story.twins import SetVar as _SetVar
 from adventure.story.twins import TemplateTwin as _Template
 
@@ -72,6 +73,16 @@ def set_add(name: str, members: frozenset[str], where: model.Location) -> model.
     effect.members = members
     effect.where = where
     effect.__class__ = model.SetAdd
+    return effect  # type: ignore[no-any-return]
+
+
+def set_remove(name: str, members: frozenset[str], where: model.Location) -> model.SetRemove:
+    """SetRemove(name, members, where)."""
+    effect = _SetRemove()
+    effect.name = name
+    effect.members = members
+    effect.where = where
+    effect.__class__ = model.SetRemove
     return effect  # type: ignore[no-any-return]
 
 

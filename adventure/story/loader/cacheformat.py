@@ -8,18 +8,9 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
-from adventure.story import model, template
+from adventure.story import builders, model, template
 from adventure.story.expr import Compiled, Env, VarInfo, compile_expression
 from adventure.story.model import Scene, Story
-from adventure.story.twins import AddInt as _AddInt
-from adventure.story.twins import Choice as _Choice
-from adventure.story.twins import Location as _Location
-from adventure.story.twins import Paragraph as _Paragraph
-from adventure.story.twins import Scene as _Scene
-from adventure.story.twins import SetAdd as _SetAdd
-from adventure.story.twins import SetRemove as _SetRemove
-from adventure.story.twins import SetVar as _SetVar
-from adventure.story.twins import TemplateTwin as _Template
 
 # Every class a cached story may hold, by position: an entry names a class by its index, and
 # nothing but these constructors (plain frozen dataclasses, which run no code of the story's)
@@ -286,61 +277,53 @@ class _Decoder:
     def location(self, stored: Any) -> model.Location:
         if type(stored) is not tuple or len(stored) != 4 or stored[0] != _LOCATION:
             raise ValueError("not a location")
-        where = _Location()
-        _, where.path, where.line, where.col = stored
-        where.__class__ = model.Location
-        return where  # type: ignore[no-any-return]  # a Location now
+        _, path, line, col = stored
+        return builders.location(path, line, col)
 
-    # The quick paths below build the commonest objects through their twins, with the calls
-    # for their commonest fields written out: a 10,000-scene story holds 230,000 objects.
+    # The quick paths below build the commonest objects through the loader's builders (their
+    # unfrozen twins), with their commonest fields decoded in line: a 10,000-scene story holds
+    # 230,000 objects.
 
     def choice(self, stored: tuple[Any, ...]) -> model.Choice:
         _, key, label, target, where, condition, disabled, effects, once, fallback, reply, flow, counted, ignore = stored
         value = self.value
-        choice = _Choice()
-        choice.key = key
-        choice.label = (self.texts.get(label) or self.text(label)) if type(label) is str else value(label)
-        choice.target = target
-        if type(where) is not tuple or len(where) != 4 or where[0] != _LOCATION:
-            raise ValueError("not a location")
-        place = _Location()
-        _, place.path, place.line, place.col = where
-        place.__class__ = model.Location
-        choice.where = place
-        choice.condition = None if condition is None else (self.compiled.get(condition) or value(condition))
-        choice.disabled = None if disabled is None else self.template_of(disabled)
-        choice.effects = self.effects(effects) if effects else ()
-        choice.once = once
-        choice.fallback = fallback
-        choice.reply = value(reply) if reply else ()
-        choice.flow = flow
-        choice.counted = counted
-        choice.ignore = ignore
-        choice.__class__ = model.Choice
-        return choice  # type: ignore[no-any-return]  # a Choice now
+        return builders.choice(
+            key,
+            (self.texts.get(label) or self.text(label)) if type(label) is str else value(label),
+            target,
+            self.location(where),
+            None if condition is None else (self.compiled.get(condition) or value(condition)),
+            None if disabled is None else self.template_of(disabled),
+            self.effects(effects) if effects else (),
+            once,
+            fallback,
+            value(reply) if reply else (),
+            flow,
+            counted,
+            ignore,
+        )
 
     def scene(self, stored: tuple[Any, ...]) -> model.Scene:
         _, scene_id, title, text, chapter, where, recap, on_enter, choices, ending, ignore = stored
         value = self.value
-        scene = _Scene()
-        scene.id = scene_id
-        scene.title = self.template_of(title)
-        scene.text = self.text_parts(text)
-        scene.chapter = chapter
-        scene.where = self.location(where)
-        scene.recap = None if recap is None else self.template_of(recap)
-        scene.on_enter = self.effects(on_enter) if on_enter else ()
         if type(choices) is not list:
             raise ValueError("not a list of choices")
         choice, arity = self.choice, len(_FAST_FIELDS[model.Choice]) + 1
         for item in choices:
             if type(item) is not tuple or len(item) != arity or item[0] != _CHOICE:
                 raise ValueError("not a choice")
-        scene.choices = tuple([choice(item) for item in choices])
-        scene.ending = None if ending is None else value(ending)
-        scene.ignore = ignore
-        scene.__class__ = model.Scene
-        return scene  # type: ignore[no-any-return]  # a Scene now
+        return builders.scene(
+            scene_id,
+            self.template_of(title),
+            self.text_parts(text),
+            chapter,
+            self.location(where),
+            None if recap is None else self.template_of(recap),
+            self.effects(on_enter) if on_enter else (),
+            tuple([choice(item) for item in choices]),
+            None if ending is None else value(ending),
+            ignore,
+        )
 
     def text_parts(self, stored: Any) -> tuple[Any, ...]:
         """A Text: its paragraphs built here, conditional parts by `value`."""
@@ -351,10 +334,7 @@ class _Decoder:
         for item in stored:
             if type(item) is tuple and len(item) == 2 and item[0] == _PARAGRAPH:
                 body = item[1]
-                paragraph = _Paragraph()
-                paragraph.template = (texts.get(body) or self.text(body)) if type(body) is str else self.value(body)
-                paragraph.__class__ = model.Paragraph
-                parts.append(paragraph)
+                parts.append(builders.paragraph((texts.get(body) or self.text(body)) if type(body) is str else self.value(body)))
             else:
                 parts.append(self.value(item))
         return tuple(parts)
@@ -372,49 +352,28 @@ class _Decoder:
 
     def set_var(self, stored: tuple[Any, ...]) -> model.SetVar:
         _, name, fixed, computed, where = stored
-        effect = _SetVar()
-        effect.name = name
-        effect.value = fixed
-        effect.computed = None if computed is None else self.value(computed)
-        effect.where = self.location(where)
-        effect.__class__ = model.SetVar
-        return effect  # type: ignore[no-any-return]  # a SetVar now
+        return builders.set_var(name, fixed, None if computed is None else self.value(computed), self.location(where))
 
     def add_int(self, stored: tuple[Any, ...]) -> model.AddInt:
-        effect = _AddInt()
-        _, effect.name, effect.amount, where = stored
-        effect.where = self.location(where)
-        effect.__class__ = model.AddInt
-        return effect  # type: ignore[no-any-return]  # an AddInt now
+        _, name, amount, where = stored
+        return builders.add_int(name, amount, self.location(where))
 
     def set_add(self, stored: tuple[Any, ...]) -> model.SetAdd:
-        effect = _SetAdd()
-        _, effect.name, effect.members, where = stored
-        effect.where = self.location(where)
-        effect.__class__ = model.SetAdd
-        return effect  # type: ignore[no-any-return]  # a SetAdd now
+        _, name, members, where = stored
+        return builders.set_add(name, members, self.location(where))
 
     def set_remove(self, stored: tuple[Any, ...]) -> model.SetRemove:
-        effect = _SetRemove()
-        _, effect.name, effect.members, where = stored
-        effect.where = self.location(where)
-        effect.__class__ = model.SetRemove
-        return effect  # type: ignore[no-any-return]  # a SetRemove now
+        _, name, members, where = stored
+        return builders.set_remove(name, members, self.location(where))
 
     def paragraph(self, stored: tuple[Any, ...]) -> model.Paragraph:
-        paragraph = _Paragraph()
-        paragraph.template = self.template_of(stored[1])
-        paragraph.__class__ = model.Paragraph
-        return paragraph  # type: ignore[no-any-return]  # a Paragraph now
+        return builders.paragraph(self.template_of(stored[1]))
 
     def text(self, text: str) -> template.Template:
         """A Template of plain text; the same object for the same text (templates are immutable)."""
         found = self.texts.get(text)
         if found is None:
-            made = _Template()
-            made.parts, made.static, made.prepared, made.varies = (text,), text, None, False
-            made.__class__ = template.Template
-            found = self.texts[text] = made  # a Template now
+            found = self.texts[text] = builders.plain_template(text)
         return found
 
     def expression(self, stored: tuple[Any, ...]) -> Compiled:
