@@ -91,21 +91,23 @@ def _check(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def _check_afresh(root: str, key: str | None) -> tuple[checkcache.Checked, list[Problem]]:
     """Load and analyse the story: what `check` shows of it, and its problems; kept for the next check when it has none."""
-    from adventure.story.loader import check_story_parts, story_cache_key
+    from adventure.story.loader import LoadReport, check_story_parts
     from adventure.tools import checkcache
     from adventure.tools.analysis import analyse_all
     from adventure.tools.counts import summary
 
     # Warnings come from every part that loaded, so they are shown beside the errors.
-    parts, problems = check_story_parts(root, key=key)
+    report = LoadReport()
+    parts, problems = check_story_parts(root, key=key, report=report)
     warnings, silenced = analyse_all(parts) if parts is not None else ([], [])
     if problems:  # a file with errors lacks its broken parts: its own warnings would mislead, and wait
         broken = {problem.path for problem in problems}
         warnings = [warning for warning in warnings if warning.path not in broken]
         silenced = [warning for warning in silenced if warning.path not in broken]
-    checked = checkcache.Checked(parts.title if parts is not None else "", warnings, silenced, summary(parts) if parts is not None else {})
-    # kept only if no file changed while it was checked (an entry must hold what its key names)
-    if key is not None and parts is not None and not problems and story_cache_key(root) == key:
+    counted = summary(parts, report.figures) if parts is not None else {}
+    checked = checkcache.Checked(parts.title if parts is not None else "", warnings, silenced, counted)
+    # kept only if no file changed while it was loaded (an entry must hold what its key names); the analysis reads no file
+    if key is not None and parts is not None and not problems and report.kept:
         checkcache.store(key, checked)
     return checked, problems
 

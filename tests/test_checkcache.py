@@ -14,7 +14,7 @@ from test_storycache import big_chapter, plain
 
 from adventure.cli import main
 from adventure.source import cachedir
-from adventure.story import loader
+from adventure.story import loader, wordcount
 from adventure.tools import checkcache
 
 # warnings (variables never used, an ending no choice reaches) and many silenced (the idle "Wait here" choices)
@@ -70,6 +70,31 @@ def test_an_edit_is_checked_afresh(big_story: Path, loads: list[str]) -> None:
     code, out = check(str(big_story))
     assert len(loads) == 2 and "lost2" in out and code == 0
     assert check(str(big_story)) == (code, out) and len(loads) == 2
+
+
+def test_after_a_one_file_edit_check_counts_the_words_of_that_file_only_and_says_what_a_full_check_says(
+    story_dir: StoryDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    second = big_chapter(50).replace("id: s", "id: t").replace("goto: s", "goto: t").replace("id: end", "id: fin")
+    second = second.replace("{id: out, name: Out}", "{id: fin, name: Fin}").replace("goto: end", "goto: fin")
+    root = story_dir({"story.yaml": WARNED, "a.yaml": big_chapter(), "b.yaml": second})
+    check(str(root))
+    counted: list[str] = []
+    real = wordcount.scene_words
+
+    def counting(scene: object) -> int:
+        counted.append(scene.id)  # type: ignore[attr-defined]
+        return real(scene)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wordcount, "scene_words", counting)
+    (root / "b.yaml").write_text(second.replace("title: Room 3\n", "title: A much longer name for room 3\n"), encoding="utf-8")
+    edited = check(str(root))
+    assert counted and all(scene_id.startswith(("t", "fin")) for scene_id in counted)
+    try:
+        afresh = check(str(root), "--no-cache")
+    finally:
+        cachedir.set_enabled(True)
+    assert edited == afresh and " words, " in edited[1]
 
 
 def test_a_story_with_errors_is_not_kept(story_dir: StoryDir, loads: list[str]) -> None:

@@ -2,58 +2,28 @@
 
 from __future__ import annotations
 
-from adventure.story.model import Choice, Conditional, Paragraph, Scene, Story, Text
-from adventure.story.template import Template, Variation
+from collections.abc import Mapping
+
+from adventure.story.model import Story
+from adventure.story.wordcount import figures, scene_words, template_words, text_words
 
 
-def template_words(template: Template) -> int:
-    """Words written in a template, every option of its inline forms included."""
-    if template.static is not None:  # plain text, most of a story's: its one part is the text
-        return len(template.static.split())
-    total = 0
-    for piece in template.parts:
-        if isinstance(piece, str):
-            total += len(piece.split())
-        elif isinstance(piece, Variation):
-            total += sum(template_words(option) for option in piece.options)
-    return total
-
-
-def text_words(text: Text) -> int:
-    """Words in every paragraph, counting both branches of conditional text and every option of inline forms."""
-    total = 0
-    if all(type(part) is Paragraph for part in text):  # the commonest: paragraphs alone
-        for part in text:
-            template = part.template  # type: ignore[union-attr]  # a Paragraph, as checked
-            total += len(template.static.split()) if template.static is not None else template_words(template)
-        return total
-    stack = [text]
-    while stack:
-        for part in stack.pop():
-            if isinstance(part, Paragraph):
-                total += template_words(part.template)
-            elif isinstance(part, Conditional):
-                stack.extend((part.then, part.otherwise))
-    return total
-
-
-def summary(story: Story) -> dict[str, int]:
-    scenes = story.scenes.values()
+def summary(story: Story, known: Mapping[str, tuple[int, int, int]] | None = None) -> dict[str, int]:
+    """The story's counts; `known` gives the (choices, words, endings) of every scene of some files (by path), as the
+    story cache keeps them, so that only the other files' scenes are counted here."""
+    known = known or {}
+    choices, words, endings = figures(scene for scene in story.scenes.values() if scene.where.path not in known)
+    for file_choices, file_words, file_endings in known.values():
+        choices, words, endings = choices + file_choices, words + file_words, endings + file_endings
     return {
         "scenes": len(story.scenes),
-        "choices": sum(len(scene.choices) for scene in scenes),
+        "choices": choices,
         # the words a player can read: titles, text, labels, replies and reasons (as `stats` counts them)
-        "words": sum(scene_words(scene) for scene in scenes),
-        "endings": sum(1 for scene in scenes if scene.ending is not None),
+        "words": words,
+        "endings": endings,
         "codex": len(story.codex),
         "variables": len(story.variables),
     }
 
 
-def scene_words(scene: Scene) -> int:
-    """Words a player can read in a scene: its title, text, labels, replies and reasons."""
-    return template_words(scene.title) + text_words(scene.text) + sum(_choice_words(choice) for choice in scene.choices)
-
-
-def _choice_words(choice: Choice) -> int:
-    return template_words(choice.label) + text_words(choice.reply) + (template_words(choice.disabled) if choice.disabled else 0)
+__all__ = ["scene_words", "summary", "template_words", "text_words"]

@@ -20,7 +20,20 @@ if TYPE_CHECKING:  # for types: the builder imports PyYAML, and a story found in
 # story found in the cache parses none.
 STORY_FILE = "story.yaml"
 
-__all__ = ["STORY_FILE", "check_story", "check_story_parts", "find_files", "load_story", "story_cache_key"]
+__all__ = ["STORY_FILE", "LoadReport", "check_story", "check_story_parts", "find_files", "load_story", "story_cache_key"]
+
+
+class LoadReport:
+    """What `check_story_parts` tells a caller that asks, beside the story: whether it is the story its key names,
+    and figures the story cache kept for the files whose scenes came from it."""
+
+    __slots__ = ("figures", "kept")
+
+    def __init__(self) -> None:
+        # found in the cache under its key, or read while no file changed (the key worked out again after the
+        # load): what a caller keeps under the same key describes these files (no need to hash them again)
+        self.kept = False
+        self.figures: dict[str, tuple[int, int, int]] = {}  # by path: its scenes' choices, words, endings (wordcount)
 
 
 def find_files(root: str) -> list[str]:
@@ -73,7 +86,7 @@ def check_story(
 
 def check_story_parts(
     root: str, overlay: Mapping[str, str] | None = None, recorder: Recorder | None = None, memo: LoadMemo | None = None,
-    *, key: str | None = None,
+    *, key: str | None = None, report: LoadReport | None = None,
 ) -> tuple[Story | None, list[Problem]]:
     """As `check_story`, but with errors too the story is returned, made of the parts that
     loaded (scenes, choices and effects that had no error): for tools that look further,
@@ -81,7 +94,8 @@ def check_story_parts(
 
     A story without problems is kept in the user's cache folder (loader/cache.py) and, while
     none of its files changes, read from there: no YAML is parsed and nothing is checked again.
-    With a memo, which keeps more and costs nothing to reach, that cache is not used."""
+    With a memo, which keeps more and costs nothing to reach, that cache is not used. A `report` is filled in
+    (LoadReport)."""
     from adventure.story.loader import cache  # the model and its decoder: not for a tool that only needs the key
 
     if overlay or recorder is not None or memo is not None:
@@ -91,6 +105,8 @@ def check_story_parts(
     with collector_paused(freeze_survivors=True), suggestion_budget():
         stored = cache.load(key) if key is not None else None
         if stored is not None:
+            if report is not None:
+                report.kept = True
             return stored, []
         from adventure.story.loader.build import build_story  # PyYAML and the compilers: only when something is read
         from adventure.story.loader.filereuse import FileReuse
@@ -108,4 +124,8 @@ def check_story_parts(
             and cachekey.story_key(root, list(story.files)) == key
         ):
             cache.store(key, story, reuse.entries(), reuse.around)
+            if report is not None:
+                report.kept = True
+        if report is not None and reuse is not None:
+            report.figures = {path: reuse.found[path].figures for path in reuse.decoded}
     return story, problems

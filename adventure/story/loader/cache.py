@@ -16,6 +16,7 @@ from adventure.story.loader.cacheformat import SHAPE, Decoder, Unstorable, encod
 from adventure.story.loader.cachekey import FORMAT, program
 from adventure.story.loader.cachekey import story_key as story_key  # its key, found here before cachekey.py
 from adventure.story.model import Scene, Story, Variable
+from adventure.story.wordcount import figures
 
 MAGIC = b"adventure story %d\n" % FORMAT
 FILE_MAGIC = b"adventure scenes %d\n" % FORMAT
@@ -52,6 +53,7 @@ class FileEntry:
     key: str
     facts: FileFacts
     scenes: Any
+    figures: tuple[int, int, int]  # its scenes' choices, words and endings (wordcount.figures), for `check`'s summary
 
 
 def load_file(key: str, decoder: Decoder) -> FileEntry | None:
@@ -65,12 +67,13 @@ def load_file(key: str, decoder: Decoder) -> FileEntry | None:
         return None
     try:
         stored = marshal.loads(payload)
-        if type(stored) is not tuple or len(stored) != 7:
+        if type(stored) is not tuple or len(stored) != 8:
             return None
-        ids, variables, values, reusable, used, around, scenes = stored
+        ids, variables, values, reusable, used, around, scenes, counted = stored
         if (
             type(ids) is not list or type(values) is not int or type(reusable) is not bool or type(around) is not bytes
             or type(used) is not list or not all(type(name) is str for name in used) or type(scenes) is not list
+            or type(counted) is not tuple or len(counted) != 3 or not all(type(count) is int for count in counted)
         ):
             return None
         for scene_id, chapter, line, col in ids:  # a tuple of another length: ValueError
@@ -80,7 +83,7 @@ def load_file(key: str, decoder: Decoder) -> FileEntry | None:
     except (ValueError, EOFError, TypeError, IndexError, KeyError, RecursionError, ExprError, AttributeError):
         return None
     touch(path)  # in use: evicted last
-    return FileEntry(key, facts, scenes)
+    return FileEntry(key, facts, scenes, counted)
 
 
 def file_scenes(entry: FileEntry, decoder: Decoder) -> list[Scene] | None:
@@ -140,7 +143,7 @@ def store(key: str, story: Story, files: list[tuple[str, FileFacts | None]], aro
                 scenes = [story.scenes[scene_id] for scene_id, _, _, _ in facts.ids]
                 stored = (
                     facts.ids, encode_scenes(facts.variables, story.env), facts.values, facts.reusable, facts.used, facts.around,
-                    encode_scenes(scenes, story.env),
+                    encode_scenes(scenes, story.env), figures(scenes),
                 )
                 write_entry(os.path.join(file_folder, file + ".scenes"), FILE_MAGIC, marshal.dumps(stored))
         payload = marshal.dumps((encode_env(story.env), encode_shell(story), [file for file, _ in files], around))
