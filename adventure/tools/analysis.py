@@ -57,14 +57,14 @@ def unreachable_scenes(facts: Facts) -> Iterator[Problem]:
 def dead_ends(facts: Facts) -> Iterator[Problem]:
     """W102 a scene whose every choice stays in it; W103 a scene from which no ending can be reached."""
     reachable = facts.reachable_from(facts.story.start)
-    predecessors: dict[str, set[str]] = {}
+    predecessors: dict[str, list[str]] = {}  # each source once per target: the graph's targets are sets
     for source, targets in facts.graph.items():
         for target in targets:
             found = predecessors.get(target)
             if found is None:
-                predecessors[target] = {source}
+                predecessors[target] = [source]
             else:
-                found.add(source)
+                found.append(source)
     can_end = {scene.id for scene in facts.story.endings()}  # grown backwards: scenes that lead to an ending
     frontier = list(can_end)
     while frontier:
@@ -84,7 +84,9 @@ def dead_ends(facts: Facts) -> Iterator[Problem]:
                 f"scene `{scene.id}` is a dead end: every choice leads back to it",
                 "add a choice that leads on, or make it an ending",
             )
-        elif scene.id in trapped and (scene.id == facts.story.start or predecessors.get(scene.id, set()) - trapped):
+        elif scene.id in trapped and (
+            scene.id == facts.story.start or any(source not in trapped for source in predecessors.get(scene.id, ()))
+        ):
             # only the way into a trapped region is reported, not every scene inside it
             yield warning(
                 scene.where,
@@ -318,18 +320,21 @@ def analyse_all(story: Story) -> tuple[list[Problem], list[Problem]]:
     problems = [problem for rule in RULES for problem in rule(facts)]
     if story.start not in story.scenes:
         problems = [problem for problem in problems if problem.code not in _REACHABILITY]
-    silenced = _silencer(story)
+    silenced = _silencer(story, problems)
     shown = [problem for problem in problems if not silenced(problem)]
     quiet = [replace(problem, silenced=True) for problem in problems if silenced(problem)]
     return sorted(shown, key=Problem.sort_key), sorted(quiet, key=Problem.sort_key)
 
 
-def _silencer(story: Story) -> Callable[[Problem], bool]:
-    """Whether a warning is silenced: by story.yaml, or by the scene or choice it lies in (a
+def _silencer(story: Story, problems: list[Problem]) -> Callable[[Problem], bool]:
+    """Whether one of `problems` is silenced: by story.yaml, or by the scene or choice it lies in (a
     scene runs from its line to the next scene of its file, a choice to the next choice)."""
+    # only the files these warnings are placed in are looked into
+    wanted = {problem.path for problem in problems}
     starts: dict[str, list[tuple[int, int, Scene]]] = {}
     for order, scene in enumerate(story.scenes.values()):
-        starts.setdefault(scene.where.path, []).append((scene.where.line, order, scene))
+        if scene.where.path in wanted:
+            starts.setdefault(scene.where.path, []).append((scene.where.line, order, scene))
     for places in starts.values():
         places.sort(key=lambda place: place[:2])
 

@@ -9,11 +9,14 @@ from adventure.source.problems import Problem
 from adventure.story.expr import Compiled
 from adventure.story.flow import successors
 from adventure.story.model import (
+    AddInt,
     Conditional,
     Effect,
     Location,
     Paragraph,
     Scene,
+    SetAdd,
+    SetRemove,
     SetVar,
     Story,
     Text,
@@ -21,6 +24,9 @@ from adventure.story.model import (
     When,
 )
 from adventure.story.template import Template
+
+# Effects that write a variable without reading any (SetVar, when its value is given, not computed).
+_WRITES_GIVEN = frozenset({AddInt, SetAdd, SetRemove, SetVar})
 
 
 def warning(where: object, code: str, message: str, hint: str = "") -> Problem:
@@ -120,7 +126,9 @@ def gather(story: Story) -> Facts:
                 read_template(item, where)
 
     facts.graph = successors(story.scenes)
-    # plain text (a static template) reads nothing: most of a story's templates are skipped here unvisited
+    reads, expressions = facts.reads, facts.expressions
+    # plain text (a static template) reads nothing: most of a story's templates are skipped here unvisited;
+    # the commonest parts (paragraphs, effects that write a value given in the story) are handled in line
     for scene in story.scenes.values():
         where = scene.where
         if scene.title.static is None:
@@ -129,19 +137,40 @@ def gather(story: Story) -> Facts:
             read_template(scene.recap, where)
         if scene.on_enter:
             effects(scene.on_enter)
-        text(scene.text, where, "text condition")
+        for part in scene.text:
+            if type(part) is not Paragraph:
+                text(scene.text, where, "text condition")
+                break
+        else:
+            for part in scene.text:
+                if part.template.static is None:  # type: ignore[union-attr]  # a Paragraph, as checked
+                    read_template(part.template, where)  # type: ignore[union-attr]
         for choice in scene.choices:
             if choice.label.static is None:
                 read_template(choice.label, choice.where)
             if choice.disabled is not None:
                 read_template(choice.disabled, choice.where)
-            if choice.effects:
-                effects(choice.effects)
+            for effect in choice.effects:
+                kind = type(effect)
+                if kind in _WRITES_GIVEN and (kind is not SetVar or effect.computed is None):  # type: ignore[union-attr]
+                    written = writes.get(effect.name)  # type: ignore[union-attr]  # these effects name a variable
+                    if written is None:
+                        writes[effect.name] = [effect]  # type: ignore[union-attr]
+                    else:
+                        written.append(effect)
+                else:
+                    effects((effect,))
             if choice.reply:
                 text(choice.reply, choice.where, "reply condition")
-            if choice.condition is not None:
-                read(choice.condition, choice.where)
-                facts.expressions.append((choice.condition, choice.where, "choice condition"))
+            condition = choice.condition
+            if condition is not None:
+                for name in condition.reads:
+                    place = reads.get(name)
+                    if place is None:
+                        reads[name] = [choice.where]
+                    else:
+                        place.append(choice.where)
+                expressions.append((condition, choice.where, "choice condition"))
     for entry in story.codex.values():
         text(entry.text, entry.where, "codex condition")
     read_template(story.status, Location(story.files[0] if story.files else story.root, 0, 0))
