@@ -61,18 +61,29 @@ def _read(
 
 def _read_or_reuse(
     path: str, reuse: FileReuse, decls: Declarations, problems: list[Problem]
-) -> tuple[str | None, int | None, Node | None, list[Problem]]:
-    """(text, YAML values, None, []) for a file declared from its cache entry, else (text, None, root node, problems) as read."""
+) -> tuple[str | None, int | None, Node | None, list[Problem], tuple[int, bytes]]:
+    """(text, YAML values, None, [], its size and hash) for a file declared from its cache entry, else
+    (text, None, root node, problems, its size and hash) as read."""
     try:
         source = read_text(path)
     except YamlProblem as err:
-        return None, None, None, [Problem(path, err.line, err.col, err.message, err.hint, code=err.code)]
-    values = reuse.declare(path, source, decls, problems)
+        return None, None, None, [Problem(path, err.line, err.col, err.message, err.hint, code=err.code)], _measured(None)
+    measured = _measured(source)
+    values = reuse.declare(path, source, measured[1], decls, problems)
     if values is not None:
-        return source, values, None, []
+        return source, values, None, [], measured
     text, node, read_problems = compose_text(source, path)
     reuse.values[path] = _values(node)
-    return text, None, node, read_problems
+    return text, None, node, read_problems, measured
+
+
+def _measured(text: str | None) -> tuple[int, bytes]:
+    """A file's text as the story's bounds and fingerprint (and the story cache's file keys) take it: its size in
+    UTF-8 and the SHA-256 of that, worked out once."""
+    if text is None:
+        return 0, b""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data), hashlib.sha256(data).digest()
 
 
 def _with_unsaved(root: str, files: list[str], overlay: Mapping[str, str]) -> list[str]:
@@ -121,7 +132,7 @@ def build_story(
         problems.append(Problem(story_path, 1, 1, "story.yaml is empty", "it needs id, title, version and start", code="E012"))
     elif header_root is not None:
         read_header(header_reader, header_root, decls)
-    _digest(digest, story_path, root, header_text)
+    _digest(digest, story_path, root, header_text, _measured(header_text)[1])
     files = find_files(root)
     if overlay:
         files = _with_unsaved(root, files, overlay)
@@ -152,19 +163,20 @@ def build_story(
             )
             continue
         if reuse is not None:
-            text, values, node, file_problems = _read_or_reuse(path, reuse, decls, problems)
+            text, values, node, file_problems, (size, hashed) = _read_or_reuse(path, reuse, decls, problems)
             if values is not None:  # declared from its entry
-                total_bytes += len(text.encode("utf-8", "surrogatepass")) if text else 0
+                total_bytes += size
                 total_values += values
-                _digest(digest, path, root, text)
+                _digest(digest, path, root, text, hashed)
                 texts[path] = text
                 continue
         else:
             text, node, file_problems = _read(path, overlay, recorder, memo)
+            size, hashed = _measured(text)
         problems.extend(file_problems)
-        total_bytes += len(text.encode("utf-8", "surrogatepass")) if text else 0
+        total_bytes += size
         total_values += _values(node)
-        _digest(digest, path, root, text)
+        _digest(digest, path, root, text, hashed)
         texts[path] = text
         if not file_problems or node is not None:
             declare(Reader(path, problems, text, decls.unreadable, recorder), node, decls, memo)
@@ -250,12 +262,12 @@ def _raw_chapter(raw: RawScene) -> str:
     return clean(chapter.value) if isinstance(chapter, Scalar) else raw.chapter
 
 
-def _digest(digest: hashlib._Hash, path: str, root: str, text: str | None) -> None:
-    """Fold a file's text, as the loader read it, into the story's fingerprint."""
+def _digest(digest: hashlib._Hash, path: str, root: str, text: str | None, hashed: bytes) -> None:
+    """Fold a file's text, as the loader read it (`hashed`: the SHA-256 of its UTF-8, from _measured), into the story's fingerprint."""
     if text is None:
         return  # unreadable: the loader has reported it, and such a story has no fingerprint
     digest.update(os.path.relpath(path, root).encode("utf-8", "replace") + b"\0")
-    digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+    digest.update(hashed)
 
 
 def _cross_checks(

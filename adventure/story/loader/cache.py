@@ -26,10 +26,11 @@ MAX_FILE_ENTRIES = 2000
 MAX_FOLDER_BYTES = 512 * 1024 * 1024  # each folder
 
 
-def file_key(path: str, text: str) -> str:
-    """The key of one scene file's entry: its path and text, this program and the format."""
+def file_key(path: str, text_hash: bytes) -> str:
+    """The key of one scene file's entry: its path and text (`text_hash`, the SHA-256 of its UTF-8, which the loader
+    works out once for the story's fingerprint too), this program and the format."""
     digest = content_hash(f"{FORMAT}\0{SHAPE}\0{program()}\0{path}\0".encode("utf-8", "surrogatepass"))
-    digest.update(text.encode("utf-8", "surrogatepass"))
+    digest.update(text_hash)
     return digest.hexdigest()
 
 

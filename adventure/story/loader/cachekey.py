@@ -10,7 +10,7 @@ import sys
 from adventure.source.cachedir import content_hash, enabled
 
 # Bumped whenever what is stored changes meaning; entries of another format are simply missed.
-FORMAT = 4
+FORMAT = 5
 # Smaller stories load in less time than hashing, reading and rebuilding an entry takes.
 MIN_CACHED_BYTES = 32 * 1024
 MAX_KEYED_BYTES = 16 * 1024 * 1024  # the loader refuses more in all files together: such a load has problems, and is not stored

@@ -35,9 +35,10 @@ class FileReuse:
         self.decoded: list[str] = []  # files whose scenes came from their entry: for tests and benchmarks
         self.rebuild = False  # an entry did not match its file: the load is done again without entries
 
-    def declare(self, path: str, text: str, decls: Declarations, problems: list[Problem]) -> int | None:
-        """Declare a scene file from its entry, giving the YAML values it holds; None when it must be read."""
-        key = self.keys[path] = file_key(path, text)
+    def declare(self, path: str, text: str, text_hash: bytes, decls: Declarations, problems: list[Problem]) -> int | None:
+        """Declare a scene file from its entry (`text_hash`: as cache.file_key takes it), giving the YAML values it
+        holds; None when it must be read."""
+        key = self.keys[path] = file_key(path, text_hash)
         entry = load_file(key, self.decoder)
         if entry is None or not entry.facts.reusable:
             return None
