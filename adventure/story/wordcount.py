@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from adventure.story.model import Choice, Conditional, Paragraph, Scene, Text
+from adventure.story.model import Conditional, Paragraph, Scene, Text
 from adventure.story.template import Template, Variation
 
 
@@ -24,11 +24,16 @@ def template_words(template: Template) -> int:
 def text_words(text: Text) -> int:
     """Words in every paragraph, counting both branches of conditional text and every option of inline forms."""
     total = 0
-    if all(type(part) is Paragraph for part in text):  # the commonest: paragraphs alone
-        for part in text:
-            template = part.template  # type: ignore[union-attr]  # a Paragraph, as checked
-            total += len(template.static.split()) if template.static is not None else template_words(template)
-        return total
+    for part in text:  # the commonest: paragraphs alone, most of them plain text
+        if type(part) is not Paragraph:
+            return _nested_words(text)
+        template = part.template
+        total += len(template.static.split()) if template.static is not None else template_words(template)
+    return total
+
+
+def _nested_words(text: Text) -> int:
+    total = 0
     stack = [text]
     while stack:
         for part in stack.pop():
@@ -41,11 +46,16 @@ def text_words(text: Text) -> int:
 
 def scene_words(scene: Scene) -> int:
     """Words a player can read in a scene: its title, text, labels, replies and reasons."""
-    return template_words(scene.title) + text_words(scene.text) + sum(_choice_words(choice) for choice in scene.choices)
-
-
-def _choice_words(choice: Choice) -> int:
-    return template_words(choice.label) + text_words(choice.reply) + (template_words(choice.disabled) if choice.disabled else 0)
+    title = scene.title
+    total = (len(title.static.split()) if title.static is not None else template_words(title)) + text_words(scene.text)
+    for choice in scene.choices:
+        label = choice.label
+        total += len(label.static.split()) if label.static is not None else template_words(label)
+        if choice.reply:
+            total += text_words(choice.reply)
+        if choice.disabled is not None:
+            total += template_words(choice.disabled)
+    return total
 
 
 def figures(scenes: Iterable[Scene]) -> tuple[int, int, int]:
