@@ -126,7 +126,10 @@ def _canonical(value: object) -> object:
     if isinstance(value, (frozenset, set)):
         return sorted(value)  # names: all text
     if isinstance(value, Mapping):
-        return sorted((key, _canonical(item)) for key, item in value.items())
+        items = sorted(value.items())  # by key alone: a mapping's keys (names) are distinct
+        if all(type(item) is str for _, item in items):
+            return items  # chapters and codex titles by name: thousands of them, already plain
+        return [(key, _canonical(item)) for key, item in items]
     if isinstance(value, VarInfo):
         return (value.type, sorted(value.members), value.min, value.max)
     if isinstance(value, tuple):
