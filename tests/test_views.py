@@ -12,7 +12,7 @@ import pytest
 from conftest import FEATURES, MINIMAL_STORY, ROOT, StoryDir
 
 import adventure
-from adventure.rules import engine, views
+from adventure.rules import engine, plans
 from adventure.rules.moves import Chance, SceneEntered, Scripted, VariableChanged, Working, goto_move, scene_entered, variable_changed
 from adventure.rules.state import GameState, built_state
 from adventure.story.twins import unfrozen_twin
@@ -121,7 +121,7 @@ def test_a_fixed_view_still_refuses_a_disabled_choice_and_a_number_it_does_not_l
 def test_every_so_many_plans_of_a_story_what_is_alive_is_frozen_out_of_the_collectors_scans(
     story_dir: StoryDir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(views, "FREEZE_PLANS", 2)
+    monkeypatch.setattr(plans, "FREEZE_PLANS", 2)
     story = adventure.load_story(str(story_dir({"story.yaml": MINIMAL_STORY, "a.yaml": _scene("Go")})))
     was = gc.isenabled()
     gc.enable()

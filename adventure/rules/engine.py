@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
+from adventure.rules.events import Outcome as Outcome
+from adventure.rules.events import outcome as outcome
 from adventure.rules.moves import INT_LIMIT as INT_LIMIT
 from adventure.rules.moves import Chance as Chance
 from adventure.rules.moves import CodexUnlocked as CodexUnlocked
@@ -14,46 +14,20 @@ from adventure.rules.moves import EndingReached as EndingReached
 from adventure.rules.moves import Event as Event
 from adventure.rules.moves import Replied as Replied
 from adventure.rules.moves import SceneEntered as SceneEntered
-from adventure.rules.moves import Scripted, Working, enter_into, step_into
 from adventure.rules.moves import VariableChanged as VariableChanged
+from adventure.rules.moves import Working, enter_into
+from adventure.rules.moves import take as take
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text as render_text
+from adventure.rules.views import ChoiceError as ChoiceError
 from adventure.rules.views import ChoiceView as ChoiceView
 from adventure.rules.views import SceneView as SceneView
-from adventure.rules.views import chosen, go, listed_choice
+from adventure.rules.views import choose as choose
 from adventure.rules.views import listed as listed
 from adventure.rules.views import view as view
 from adventure.story.expr import Evaluator, StateView, Value
-from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Conditional, Story, Text
-from adventure.story.record import Record
+from adventure.story.model import Conditional, Story, Text
 from adventure.story.template import around_variable
-from adventure.story.twins import unfrozen_twin
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class Outcome(Record):
-    """The result of a move: the new state and the events, in order."""
-
-    state: GameState
-    events: tuple[Event, ...]
-
-
-_OutcomeTwin: Any = unfrozen_twin(Outcome, "state", "events")
-
-
-def outcome(state: GameState, events: tuple[Event, ...]) -> Outcome:
-    """Outcome(state, events), built through its unfrozen twin (story/twins.py): every move builds one."""
-    made = _OutcomeTwin()
-    made.state = state
-    made.events = events
-    made.__class__ = Outcome
-    result: Outcome = made
-    return result
-
-
-class ChoiceError(ValueError):
-    """A choice that cannot be taken (no such number, disabled, or the story has ended)."""
-
 
 # --- views ----------------------------------------------------------------------------
 
@@ -174,59 +148,6 @@ def exact_label(view: SceneView, text: str) -> int | None:
     """The number of the first listed choice whose whole label is `text` (any case)."""
     wanted = text.strip().lower()
     return next((choice.number for choice in view.choices if choice.label.lower() == wanted), None)
-
-
-def choose(story: Story, state: GameState, number: int) -> Outcome:
-    """Take the n-th listed choice (counting from 1)."""
-    choice = chosen(story, state, number)  # from the view just made of this state, if it was
-    if choice is None:
-        choice = _available(story, state, number)
-    flow = choice.flow
-    if flow == "goto":
-        moved, events = go(story, state, choice)
-        made = _OutcomeTwin()  # outcome(moved, events), without the call: nearly every move comes here
-        made.state = moved
-        made.events = events
-        made.__class__ = Outcome
-        result: Outcome = made
-        return result
-    if flow == "detour" and len(state.stack) >= MAX_DETOUR_DEPTH:
-        raise ChoiceError(f"detours nest {MAX_DETOUR_DEPTH} deep here, and no deeper is allowed: a detour in this story never returns")
-    return take(story, state, choice)
-
-
-def _available(story: Story, state: GameState, number: int) -> Choice:
-    """The n-th listed choice, listed afresh; ChoiceError saying why when it cannot be taken."""
-    ending, option, count = listed_choice(story, state, number)
-    if ending is not None:
-        raise ChoiceError("the story has ended")
-    if option is None:
-        raise ChoiceError(f"choose a number from 1 to {count}" if count else "there is nothing to choose")
-    choice, enabled = option
-    if not enabled:
-        reason = choice.disabled.render(state) if choice.disabled is not None else ""
-        raise ChoiceError(f"that choice is not available: {reason}" if reason else "that choice is not available")
-    return choice
-
-
-def take(story: Story, state: GameState, choice: Choice, chance: Chance | None = None) -> Outcome:
-    """Take a choice already known to be available: effects, reply, then the move.
-
-    `chance`, for tools that enumerate chance, scripts what random draws (`roll`, `pick`,
-    `random()`) produce instead of the state's generator, and records their sizes.
-    """
-    # A copy of `state` to move in; a move without effects shares the variables, unchanged.
-    flow = choice.flow
-    if flow == "return":
-        copy_vars = True  # where it returns to, and so what runs on entering, depends on the state
-    else:
-        copy_vars = bool(choice.effects) or (flow != "stay" and bool(story.scenes[choice.target].on_enter))
-    work = Working.of(state, copy_vars)
-    if chance is not None:
-        work = Scripted(work, chance)
-    events: list[Event] = []
-    step_into(story, work, choice, events)
-    return outcome(work.seal(), tuple(events))
 
 
 def recap(story: Story, state: GameState) -> list[str]:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from adventure.rules.events import CodexUnlocked as CodexUnlocked
+from adventure.rules.events import EndingReached as EndingReached
+from adventure.rules.events import EnteredTwin, Outcome, outcome
+from adventure.rules.events import Event as Event
+from adventure.rules.events import Replied as Replied
+from adventure.rules.events import SceneEntered as SceneEntered
+from adventure.rules.events import VariableChanged as VariableChanged
+from adventure.rules.events import scene_entered as scene_entered
+from adventure.rules.events import variable_changed as variable_changed
 from adventure.rules.state import GameState, built_state, next_random
 from adventure.rules.text import render_text
 from adventure.story.expr import INT_LIMIT as INT_LIMIT
@@ -26,75 +34,6 @@ from adventure.story.model import (
     Unlock,
     When,
 )
-from adventure.story.record import Record
-from adventure.story.twins import unfrozen_twin
-
-# --- events ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class VariableChanged(Record):
-    """A variable took a new value."""
-
-    name: str
-    old: Value
-    new: Value
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class CodexUnlocked(Record):
-    """A codex entry became readable."""
-
-    entry: str
-    title: str
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class SceneEntered(Record):
-    """The game moved into a scene."""
-
-    scene: str
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class EndingReached(Record):
-    """The game reached one of the story's endings."""
-
-    ending: Ending
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class Replied(Record):
-    """A choice's reply, as the player reads it before what comes next."""
-
-    paragraphs: tuple[str, ...]
-
-
-Event = VariableChanged | CodexUnlocked | SceneEntered | EndingReached | Replied
-
-# The two events nearly every move makes, built through their unfrozen twins (story/twins.py).
-_EnteredTwin: Any = unfrozen_twin(SceneEntered, "scene")
-_ChangedTwin: Any = unfrozen_twin(VariableChanged, "name", "old", "new")
-
-
-def scene_entered(scene: str) -> SceneEntered:
-    """SceneEntered(scene), built quicker."""
-    made = _EnteredTwin()
-    made.scene = scene
-    made.__class__ = SceneEntered
-    event: SceneEntered = made
-    return event
-
-
-def variable_changed(name: str, old: Value, new: Value) -> VariableChanged:
-    """VariableChanged(name, old, new), built quicker."""
-    made = _ChangedTwin()
-    made.name = name
-    made.old = old
-    made.new = new
-    made.__class__ = VariableChanged
-    event: VariableChanged = made
-    return event
 
 
 class DetourError(ValueError):
@@ -304,7 +243,7 @@ def goto_move(
         _reply(work, choice, events)
     work.turn += 1
     target = choice.target
-    entered = _EnteredTwin()
+    entered = EnteredTwin()
     entered.scene = target
     entered.__class__ = SceneEntered
     events.append(entered)
@@ -387,3 +326,23 @@ def _clamp(story: Story, name: str, value: int) -> int:
     if value > high:
         return high
     return value
+
+
+def take(story: Story, state: GameState, choice: Choice, chance: Chance | None = None) -> Outcome:
+    """Take a choice already known to be available: effects, reply, then the move.
+
+    `chance`, for tools that enumerate chance, scripts what random draws (`roll`, `pick`,
+    `random()`) produce instead of the state's generator, and records their sizes.
+    """
+    # A copy of `state` to move in; a move without effects shares the variables, unchanged.
+    flow = choice.flow
+    if flow == "return":
+        copy_vars = True  # where it returns to, and so what runs on entering, depends on the state
+    else:
+        copy_vars = bool(choice.effects) or (flow != "stay" and bool(story.scenes[choice.target].on_enter))
+    work = Working.of(state, copy_vars)
+    if chance is not None:
+        work = Scripted(work, chance)
+    events: list[Event] = []
+    step_into(story, work, choice, events)
+    return outcome(work.seal(), tuple(events))

@@ -1,54 +1,24 @@
-"""What the player sees: the listed choices and the scene's view, with what no state changes prepared once per scene."""
+"""The public turn: what the player sees (the listed choices and the scene's view) and taking a listed choice."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from types import MappingProxyType
+from typing import Any
 
-from adventure.rules.moves import Event, Working, goto_move
+from adventure.rules.events import Event, Outcome, OutcomeTwin
+from adventure.rules.moves import Working, apply_effects, goto_move, take
+from adventure.rules.plans import Option, ScenePlan, plan_of, run
+from adventure.rules.seen import ChoiceView as ChoiceView
+from adventure.rules.seen import SceneView as SceneView
+from adventure.rules.seen import new_tuple, scene_view
 from adventure.rules.state import GameState
 from adventure.rules.text import render_text
-from adventure.source.collector import freeze_alive
-from adventure.story.expr import Evaluator
-from adventure.story.model import Choice, Ending, Paragraph, Scene, Story, Text
-from adventure.story.record import Record
-from adventure.story.twins import unfrozen_twin
+from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Ending, Story
 
 
-class ChoiceView(NamedTuple):
-    """A listed choice as the player sees it. A named tuple: a view builds one per listed
-    choice every turn, and a tuple is built several times quicker than a frozen dataclass."""
-
-    number: int
-    label: str
-    enabled: bool
-    reason: str
-    key: str
-    target: str
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class SceneView(Record):
-    """A scene as the player sees it in a given state."""
-
-    scene: str
-    title: str
-    chapter: str
-    paragraphs: tuple[str, ...]
-    choices: tuple[ChoiceView, ...]
-    ending: Ending | None
-    # What the last move answered (its reply), shown before the scene; `stayed` when that
-    # move kept the player in the scene, so players show the choices again but not its text.
-    reply: tuple[str, ...] = ()
-    stayed: bool = False
-
-
-_SceneViewTwin: Any = unfrozen_twin(SceneView, "scene", "title", "chapter", "paragraphs", "choices", "ending", "reply", "stayed")
-
-_tuple_new = tuple.__new__  # ChoiceView's own __new__ is a Python function around it
-
-Option = tuple[Choice, bool]  # a listed choice and whether it can be taken
+class ChoiceError(ValueError):
+    """A choice that cannot be taken (no such number, disabled, or the story has ended)."""
 
 
 def listed(story: Story, state: GameState | Working) -> list[Option]:
@@ -86,207 +56,23 @@ def listed(story: Story, state: GameState | Working) -> list[Option]:
     return shown
 
 
-# A scene with more guarded choices than this lists them afresh each time: remembering every
-# combination of its guards could hold 2 ** guards listings.
-MAX_KEYED_GUARDS = 8
-
-
-class ScenePlan:
-    """One scene's view, as far as no state changes it, worked out when it is first shown.
-
-    In a scene without once-only, fallback or return choices, which choices are listed
-    (and which enabled) follows from its guards alone, so the listing is remembered by which
-    guards hold; where the title, the text and every label are fixed too, so is the view.
-    On a large story each object read is likely a cache miss, and a walk meets most scenes
-    for the first time, so the plan is cheap to make and keeps what a turn reads flat and
-    near: the guards' conditions alone, the choices' keys, the listings in one tuple indexed
-    by which guards hold, and the scene's entry effects (so a move into it reads the plan
-    the next view needs anyway, not the scene).
-    """
-
-    __slots__ = ("choices", "ending", "guards", "keys", "listings", "on_enter", "paragraphs", "scene", "static", "title")
-
-    def __init__(self, scene: Scene) -> None:
-        self.scene = scene
-        title = self.title = scene.title.static
-        paragraphs = self.paragraphs = _fixed_paragraphs(scene.text)
-        choices = self.choices = scene.choices
-        self.ending = scene.ending
-        self.on_enter = scene.on_enter
-        keys = []
-        guarded: list[Evaluator] = []
-        keyed = static = True
-        for choice in choices:
-            keys.append(choice.key)
-            condition = choice.condition
-            if condition is not None:
-                guarded.append(condition.evaluate)
-            if choice.once or choice.fallback or choice.flow == "return":
-                keyed = False
-            if choice.label.static is None or (choice.disabled is not None and choice.disabled.static is None):
-                static = False
-        self.keys = tuple(keys)
-        # the guarded choices' conditions, in order (bit i of a listing's index: whether the
-        # i-th holds), and the listings made so far by that index (None where none is yet);
-        # both None when the listing needs more than the guards
-        self.guards: tuple[Evaluator, ...] | None = None
-        self.listings: tuple[SceneView | tuple[Option, ...] | None, ...] | None = None
-        if keyed and len(guarded) <= MAX_KEYED_GUARDS:
-            self.guards = tuple(guarded)
-            self.listings = (None,) * (1 << len(guarded))
-        self.static = static and title is not None and paragraphs is not None
-
-    def listing(self, holding: int, state: GameState) -> SceneView | tuple[Option, ...]:
-        """The fixed view, else the listing, when the guards with these bits hold; remembered.
-        Only the fixed view is kept where there is one: every object kept is one more for the
-        collector to scan."""
-        found: SceneView | tuple[Option, ...]
-        if self.static:
-            found = self._fixed_view(holding)
-        else:
-            options = []
-            bits = holding
-            for choice in self.choices:
-                if choice.condition is None:
-                    options.append((choice, True))
-                    continue
-                if bits & 1:
-                    options.append((choice, True))
-                elif choice.disabled is not None:
-                    options.append((choice, False))
-                bits >>= 1
-            found = tuple(options)
-        # a new tuple, not a changed one: a view made in another thread at the same time reads
-        # either the old listings or the new, and at worst makes one listing again
-        listings = self.listings
-        assert listings is not None  # only plans with guards list by them
-        self.listings = (*listings[:holding], found, *listings[holding + 1:])
-        return found
-
-    def _fixed_view(self, holding: int) -> SceneView:
-        """The view of a scene whose title, text and labels are fixed, when these guards hold:
-        what `render` gives for its listing, built from the choices directly."""
-        scene = self.scene
-        shown = []
-        number = 0
-        bits = holding
-        for choice in self.choices:
-            disabled = choice.disabled
-            if choice.condition is None:
-                enabled = True
-            else:
-                enabled = (bits & 1) == 1
-                bits >>= 1
-                if not enabled and disabled is None:
-                    continue
-            number += 1
-            reason = "" if enabled or disabled is None else disabled.static
-            shown.append(_tuple_new(ChoiceView, (number, choice.label.static, enabled, reason, choice.key, choice.target)))
-        made = _SceneViewTwin()
-        made.scene, made.title, made.chapter, made.paragraphs = scene.id, self.title, scene.chapter, self.paragraphs
-        made.choices, made.ending, made.reply, made.stayed = tuple(shown), scene.ending, (), False
-        made.__class__ = SceneView
-        fixed: SceneView = made
-        return fixed
-
-
-def _fixed_paragraphs(text: Text) -> tuple[str, ...] | None:
-    """The paragraphs of a text that has no conditions and no interpolation, else None."""
-    paragraphs = []
-    for part in text:
-        if part.__class__ is not Paragraph:
-            return None
-        static = part.template.static
-        if static is None:
-            return None
-        paragraphs.append(static)
-    return tuple(paragraphs)
-
-
-# Plans and their views live as long as their story and make no reference cycles, yet the
-# collector scans each one again and again: on a 10,000-scene walk its collections took a
-# tenth of the time, mostly in cache misses on the story's strings the views hold. So every
-# FREEZE_PLANS plans of a story, what is alive is frozen out of its scans (source/collector.py).
-FREEZE_PLANS = 256
-
-
-def plan_of(story: Story, scene_id: str) -> ScenePlan:
-    """The scene's plan, made on first use and kept with the story."""
-    prepared = story.prepared
-    plan = prepared.get(scene_id)
-    if plan is None:
-        plan = prepared[scene_id] = ScenePlan(story.scenes[scene_id])
-        if len(prepared) % FREEZE_PLANS == 0:
-            freeze_alive()
-    return plan
-
-
 def render(plan: ScenePlan, options: Sequence[Option], state: GameState) -> SceneView:
     """The scene's view for a listing, rendered against the state."""
     scene = plan.scene
     choices = []
     for number, (choice, enabled) in enumerate(options, 1):
         reason = "" if enabled or choice.disabled is None else choice.disabled.render(state)
-        choices.append(_tuple_new(ChoiceView, (number, choice.label.render(state), enabled, reason, choice.key, choice.target)))
+        choices.append(new_tuple(ChoiceView, (number, choice.label.render(state), enabled, reason, choice.key, choice.target)))
     title = plan.title if plan.title is not None else scene.title.render(state)
     paragraphs = plan.paragraphs if plan.paragraphs is not None else tuple(render_text(scene.text, state))
-    made = _SceneViewTwin()
-    made.scene, made.title, made.chapter, made.paragraphs = scene.id, title, scene.chapter, paragraphs
-    made.choices, made.ending, made.reply, made.stayed = tuple(choices), scene.ending, (), False
-    made.__class__ = SceneView
-    seen: SceneView = made
-    return seen
+    return scene_view(scene.id, title, scene.chapter, paragraphs, tuple(choices), scene.ending)
 
 
-# What the last view listed, for the choose that usually follows it, and what the last move
+# What the last view showed, for the choose that usually follows it, and what the last move
 # led to, for the view that usually follows that: states and stories are immutable, so the
 # same two objects always list the same choices. (story, state, the state's scene's plan,
-# then its listing or fixed view, whose choices name theirs by key; None after a move.)
-_last: tuple[object, object, ScenePlan | None, SceneView | Sequence[Option] | None] = (None, None, None, None)
-
-
-def go(story: Story, state: GameState, choice: Choice) -> tuple[GameState, tuple[Event, ...]]:
-    """A goto choice taken (moves.goto_move), reading the target's plan, which the next view
-    needs anyway, instead of its scene; that view then finds the plan without a lookup."""
-    global _last
-    target = choice.target
-    plan = story.prepared.get(target)
-    if plan is None:
-        plan = plan_of(story, target)
-    moved, events = goto_move(story, state, choice, plan.on_enter, plan.ending)
-    _last = (story, moved, plan, None)
-    return moved, events
-
-
-def chosen(story: Story, state: GameState, number: int) -> Choice | None:
-    """The n-th listed choice, when the last view was of this state, is not an ending, and
-    lists it enabled; None in every other case (the caller then lists afresh, and says why
-    a choice cannot be taken)."""
-    last_story, last_state, plan, shown = _last
-    if last_state is not state or last_story is not story or plan is None or shown is None or plan.ending is not None:
-        return None
-    if shown.__class__ is SceneView:
-        choices = shown.choices
-        if not 0 < number <= len(choices):
-            return None
-        seen = choices[number - 1]
-        # keys are unique in a scene (the loader refuses duplicates, E207), and the view's key is
-        # the choice's own string, so the search compares identities
-        return plan.choices[plan.keys.index(seen.key)] if seen.enabled else None
-    if not 0 < number <= len(shown):  # type: ignore[arg-type]  # a listing, by the test above
-        return None
-    choice, enabled = shown[number - 1]  # type: ignore[index]
-    return choice if enabled else None
-
-
-def listed_choice(story: Story, state: GameState, number: int) -> tuple[Ending | None, Option | None, int]:
-    """The scene's ending (if it is one), its n-th listed choice in this state (None when there
-    is none) and how many are listed."""
-    shown = listed(story, state)
-    ending = story.scenes[state.scene].ending
-    if not 1 <= number <= len(shown):
-        return ending, None, len(shown)
-    return ending, shown[number - 1], len(shown)
+# then its fixed view's entry if the plan is static, else its listing; None after a move.)
+_last: tuple[object, object, ScenePlan | None, Sequence[Any] | None] = (None, None, None, None)
 
 
 def view(story: Story, state: GameState) -> SceneView:
@@ -309,10 +95,142 @@ def view(story: Story, state: GameState) -> SceneView:
             bit <<= 1
         found = listings[holding]
         if found is None:
-            found = plan.listing(holding, state)
-        if found.__class__ is SceneView:
+            found = plan.listing(holding)
+        if plan.static:
             _last = (story, state, plan, found)
-            return found
-        options = found  # type: ignore[assignment]  # not a SceneView, by the test above
+            seen: SceneView = found[0]  # type: ignore[assignment]  # an entry, with a static plan
+            return seen
+        options = found
     _last = (story, state, plan, options)
     return render(plan, options, state)
+
+
+def choose(story: Story, state: GameState, number: int) -> Outcome:
+    """Take the n-th listed choice (counting from 1)."""
+    global _last
+    last_story, last_state, plan, shown = _last
+    if last_state is state and last_story is story and shown is not None and plan.static and number > 0:  # type: ignore[union-attr]
+        # the view just made of this state was a fixed one: its entry says what each choice does
+        index = number + number - 1
+        if index < len(shown):  # an entry, with a static plan
+            target = shown[index]
+            if target is not None:
+                return _goto(story, state, target, shown[index + 1])
+    choice = chosen(story, state, number)
+    if choice is None:
+        choice = _available(story, state, number)
+    flow = choice.flow
+    if flow == "goto":
+        moved, events = go(story, state, choice)
+        made = OutcomeTwin()
+        made.state = moved
+        made.events = events
+        made.__class__ = Outcome
+        result: Outcome = made
+        return result
+    if flow == "detour" and len(state.stack) >= MAX_DETOUR_DEPTH:
+        raise ChoiceError(f"detours nest {MAX_DETOUR_DEPTH} deep here, and no deeper is allowed: a detour in this story never returns")
+    return take(story, state, choice)
+
+
+def _goto(story: Story, state: GameState, target: str, program: Any) -> Outcome:
+    """A plain goto taken: its program, the next turn, entering the target: the state and events
+    Working.of, step_into and seal give (tested equal), reading the plans only."""
+    global _last
+    into = story.prepared.get(target)
+    if into is None:
+        into = plan_of(story, target)
+    on_enter = into.on_enter
+    variables = state.vars
+    if program or on_enter:
+        variables = variables.copy() if variables.__class__ is MappingProxyType else dict(variables)
+    visits = state.visits
+    visits = visits.copy() if visits.__class__ is MappingProxyType else dict(visits)
+    events: list[Event] = []
+    if program:
+        run(program, variables, events)  # type: ignore[arg-type]  # a copy this move owns
+    work = _new(Working)
+    work.scene, work.vars, work.visits, work.turn, work.rng = target, variables, visits, state.turn + 1, state.rng
+    work.used, work.unlocked, work.stack, work.seed = state.used, state.unlocked, state.stack, state.seed
+    events.append(into.entered)
+    visits[target] = visits.get(target, 0) + 1
+    if on_enter:
+        enter = into.enter
+        if enter is not None:
+            run(enter, variables, events)  # type: ignore[arg-type]
+        else:
+            apply_effects(story, work, on_enter, events)
+    ended = into.ended
+    if ended is not None:
+        events.append(ended)
+    made: Any = work  # sealed as Working.seal does: this very object becomes the GameState
+    if type(variables) is dict:
+        made.vars = MappingProxyType(variables)
+    made.visits = MappingProxyType(visits)
+    made.__class__ = GameState
+    _last = (story, made, into, None)
+    result = OutcomeTwin()
+    result.state = made
+    result.events = tuple(events)
+    result.__class__ = Outcome
+    done: Outcome = result
+    return done
+
+
+_new = object.__new__
+
+
+def go(story: Story, state: GameState, choice: Choice) -> tuple[GameState, tuple[Event, ...]]:
+    """A goto choice taken (moves.goto_move), reading the target's plan, which the next view
+    needs anyway, instead of its scene; that view then finds the plan without a lookup."""
+    global _last
+    target = choice.target
+    plan = story.prepared.get(target)
+    if plan is None:
+        plan = plan_of(story, target)
+    moved, events = goto_move(story, state, choice, plan.on_enter, plan.ending)
+    _last = (story, moved, plan, None)
+    return moved, events
+
+
+def chosen(story: Story, state: GameState, number: int) -> Choice | None:
+    """The n-th listed choice, when the last view was of this state, is not an ending, and
+    lists it enabled; None in every other case (the caller then lists afresh, and says why
+    a choice cannot be taken)."""
+    last_story, last_state, plan, shown = _last
+    if last_state is not state or last_story is not story or plan is None or shown is None or plan.ending is not None:
+        return None
+    if plan.static:  # an entry: the view, then (target, program) or (None, choice) or (None, None) for each listed choice
+        index = number + number - 1
+        if not 0 < index < len(shown) or shown[index] is not None:
+            return None
+        found: Choice | None = shown[index + 1]
+        return found
+    if not 0 < number <= len(shown):
+        return None
+    choice, enabled = shown[number - 1]
+    return choice if enabled else None
+
+
+def listed_choice(story: Story, state: GameState, number: int) -> tuple[Ending | None, Option | None, int]:
+    """The scene's ending (if it is one), its n-th listed choice in this state (None when there
+    is none) and how many are listed."""
+    shown = listed(story, state)
+    ending = story.scenes[state.scene].ending
+    if not 1 <= number <= len(shown):
+        return ending, None, len(shown)
+    return ending, shown[number - 1], len(shown)
+
+
+def _available(story: Story, state: GameState, number: int) -> Choice:
+    """The n-th listed choice, listed afresh; ChoiceError saying why when it cannot be taken."""
+    ending, option, count = listed_choice(story, state, number)
+    if ending is not None:
+        raise ChoiceError("the story has ended")
+    if option is None:
+        raise ChoiceError(f"choose a number from 1 to {count}" if count else "there is nothing to choose")
+    choice, enabled = option
+    if not enabled:
+        reason = choice.disabled.render(state) if choice.disabled is not None else ""
+        raise ChoiceError(f"that choice is not available: {reason}" if reason else "that choice is not available")
+    return choice
