@@ -97,6 +97,27 @@ def test_after_a_one_file_edit_check_counts_the_words_of_that_file_only_and_says
     assert edited == afresh and " words, " in edited[1]
 
 
+def test_a_check_of_a_story_found_whole_in_the_story_cache_counts_no_words_and_says_what_a_full_check_says(
+    big_story: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loader.load_story(str(big_story))  # as `play` leaves it: the story kept, no check yet
+    counted: list[str] = []
+    real = wordcount.scene_words
+
+    def counting(scene: object) -> int:
+        counted.append(scene.id)  # type: ignore[attr-defined]
+        return real(scene)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wordcount, "scene_words", counting)
+    found = check(str(big_story))
+    assert counted == [] and len(entries()) == 1
+    try:
+        afresh = check(str(big_story), "--no-cache")
+    finally:
+        cachedir.set_enabled(True)
+    assert found == afresh and " words, " in found[1]
+
+
 def test_a_story_with_errors_is_not_kept(story_dir: StoryDir, loads: list[str]) -> None:
     root = story_dir({"story.yaml": WARNED, "a.yaml": big_chapter().replace("goto: s5", "goto: s9999")})
     first = check(str(root))

@@ -33,7 +33,8 @@ class LoadReport:
         # found in the cache under its key, or read while no file changed (the key worked out again after the
         # load): what a caller keeps under the same key describes these files (no need to hash them again)
         self.kept = False
-        self.figures: dict[str, tuple[int, int, int]] = {}  # by path: its scenes' choices, words, endings (wordcount)
+        # by path: its scenes' choices, words, endings (wordcount.figures), for the files whose scenes came from their entries
+        self.figures: dict[str, tuple[int, int, int]] = {}
 
 
 def find_files(root: str) -> list[str]:
@@ -103,7 +104,7 @@ def check_story_parts(
     elif key is None:  # a caller that looked the story up under its key already gives it: the files are not hashed twice
         key = story_cache_key(root)
     with collector_paused(freeze_survivors=True), suggestion_budget():
-        stored = cache.load(key) if key is not None else None
+        stored = cache.load(key, report.figures if report is not None else None) if key is not None else None
         if stored is not None:
             if report is not None:
                 report.kept = True

@@ -98,9 +98,10 @@ def file_scenes(entry: FileEntry, decoder: Decoder) -> list[Scene] | None:
     return scenes
 
 
-def load(key: str) -> Story | None:
+def load(key: str, figures: dict[str, tuple[int, int, int]] | None = None) -> Story | None:
     """The story stored under `key`, or None when there is none that can be used (missing,
-    damaged, stale or foreign entries, its own or any of its files', are all simply missed, never trusted)."""
+    damaged, stale or foreign entries, its own or any of its files', are all simply missed, never trusted).
+    `figures` is given each file's figures as its entry keeps them, by the file's path (its scenes')."""
     folder = cache_folder(KIND)
     if folder is None:
         return None
@@ -115,6 +116,7 @@ def load(key: str) -> Story | None:
         env, shell, files, around = stored
         decoder.decode_env(env)
         scenes: dict[str, Scene] = {}
+        counted: dict[str, tuple[int, int, int]] = {}
         for file in files:
             if type(file) is not str:
                 return None
@@ -126,7 +128,12 @@ def load(key: str) -> Story | None:
                 return None
             for scene in found:
                 scenes[scene.id] = scene
-        return decoder.decode_shell(shell, MappingProxyType(scenes))
+            if found:  # an entry's scenes were all compiled from its file: they name its path
+                counted[found[0].where.path] = entry.figures
+        story = decoder.decode_shell(shell, MappingProxyType(scenes))
+        if figures is not None:
+            figures.update(counted)
+        return story
     except (ValueError, EOFError, TypeError, IndexError, KeyError, RecursionError, ExprError, AttributeError):
         return None
 
