@@ -25,6 +25,7 @@ from adventure.tools.decide import decide, domain, domain_hint, show_value
 from adventure.tools.facts import Facts, gather, templates_of, warning
 
 MAX_EVALUATIONS = 1_000_000  # for all conditions of a story together; past it, the rest are not judged
+_UNDECIDED = "undecided"  # not judged yet (a verdict is True, False or None)
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -145,13 +146,16 @@ def constant_conditions(facts: Facts) -> Iterator[Problem]:
     domains = _domains(facts)
     budget = [MAX_EVALUATIONS]
     decided: dict[tuple[str, str], bool | None] = {}  # a condition written in many places is judged once
+    writes = facts.writes
     for compiled, where, what in facts.expressions:
-        if compiled.reads and not any(name in facts.writes for name in compiled.reads):
-            continue  # W202 already says these variables never change
-        key = (compiled.source, compiled.type)
-        if key not in decided:
-            decided[key] = decide(compiled, domains, facts.story, budget)
-        outcome = decided[key]
+        key = (compiled.source, compiled.type)  # the same text and type read the same variables
+        outcome = decided.get(key, _UNDECIDED)
+        if outcome is _UNDECIDED:
+            if compiled.reads and not any(name in writes for name in compiled.reads):
+                outcome = None  # not judged: W202 already says these variables never change
+            else:
+                outcome = decide(compiled, domains, facts.story, budget)
+            decided[key] = outcome
         effect = what == "effect condition"
         if outcome is False:
             hint = domain_hint(compiled, domains)
