@@ -11,8 +11,9 @@ entry), hit (the same folder again), and, in one process, the reload that `play 
 the language server do after an author saves one scene file (a title changed in the middle
 file): the first load fills the memo, then each edit is reloaded and timed. Then, with the
 same cache folder, the middle file is edited once more and loaded by a new process (the story
-cache's per-file entries), edited again and checked by `adventure check` in a new process,
-and checked once more unchanged. "process" is the whole child process (interpreter start,
+cache's per-file entries), edited again and loaded as `adventure check` loads it (its key
+worked out first, then `check_story_parts`: the load part of the next row), edited again and
+checked by `adventure check` in a new process, and checked once more unchanged. "process" is the whole child process (interpreter start,
 imports and load), from os.wait4.
 """
 
@@ -42,6 +43,16 @@ started = time.process_time()
 from adventure.story.loader import load_story
 story = load_story({story!r})
 print(json.dumps({{"load": time.process_time() - started, "scenes": len(story.scenes), "yaml": "yaml" in sys.modules}}))
+"""
+
+CHECK_LOAD = r"""
+import json, sys, time
+sys.path.insert(0, {root!r})
+from adventure.story import loader
+key = loader.story_cache_key({story!r})
+started = time.process_time()
+parts, problems = loader.check_story_parts({story!r}, key=key)  # as `adventure check` loads, its key worked out before
+print(json.dumps({{"load": time.process_time() - started, "scenes": len(parts.scenes) if parts else 0}}))
 """
 
 RELOAD = r"""
@@ -129,6 +140,8 @@ def measure_round(tree: str, story: str, edited: str, edits: int, cache: str) ->
     try:
         retitle(edited, f"Edited in a new process {os.getpid()} {tree}")
         measured["edited"] = child(load, cached)
+        retitle(edited, f"Loaded as check loads it in a new process {os.getpid()} {tree}")
+        measured["check load"] = child(CHECK_LOAD.format(root=tree, story=story), cached)
         retitle(edited, f"Checked in a new process {os.getpid()} {tree}")
         measured["check edited"] = command(tree, ["check", story], cached)
         measured["check unchanged"] = command(tree, ["check", story], cached)
@@ -180,13 +193,14 @@ def main() -> None:
             "cold": "cold load (no cache)", "miss": "cache miss (writes the entry)", "hit": "cache hit",
             "reload": f"reload after a one-file edit ({os.path.basename(edited)}), in the same process",
             "edited": "load in a new process after a one-file edit",
+            "check load": "`adventure check`'s load (given the key) in a new process after a one-file edit",
             "check edited": "`adventure check` in a new process after a one-file edit",
             "check unchanged": "`adventure check` again, nothing changed",
         }
         for name, label in labels.items():
             cells = []
             for tree in trees:
-                cells.append(spread(rows[(tree, name)]) if not name.startswith("check") else "-")
+                cells.append(spread(rows[(tree, name)]) if not name.startswith("check") or name == "check load" else "-")
                 cells.append(spread(rows[(tree, name + " process")]) if name != "reload" else "-")
             print(f"| {label} | " + " | ".join(cells) + " |")
     finally:
