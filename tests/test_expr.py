@@ -236,3 +236,36 @@ def test_a_variable_may_share_a_name_with_a_later_function() -> None:
     env = Env(variables={"max": VarInfo("int"), "lower": VarInfo("string")}, scenes=frozenset(), codex_titles={})
     assert compile_expression("max(max, 2)", env).evaluate(type("S", (), {"vars": {"max": 5}})()) == 5
     assert compile_expression('lower == ""', env, "bool").reads == frozenset({"lower"})
+
+
+# Each condition a shape the compiler makes one closure of (a variable compared with a literal,
+# `not` of a variable, `and`/`or` of two), beside the same condition in a shape it compiles
+# part by part; and a variable named like a function or a keyword, which is compiled as usual.
+SAME_CONDITIONS = [
+    *((f"trust {op} {number}", f"trust {op} {number} + 0") for op in ("<", "<=", ">", ">=", "==", "!=") for number in (0, 3, 10)),
+    ('"viola" in ids', 'lower("viola") in ids'),
+    ('"noir" not in ids', 'lower("noir") not in ids'),
+    ('"ou" in name', 'lower("ou") in name'),
+    ('name == "Rouge"', 'name == capitalize("Rouge")'),
+    ('name != "Rouge"', 'name != capitalize("Rouge")'),
+    ("brave == True", "brave == (not false)"),
+    ("not brave", "not (brave == true)"),
+    ("not brave and trust > 2", "not brave and trust > 2 and true"),
+    ("brave or trust > 2", "brave or trust > 2 or false"),
+    ("brave and trust > 2", "brave and trust > 2 and true"),
+    ("not brave or trust > 2", "not brave or trust > 2 or false"),
+    ("3 < trust", "3 + 0 < trust"),
+]
+
+
+@settings(max_examples=200)
+@given(
+    trust=st.integers(-2, 12), brave=st.sampled_from([True, False, 0, 1]), name=st.sampled_from(["Rouge", "Naomi", "", "ou"]),
+    ids=st.frozensets(st.sampled_from(["viola", "verde", "noir"])),
+)
+def test_a_condition_compiled_to_one_closure_gives_what_it_gives_compiled_part_by_part(
+    trust: int, brave: bool, name: str, ids: frozenset[str]
+) -> None:
+    state = FakeState(vars={"trust": trust, "brave": brave, "name": name, "ids": ids})
+    for quick, general in SAME_CONDITIONS:
+        assert value(quick, state) is value(general, state), (quick, general)  # the same value, not just an equal one

@@ -155,3 +155,13 @@ def test_equal_effects_make_one_program_shared_by_every_choice_that_has_them(sto
     assert back is not round_again
     assert program_of(story, back) is program_of(story, round_again)
     assert program_of(story, story.scenes["c"].on_enter) is None  # a computed value takes the general path
+
+
+def test_a_new_game_handed_out_again_equals_one_started_afresh(story_dir: StoryDir) -> None:
+    story = adventure.load_story(str(story_dir({"story.yaml": MINIMAL_STORY + VARIABLES, "a.yaml": SCENES})))
+    for seed in (1, 1, 2, 1, 0, 0):
+        again = adventure.new_game(story, seed)
+        afresh = engine.start_at(story, story.start, seed=seed)
+        assert again == afresh and again.state.seed == seed
+        adventure.choose(story, again.state, 1)  # a move from it leaves it as it was
+        assert adventure.new_game(story, seed) == afresh

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from adventure.rules.events import EndingReached, SceneEntered, scene_entered, variable_changed
+from adventure.rules.events import EndingReached, EnteredTwin, SceneEntered, variable_changed
 from adventure.rules.seen import ChoiceView, new_tuple, scene_view
 from adventure.source.collector import freeze_alive
 from adventure.story.expr import INT_LIMIT, Evaluator
@@ -25,18 +25,37 @@ ADD, SET, FLAG, UNION, REMOVE = range(5)
 Op = tuple[int, str, Any, Any, Any]
 Program = tuple[Op, ...]
 
-# story.prepared holds the plans by scene id, and under this key (no scene id is empty) the story's
-# ops by what they do, and its programs by the identities of their ops
-_PROGRAMS = ""
+class Shared:
+    """What the engine keeps for a whole story beside its plans (in story.prepared, under a key no
+    scene id can be: ids are never empty): the story's ops by what they do, its programs by the
+    identities of their ops, and its last new game (engine.new_game)."""
+
+    __slots__ = ("ops", "programs", "started")
+
+    def __init__(self) -> None:
+        self.ops: dict[tuple[Any, ...], Op] = {}
+        self.programs: dict[tuple[int, ...], Program] = {}
+        self.started: tuple[int, Any] | None = None  # the seed and the Outcome
 
 
-def program_of(story: Story, effects: Sequence[Effect]) -> Program | None:
+_SHARED = ""
+
+
+def shared(story: Story) -> Shared:
+    """The story's Shared, made on first use."""
+    found: Shared | None = story.prepared.get(_SHARED)
+    if found is None:
+        found = story.prepared[_SHARED] = Shared()
+    return found
+
+
+def program_of(story: Story, effects: Sequence[Effect], tables: Shared | None = None) -> Program | None:
     """The effects as a program (the story's own copy of an equal one), or None when one of them
-    computes its value, draws, tests a condition or unlocks (those take apply_effects)."""
-    tables: tuple[dict[tuple[Any, ...], Op], dict[tuple[int, ...], Program]] | None = story.prepared.get(_PROGRAMS)
+    computes its value, draws, tests a condition or unlocks (those take apply_effects).
+    `tables`: the story's Shared, when the caller has it."""
     if tables is None:
-        tables = story.prepared[_PROGRAMS] = ({}, {})
-    known, programs = tables
+        tables = shared(story)
+    known, programs = tables.ops, tables.programs
     ops: list[Op] = []
     for effect in effects:
         key: tuple[Any, ...]
@@ -143,10 +162,18 @@ class ScenePlan:
         on_enter = self.on_enter = scene.on_enter
         # the entry effects as a program, () when there are none, None when they take apply_effects
         self.enter: Program | None = program_of(story, on_enter) if on_enter else ()
-        self.entered: SceneEntered = scene_entered(scene.id)
+        entered = EnteredTwin()  # scene_entered(scene.id), without the call
+        entered.scene = scene.id
+        entered.__class__ = SceneEntered
+        self.entered: SceneEntered = entered
         self.ended: EndingReached | None = None if ending is None else EndingReached(ending)
         guarded: list[Evaluator] = []
-        keyed = static = True
+        keyed = True
+        static = title is not None and paragraphs is not None
+        # what each choice does, for the entries of a fixed view, two items a choice: the target and
+        # the program of a plain goto, else None and the choice (made while the plan may yet be static)
+        moves: list[Any] = []
+        tables = shared(story) if static and ending is None else None
         for choice in choices:
             condition = choice.condition
             if condition is not None:
@@ -155,6 +182,16 @@ class ScenePlan:
                 keyed = False
             if choice.label.static is None or (choice.disabled is not None and choice.disabled.static is None):
                 static = False
+            if static and ending is None:
+                program = None
+                if choice.flow == "goto" and not choice.once and not choice.counted and not choice.reply:
+                    program = program_of(story, choice.effects, tables) if choice.effects else ()
+                if program is None:
+                    moves.append(None)
+                    moves.append(choice)
+                else:
+                    moves.append(choice.target)
+                    moves.append(program)
         # the guarded choices' conditions, in order (bit i of a listing's index: whether the
         # i-th holds), and the listings made so far by that index (None where none is yet);
         # both None when the listing needs more than the guards
@@ -163,19 +200,8 @@ class ScenePlan:
         if keyed and len(guarded) <= MAX_KEYED_GUARDS:
             self.guards = tuple(guarded)
             self.listings = (None,) * (1 << len(guarded))
-        self.static = static = static and title is not None and paragraphs is not None and self.listings is not None
-        # what each choice does, for the entries of a fixed view: (target, program) of a plain goto, else (None, choice)
-        self.moves: tuple[tuple[str | None, Any], ...] = ()
-        if static and ending is None:
-            moves: list[tuple[str | None, Any]] = []
-            for choice in choices:
-                if choice.flow == "goto" and not choice.once and not choice.counted and not choice.reply:
-                    program = program_of(story, choice.effects) if choice.effects else ()
-                    if program is not None:
-                        moves.append((choice.target, program))
-                        continue
-                moves.append((None, choice))
-            self.moves = tuple(moves)
+        self.static = static = static and self.listings is not None
+        self.moves: tuple[Any, ...] = tuple(moves) if static else ()
 
     def listing(self, holding: int) -> Entry | tuple[Option, ...]:
         """The fixed view's entry, else the listing, when the guards with these bits hold; remembered.
@@ -213,6 +239,7 @@ class ScenePlan:
         moves: list[Any] = []
         number = 0
         bits = holding
+        all_moves = self.moves  # two items a choice
         for index, choice in enumerate(self.choices):
             disabled = choice.disabled
             if choice.condition is None:
@@ -225,8 +252,11 @@ class ScenePlan:
             number += 1
             reason = "" if enabled or disabled is None else disabled.static
             shown.append(new_tuple(ChoiceView, (number, choice.label.static, enabled, reason, choice.key, choice.target)))
-            if self.moves:
-                moves += self.moves[index] if enabled else (None, None)
+            if all_moves:
+                if enabled:
+                    moves += (all_moves[index + index], all_moves[index + index + 1])
+                else:
+                    moves += (None, None)
         view = scene_view(scene.id, self.title, scene.chapter, self.paragraphs, tuple(shown), scene.ending)  # type: ignore[arg-type]
         return (view, *moves)
 
@@ -257,7 +287,7 @@ def plan_of(story: Story, scene_id: str) -> ScenePlan:
     plan: ScenePlan | None = prepared.get(scene_id)
     if plan is None:
         plan = prepared[scene_id] = ScenePlan(story, story.scenes[scene_id])
-        if len(prepared) % FREEZE_PLANS == 0:
+        if (len(prepared) - (_SHARED in prepared)) % FREEZE_PLANS == 0:
             freeze_alive()
     return plan
 

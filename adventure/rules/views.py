@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Any
 
-from adventure.rules.events import Event, Outcome, OutcomeTwin
+from adventure.rules.events import ChangedTwin, Event, Outcome, OutcomeTwin, VariableChanged, outcome
 from adventure.rules.moves import Working, apply_effects, goto_move, take
-from adventure.rules.plans import Option, ScenePlan, plan_of, run
+from adventure.rules.plans import ADD, FLAG, UNION, Option, ScenePlan, plan_of, run
 from adventure.rules.seen import ChoiceView as ChoiceView
 from adventure.rules.seen import SceneView as SceneView
 from adventure.rules.seen import new_tuple, scene_view
@@ -110,71 +110,90 @@ def choose(story: Story, state: GameState, number: int) -> Outcome:
     global _last
     last_story, last_state, plan, shown = _last
     if last_state is state and last_story is story and shown is not None and plan.static and number > 0:  # type: ignore[union-attr]
-        # the view just made of this state was a fixed one: its entry says what each choice does
+        # The view just made of this state was a fixed one, and its entry says what each choice
+        # does; a plain goto is taken here, reading the plans only: the state and events that
+        # Working.of, step_into and seal give (tested equal), in line, since nearly every turn comes here.
         index = number + number - 1
-        if index < len(shown):  # an entry, with a static plan
-            target = shown[index]
-            if target is not None:
-                return _goto(story, state, target, shown[index + 1])
+        if index < len(shown) and (target := shown[index]) is not None:
+            into = story.prepared.get(target)
+            if into is None:
+                into = plan_of(story, target)
+            variables: Any = state.vars
+            owned = False  # the variables are copied at the first change: a fifth of programs change nothing
+            events: list[Event] = []
+            for kind, name, value, low, high in shown[index + 1]:  # the program: see plans.run
+                old = variables[name]
+                if kind == ADD:
+                    new = old + value
+                    if new > high:
+                        new = high
+                    elif new < low:
+                        new = low
+                elif kind == FLAG and old is low.old:
+                    new = value
+                    if not owned:
+                        variables = variables.copy() if variables.__class__ is MappingProxyType else dict(variables)
+                        owned = True
+                    variables[name] = value
+                    events.append(low)  # the other truth value: the change is the one prepared
+                    continue
+                elif kind <= FLAG:
+                    new = value
+                elif kind == UNION:
+                    new = old | value
+                else:
+                    new = old - value
+                if new != old:
+                    if not owned:
+                        variables = variables.copy() if variables.__class__ is MappingProxyType else dict(variables)
+                        owned = True
+                    variables[name] = new
+                    changed = ChangedTwin()
+                    changed.name, changed.old, changed.new = name, old, new
+                    changed.__class__ = VariableChanged
+                    events.append(changed)
+            on_enter = into.on_enter
+            if on_enter and not owned:
+                variables = variables.copy() if variables.__class__ is MappingProxyType else dict(variables)
+                owned = True
+            visits: Any = state.visits
+            visits = visits.copy() if visits.__class__ is MappingProxyType else dict(visits)
+            work = _new(Working)
+            work.scene, work.vars, work.visits, work.turn, work.rng = target, variables, visits, state.turn + 1, state.rng
+            work.used, work.unlocked, work.stack, work.seed = state.used, state.unlocked, state.stack, state.seed
+            events.append(into.entered)
+            visits[target] = visits.get(target, 0) + 1
+            if on_enter:
+                enter = into.enter
+                if enter is not None:
+                    run(enter, variables, events)
+                else:
+                    apply_effects(story, work, on_enter, events)
+            ended = into.ended
+            if ended is not None:
+                events.append(ended)
+            made: Any = work  # sealed as Working.seal does: this very object becomes the GameState
+            if owned:
+                made.vars = MappingProxyType(variables)
+            made.visits = MappingProxyType(visits)
+            made.__class__ = GameState
+            _last = (story, made, into, None)
+            result = OutcomeTwin()
+            result.state = made
+            result.events = tuple(events)
+            result.__class__ = Outcome
+            done: Outcome = result
+            return done
     choice = chosen(story, state, number)
     if choice is None:
         choice = _available(story, state, number)
     flow = choice.flow
     if flow == "goto":
-        moved, events = go(story, state, choice)
-        made = OutcomeTwin()
-        made.state = moved
-        made.events = events
-        made.__class__ = Outcome
-        result: Outcome = made
-        return result
+        moved, events_made = go(story, state, choice)
+        return outcome(moved, events_made)
     if flow == "detour" and len(state.stack) >= MAX_DETOUR_DEPTH:
         raise ChoiceError(f"detours nest {MAX_DETOUR_DEPTH} deep here, and no deeper is allowed: a detour in this story never returns")
     return take(story, state, choice)
-
-
-def _goto(story: Story, state: GameState, target: str, program: Any) -> Outcome:
-    """A plain goto taken: its program, the next turn, entering the target: the state and events
-    Working.of, step_into and seal give (tested equal), reading the plans only."""
-    global _last
-    into = story.prepared.get(target)
-    if into is None:
-        into = plan_of(story, target)
-    on_enter = into.on_enter
-    variables = state.vars
-    if program or on_enter:
-        variables = variables.copy() if variables.__class__ is MappingProxyType else dict(variables)
-    visits = state.visits
-    visits = visits.copy() if visits.__class__ is MappingProxyType else dict(visits)
-    events: list[Event] = []
-    if program:
-        run(program, variables, events)  # type: ignore[arg-type]  # a copy this move owns
-    work = _new(Working)
-    work.scene, work.vars, work.visits, work.turn, work.rng = target, variables, visits, state.turn + 1, state.rng
-    work.used, work.unlocked, work.stack, work.seed = state.used, state.unlocked, state.stack, state.seed
-    events.append(into.entered)
-    visits[target] = visits.get(target, 0) + 1
-    if on_enter:
-        enter = into.enter
-        if enter is not None:
-            run(enter, variables, events)  # type: ignore[arg-type]
-        else:
-            apply_effects(story, work, on_enter, events)
-    ended = into.ended
-    if ended is not None:
-        events.append(ended)
-    made: Any = work  # sealed as Working.seal does: this very object becomes the GameState
-    if type(variables) is dict:
-        made.vars = MappingProxyType(variables)
-    made.visits = MappingProxyType(visits)
-    made.__class__ = GameState
-    _last = (story, made, into, None)
-    result = OutcomeTwin()
-    result.state = made
-    result.events = tuple(events)
-    result.__class__ = Outcome
-    done: Outcome = result
-    return done
 
 
 _new = object.__new__

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from adventure.source.textsafe import clean
 from adventure.story import exprhints as hints
+from adventure.story.exprfused import NOT_VARIABLES, fused
 from adventure.story.exprhints import FUNCTIONS
 from adventure.story.exprtypes import INT_LIMIT, Env, Evaluator, ExprError, StateView, TypeName, Value, char_offset, flat
 
@@ -94,6 +95,11 @@ class ExpressionCompiler:
     # operators
     def c_BoolOp(self, node: ast.BoolOp) -> tuple[TypeName, Evaluator]:
         parts = [self.expect(value, "bool", "both sides of and/or") for value in node.values]
+        if len(parts) == 2:  # the commonest: no loop (the values are those of the loops below)
+            first, second = parts
+            if isinstance(node.op, ast.And):
+                return "bool", lambda s: True if first(s) and second(s) else False  # noqa: SIM210 - not bool(): a call more
+            return "bool", lambda s: True if first(s) or second(s) else False  # noqa: SIM210
         if isinstance(node.op, ast.And):
             def evaluate_and(s: StateView, parts: list[Evaluator] = parts) -> Value:
                 for part in parts:  # noqa: SIM110 - a plain loop is faster than all() on this hot path
@@ -112,6 +118,9 @@ class ExpressionCompiler:
     def c_UnaryOp(self, node: ast.UnaryOp) -> tuple[TypeName, Evaluator]:
         if isinstance(node.op, ast.Not):
             inner = self.expect(node.operand, "bool", "`not`")
+            name = self.variable(node.operand)
+            if name is not None:  # one call where a condition is tested, not two
+                return "bool", lambda s, n=name: not s.vars[n]
             return "bool", lambda s: not inner(s)
         if isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = self.expect(node.operand, "int", "a sign")
@@ -155,7 +164,8 @@ class ExpressionCompiler:
         for index, op in enumerate(node.ops):
             (ltype, left), (rtype, right) = compiled[index], compiled[index + 1]
             lnode, rnode = operands[index], operands[index + 1]
-            checks.append(self.comparison(op, ltype, left, lnode, rtype, right, rnode))
+            check = self.comparison(op, ltype, left, lnode, rtype, right, rnode)
+            checks.append(fused(op, self.variable(lnode), lnode, self.variable(rnode), rnode) or check)
         if len(checks) == 1:
             return "bool", checks[0]
 
@@ -203,6 +213,12 @@ class ExpressionCompiler:
                 return lambda s: left(s) > right(s)  # type: ignore[operator]
             return lambda s: left(s) >= right(s)  # type: ignore[operator]
         raise self.error("E404", lnode, "`is` is not supported", "compare with == or !=")
+
+    def variable(self, node: ast.expr) -> str | None:
+        """The variable a node reads, when c_Name compiles it to a plain read of one, else None."""
+        if isinstance(node, ast.Name) and node.id not in NOT_VARIABLES and node.id in self.env.variables:
+            return node.id
+        return None
 
     def check_member(self, member_node: ast.expr, set_node: ast.expr) -> None:
         """A literal member tested against a declared set must be one of its members."""
