@@ -153,6 +153,12 @@ def _main(argv: Sequence[str] | None, stdin: TextIO, stdout: TextIO | None, stde
     try:
         if args.command == "lsp":
             return _lsp(stderr)
+        if args.command == "check":
+            from adventure import cli_check
+
+            if stdout is None:
+                raise OutputLost(None)
+            return cli_check.run(args, stdout, stderr)
         if args.command != "play":
             from adventure import cli_tools
 

@@ -74,6 +74,10 @@ def _check_command(sub: Commands) -> None:
     check.add_argument("--strict", action="store_true", help="warnings fail the check too (exit 1)")
     check.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is respected too)")
     check.add_argument("--no-cache", action="store_true", help="read every file, not the stored story (ADVENTURE_NO_CACHE=1 too)")
+    check.add_argument(
+        "--watch", action="store_true",
+        help="keep running: check again whenever a story file changes (only changed files are read again); Ctrl-C stops",
+    )
 
 
 def _explore_command(sub: Commands) -> None:

@@ -1,4 +1,4 @@
-"""The author-tool commands of the command line: check, explore, test, graph, schema, diff, stats, new, export."""
+"""The author-tool commands of the command line: explore, test, graph, schema, diff, stats, new, export (check: cli_check.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from adventure.source.problems import Problem
 from adventure.source.textsafe import clean
 from adventure.story.bundled import bundled_story
 
 if TYPE_CHECKING:
     from adventure.story.model import Story
-    from adventure.tools import checkcache
 
 EXIT_OK, EXIT_STORY, EXIT_USAGE = 0, 1, 2
-MAX_WARNINGS_SHOWN = 1000  # `check` lists the first ones (in file order) and counts the rest
 EXIT_TIME_LIMIT = 4  # explore --exhaustive stopped by --max-seconds: the result depends on the machine (3: output lost)
 
 
@@ -30,7 +27,6 @@ def _json(payload: object) -> str:
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """Run one tool command; returns its exit code."""
     handlers: dict[str, Callable[[], int]] = {
-        "check": lambda: _check(args, stdout),
         "explore": lambda: _explore(args, stdout, stderr),
         "test": lambda: _test(args, stdout, stderr),
         "graph": lambda: _graph(args, stdout, stderr),
@@ -41,92 +37,6 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         "export": lambda: _export(args, stdout, stderr),
     }
     return handlers[args.command]()
-
-
-def _check(args: argparse.Namespace, stdout: TextIO) -> int:
-    from adventure.story.loader import story_cache_key
-    from adventure.tools import checkcache
-
-    root = args.story or bundled_story()
-    # A story checked before, unchanged since (and by the same program), is not loaded again.
-    key = story_cache_key(root)
-    checked = checkcache.load(key) if key is not None else None
-    problems: list[Problem] = []
-    if checked is None:
-        checked, problems = _check_afresh(root, key)
-    warnings, silenced = checked.warnings, checked.silenced
-    facts = checked.summary if not problems else None
-    failed = bool(problems) or (args.strict and bool(warnings))
-    shown, left_out = warnings[:MAX_WARNINGS_SHOWN], max(len(warnings) - MAX_WARNINGS_SHOWN, 0)
-    if args.format == "json":
-        payload = {
-            "ok": not failed,
-            "problems": [problem.to_json() for problem in [*problems, *shown, *silenced[:MAX_WARNINGS_SHOWN]]],
-            "warnings_not_shown": left_out,
-            "summary": facts,
-        }
-        stdout.write(_json(payload) + "\n")
-        return EXIT_STORY if failed else EXIT_OK
-    paint = _painter(stdout, args.no_color)
-    for problem in sorted([*problems, *shown], key=lambda p: p.sort_key()):
-        stdout.write(paint(problem) + "\n")
-    if left_out:
-        stdout.write(f"... and {_count(left_out, 'more warning')} not shown (the first {MAX_WARNINGS_SHOWN:,} are listed).\n")
-    quiet = f", {len(silenced)} silenced" if silenced else ""
-    if facts is None:
-        also = f" and {_count(len(warnings), 'warning')}{quiet}" if warnings or silenced else ""
-        stdout.write(f"{_count(len(problems), 'problem')}{also} in {clean(root)}\n")
-        return EXIT_STORY
-    verdict = (
-        f"No problems{quiet}." if not warnings
-        else f"{_count(len(warnings), 'warning')}{quiet}{' (--strict: failing)' if args.strict else ''}."
-    )
-    stdout.write(
-        f"{checked.title}: {_count(facts['scenes'], 'scene')}, {_count(facts['choices'], 'choice')}, "
-        f"{_count(facts['words'], 'word')}, {_count(facts['endings'], 'ending')}, "
-        f"{_count(facts['codex'], 'codex entry', 'codex entries')}. {verdict}\n"
-    )
-    return EXIT_STORY if failed else EXIT_OK
-
-
-def _check_afresh(root: str, key: str | None) -> tuple[checkcache.Checked, list[Problem]]:
-    """Load and analyse the story: what `check` shows of it, and its problems; kept for the next check when it has none."""
-    from adventure.story.loader import LoadReport, check_story_parts
-    from adventure.tools import checkcache
-    from adventure.tools.analysis import analyse_all
-    from adventure.tools.counts import summary
-
-    # Warnings come from every part that loaded, so they are shown beside the errors.
-    report = LoadReport()
-    parts, problems = check_story_parts(root, key=key, report=report)
-    warnings, silenced = analyse_all(parts) if parts is not None else ([], [])
-    if problems:  # a file with errors lacks its broken parts: its own warnings would mislead, and wait
-        broken = {problem.path for problem in problems}
-        warnings = [warning for warning in warnings if warning.path not in broken]
-        silenced = [warning for warning in silenced if warning.path not in broken]
-    counted = summary(parts, report.figures) if parts is not None else {}
-    checked = checkcache.Checked(parts.title if parts is not None else "", warnings, silenced, counted)
-    # kept only if no file changed while it was loaded (an entry must hold what its key names); the analysis reads no file
-    if key is not None and parts is not None and not problems and report.kept:
-        checkcache.store(key, checked)
-    return checked, problems
-
-
-def _painter(stream: TextIO, no_color: bool) -> Callable[[Problem], str]:
-    """Colour problems on a terminal (red errors, yellow warnings, dim hints)."""
-    try:
-        color = stream.isatty() and not no_color and not os.environ.get("NO_COLOR")
-    except (AttributeError, ValueError):
-        color = False
-
-    def paint(problem: Problem) -> str:
-        text = problem.format()
-        if not color:
-            return text
-        first, _, rest = text.partition("\n")
-        tone = "33" if problem.severity == "warning" else "31"
-        return f"\x1b[{tone}m{first}\x1b[0m" + (f"\n\x1b[2m{rest}\x1b[0m" if rest else "")
-    return paint
 
 
 def _load_or_report(root: str, stdout: TextIO) -> object:
@@ -413,8 +323,3 @@ def _export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stderr.write(f"adventure export: cannot write {clean(args.output)}: {err.strerror or err}\n")
         return EXIT_STORY
     return EXIT_OK
-
-
-def _count(number: int, one: str, many: str = "") -> str:
-    """`1 scene`, `2 scenes`, `1,024 words`."""
-    return f"{number:,} {one if number == 1 else (many or one + 's')}"

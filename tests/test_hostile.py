@@ -727,9 +727,9 @@ def test_the_story_as_a_whole_is_bounded_not_only_each_file(tmp_path: Path, monk
 def test_check_lists_a_bounded_number_of_warnings_and_counts_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
-    from adventure import cli_tools
+    from adventure import cli_check
 
-    monkeypatch.setattr(cli_tools, "MAX_WARNINGS_SHOWN", 10)  # scaled down from 1,000
+    monkeypatch.setattr(cli_check, "MAX_WARNINGS_SHOWN", 10)  # scaled down from 1,000
     scenes = "".join(f"  - {{id: lost{number}, title: L, text: x, ending: {{id: lost{number}, name: L}}}}\n" for number in range(50))
     root = hostile_story(tmp_path / "story", "lost.yaml", ("scenes:\n" + scenes).encode())
     out = io.StringIO()

@@ -42,17 +42,10 @@ def load_watched(root: str) -> Story:
 
 
 def story_signature(root: str) -> tuple[tuple[str, int, int], ...]:
-    """What changes when an author saves a story file: paths, sizes and modification times."""
-    from adventure.story.loader import STORY_FILE, find_files
+    """What changes when an author saves a story file: paths, modification times and sizes (the loader's)."""
+    from adventure.story.loader import story_signature as signature
 
-    entries = []
-    for path in [os.path.join(root, STORY_FILE), *find_files(root)]:
-        try:
-            info = os.stat(path)
-        except OSError:
-            continue
-        entries.append((path, info.st_mtime_ns, info.st_size))
-    return tuple(entries)
+    return signature(root)
 
 
 def reload_command(session: Session) -> Reply:

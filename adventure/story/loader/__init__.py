@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # for types: the builder imports PyYAML, and a story found in
 # story found in the cache parses none.
 STORY_FILE = "story.yaml"
 
-__all__ = ["STORY_FILE", "LoadReport", "check_story", "check_story_parts", "find_files", "load_story", "story_cache_key"]
+__all__ = [
+    "STORY_FILE", "LoadReport", "check_story", "check_story_parts", "find_files", "load_story", "story_cache_key", "story_signature",
+]
 
 
 class LoadReport:
@@ -50,6 +52,19 @@ def find_files(root: str) -> list[str]:
                 continue
             found.append(path)
     return found
+
+
+def story_signature(root: str) -> tuple[tuple[str, int, int], ...]:
+    """What changes when an author saves, adds or removes a story file: paths, modification times and sizes
+    (`play --watch` and `check --watch` poll it; a file gone between the scan and its stat is left out)."""
+    entries = []
+    for path in [os.path.join(root, STORY_FILE), *find_files(root)]:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        entries.append((path, info.st_mtime_ns, info.st_size))
+    return tuple(entries)
 
 
 def story_cache_key(root: str) -> str | None:
