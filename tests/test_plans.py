@@ -30,8 +30,8 @@ variables:
 """
 
 # Every effect a program holds (add and subtract clamped, set of each type, set add and remove),
-# entry effects as a program and as the general path (a computed value), an ending, guards with
-# and without a disabled reason, and choices that take the general move (reply, stay, and a scene with a
+# entry effects as a program and as the general path (a computed value), an ending, guards of each
+# kind (rules/guards.py) with and without a disabled reason, and choices that take the general move (reply, stay, and a scene with a
 # once-only choice, whose views are listed afresh).
 SCENES = """\
 scenes:
@@ -60,7 +60,9 @@ scenes:
     on_enter: [{add: {steps: 1}}, {add: {bag: lamp}}]
     choices:
       - {label: Back, goto: a, effects: [{add: {coins: 1}}]}
-      - {label: On, goto: c}
+      - {label: On, goto: c, if: '"rope" in bag'}
+      - {label: Around, goto: c, if: 'not lit and "lamp" not in bag', disabled: Too bright.}
+      - {label: Over, goto: c, if: 'not lit or coins == 3'}
       - {label: Aside, goto: e}
   - id: c
     title: C
@@ -117,6 +119,9 @@ def _walk(story: Story, steps: int, seed: int) -> int:
     compared = 0
     for _ in range(steps):
         compared += _same_as_the_general_move(story, state)
+        seen = adventure.view(story, state)
+        expected = [(choice.label.render(state), enabled) for choice, enabled in engine.listed(story, state)]
+        assert [(choice.label, choice.enabled) for choice in seen.choices] == expected
         offered = [choice.number for choice in adventure.view(story, state).choices if choice.enabled]
         if not offered:
             state = adventure.new_game(story, chooser.randrange(100)).state
