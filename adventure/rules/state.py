@@ -53,7 +53,7 @@ class GameState:
         }
 
 
-_Unfrozen: Any = unfrozen_twin(GameState, "scene", "vars", "visits", "turn", "rng", "used", "unlocked", "stack", "seed")
+StateTwin: Any = unfrozen_twin(GameState, "scene", "vars", "visits", "turn", "rng", "used", "unlocked", "stack", "seed")
 
 
 def built_state(
@@ -61,7 +61,7 @@ def built_state(
     used: frozenset[str], unlocked: frozenset[str], stack: tuple[str, ...], seed: int,
 ) -> GameState:
     """GameState(...), built through its unfrozen twin (story/twins.py): every move builds one."""
-    made = _Unfrozen()
+    made = StateTwin()
     made.scene = scene
     made.vars = variables
     made.visits = visits

@@ -12,7 +12,7 @@ from adventure.rules.plans import ADD, FLAG, UNION, Option, ScenePlan, plan_of, 
 from adventure.rules.seen import ChoiceView as ChoiceView
 from adventure.rules.seen import SceneView as SceneView
 from adventure.rules.seen import new_tuple, scene_view
-from adventure.rules.state import GameState
+from adventure.rules.state import GameState, StateTwin
 from adventure.rules.text import render_text
 from adventure.story.model import MAX_DETOUR_DEPTH, Choice, Ending, Story
 
@@ -158,7 +158,9 @@ def choose(story: Story, state: GameState, number: int) -> Outcome:
                 owned = True
             visits: Any = state.visits
             visits = visits.copy() if visits.__class__ is MappingProxyType else dict(visits)
-            work = _new(Working)
+            # the state is built through its twin (state.py), or as a Working when the target's entry
+            # effects need one (they may draw through Working.draw)
+            work = StateTwin() if not on_enter or into.enter is not None else _new(Working)
             work.scene, work.vars, work.visits, work.turn, work.rng = target, variables, visits, state.turn + 1, state.rng
             work.used, work.unlocked, work.stack, work.seed = state.used, state.unlocked, state.stack, state.seed
             events.append(into.entered)
