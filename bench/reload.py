@@ -9,7 +9,10 @@ the rounds with min and max. In each round the measurements run in turn, each in
 process: cold (ADVENTURE_NO_CACHE=1), miss (an empty cache folder: the load writes its
 entry), hit (the same folder again), and, in one process, the reload that `play --watch` and
 the language server do after an author saves one scene file (a title changed in the middle
-file): the first load fills the memo, then each edit is reloaded and timed. Then, with the
+file): the first load fills the memo, then each edit is reloaded and timed; likewise `check --watch`
+in one process (its first check, then a re-check after each edit of the same file: CPU from the
+look at the files that saw the edit to the report written, with the collector's threshold the
+`adventure` command sets). Then, with the
 same cache folder, the middle file is edited once more and loaded by a new process (the story
 cache's per-file entries), edited again and loaded as `adventure check` loads it (its key
 worked out first, then `check_story_parts`: the load part of the next row), edited again and
@@ -86,6 +89,39 @@ with open(path, "w", encoding="utf-8") as handle:
 print(json.dumps({{"reload": statistics.median(times), "scenes": len(story.scenes)}}))
 """
 
+WATCH = r"""
+import gc, io, json, statistics, sys, time
+sys.path.insert(0, {root!r})
+try:
+    from adventure import cli_check
+    from adventure.__main__ import YOUNG_THRESHOLD
+except ImportError:  # a checkout from before `check --watch`
+    print(json.dumps({{"recheck": None}}))
+    raise SystemExit
+gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])  # as the `adventure` command's own process runs
+from adventure.cli_args import parser
+args = parser("check").parse_args(["check", "--watch", {story!r}])
+path = {edited!r}
+original = open(path, encoding="utf-8").read()
+first = original.index("title: ") + len("title: ")
+times, edits, started = [], iter(range({edits})), []
+def sleep(seconds):  # the watch's pause between two looks at the files: the edit is made here
+    if started:  # the look that found the last edit, its re-check and its report since
+        times.append(time.process_time() - started.pop())
+    edit = next(edits, None)
+    if edit is None:
+        raise KeyboardInterrupt
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(original[:first] + "Edited %d " % edit + original[first:])
+    started.append(time.process_time())
+out = io.StringIO()
+cli_check.watch({story!r}, args, out, io.StringIO(), sleep=sleep)
+with open(path, "w", encoding="utf-8") as handle:
+    handle.write(original)
+assert out.getvalue().count("\n--- ") == {edits} and len(times) == {edits}, out.getvalue()[-2000:]
+print(json.dumps({{"recheck": statistics.median(times)}}))
+"""
+
 
 def child(code: str, env: dict[str, str]) -> tuple[dict[str, float], float]:
     """Run `code` in a fresh interpreter; its printed figures and its whole CPU time."""
@@ -136,6 +172,7 @@ def measure_round(tree: str, story: str, edited: str, edits: int, cache: str) ->
         "miss": child(load, cached),
         "hit": child(load, cached),
         "reload": child(RELOAD.format(root=tree, story=story, edited=edited, edits=edits), cached),
+        "watch": child(WATCH.format(root=tree, story=story, edited=edited, edits=edits), cached),
     }
     try:
         retitle(edited, f"Edited in a new process {os.getpid()} {tree}")
@@ -177,7 +214,9 @@ def main() -> None:
             for position, tree in enumerate(trees):
                 measured = measure_round(tree, story, edited, args.edits, os.path.join(work, f"cache-{number}-{position}"))
                 for name, (figures, process) in measured.items():
-                    rows.setdefault((tree, name), []).append(figures.get("load", figures.get("reload", 0.0)))
+                    if name == "watch" and figures["recheck"] is None:
+                        continue  # a checkout without `check --watch`
+                    rows.setdefault((tree, name), []).append(figures.get("load", figures.get("reload", figures.get("recheck", 0.0))))
                     rows.setdefault((tree, name + " process"), []).append(process)
                 scenes = int(measured["cold"][0]["scenes"])
                 if measured["hit"][0].get("yaml") and position == len(trees) - 1:
@@ -192,6 +231,7 @@ def main() -> None:
         labels = {
             "cold": "cold load (no cache)", "miss": "cache miss (writes the entry)", "hit": "cache hit",
             "reload": f"reload after a one-file edit ({os.path.basename(edited)}), in the same process",
+            "watch": "`check --watch`'s re-check after the same edit (change seen to report printed), in the same process",
             "edited": "load in a new process after a one-file edit",
             "check load": "`adventure check`'s load (given the key) in a new process after a one-file edit",
             "check edited": "`adventure check` in a new process after a one-file edit",
@@ -200,8 +240,11 @@ def main() -> None:
         for name, label in labels.items():
             cells = []
             for tree in trees:
+                if (tree, name) not in rows:
+                    cells += ["-", "-"]
+                    continue
                 cells.append(spread(rows[(tree, name)]) if not name.startswith("check") or name == "check load" else "-")
-                cells.append(spread(rows[(tree, name + " process")]) if name != "reload" else "-")
+                cells.append(spread(rows[(tree, name + " process")]) if name not in ("reload", "watch") else "-")
             print(f"| {label} | " + " | ".join(cells) + " |")
     finally:
         shutil.rmtree(work, ignore_errors=True)

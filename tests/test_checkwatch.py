@@ -133,6 +133,19 @@ def test_a_recheck_reads_and_counts_again_only_the_edited_file(story_dir: StoryD
     assert after.summary["words"] == before.summary["words"] + 2
 
 
+def test_a_recheck_leaves_no_garbage_cycle_holding_the_story_it_checked(story_dir: StoryDir) -> None:
+    # the loader freezes what is alive after a load: a cycle left by the last check would be kept for good
+    import gc
+
+    root = story_dir(STORY)
+    rechecker = Rechecker(str(root))
+    rechecker.check()
+    edit("a.yaml", "First draft", "Another draft")(root)
+    gc.collect()
+    rechecker.check()
+    assert gc.collect() == 0
+
+
 # (file, old, new): each applied in turn, the watch's report compared with a fresh `check` of the same files
 EDITS = [
     ("a.yaml", "First draft", "Another draft"),

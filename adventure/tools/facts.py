@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from adventure.source.problems import Problem
@@ -79,6 +79,24 @@ def templates_of(text: Text) -> Iterator[Template | Compiled]:
                 yield part.template
 
 
+def _effects(facts: Facts, read: Callable[[Compiled, object], None], items: tuple[Effect, ...]) -> None:
+    """What effects unlock, read and write, nested ones included. Not a closure calling itself: that would be a
+    cycle keeping the facts (and the story) alive after the analysis, which a process checking again and again
+    (check --watch, the language server) would leave to the collector, or keep for good once a load freezes it."""
+    for effect in items:
+        if isinstance(effect, Unlock):
+            facts.unlocked.update(effect.entries)
+        elif isinstance(effect, When):
+            read(effect.condition, effect.where)
+            facts.expressions.append((effect.condition, effect.where, "effect condition"))
+            _effects(facts, read, effect.then)
+            _effects(facts, read, effect.otherwise)
+        else:
+            facts.writes.setdefault(effect.name, []).append(effect)
+            if isinstance(effect, SetVar) and effect.computed is not None:
+                read(effect.computed, effect.where)
+
+
 def gather(story: Story) -> Facts:
     facts = Facts(story)
 
@@ -98,18 +116,7 @@ def gather(story: Story) -> Facts:
     writes = facts.writes
 
     def effects(items: tuple[Effect, ...]) -> None:
-        for effect in items:
-            if isinstance(effect, Unlock):
-                facts.unlocked.update(effect.entries)
-            elif isinstance(effect, When):
-                read(effect.condition, effect.where)
-                facts.expressions.append((effect.condition, effect.where, "effect condition"))
-                effects(effect.then)
-                effects(effect.otherwise)
-            else:
-                writes.setdefault(effect.name, []).append(effect)
-                if isinstance(effect, SetVar) and effect.computed is not None:
-                    read(effect.computed, effect.where)
+        _effects(facts, read, items)
 
     def text(parts: Text, where: object, what: str) -> None:
         paragraphs = [part.template for part in parts if isinstance(part, Paragraph)]
