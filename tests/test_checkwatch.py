@@ -13,13 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import StoryDir, apply_edit, env_for_subprocess
+from conftest import FEATURES, SHIPPED, StoryDir, apply_edit, env_for_subprocess
 
 from adventure import cli_check
 from adventure.cli import main
 from adventure.cli_args import parser
+from adventure.story.loader import load_story
+from adventure.tools.analysis import analyse_all
 from adventure.tools.checking import Rechecker, changes
+from adventure.tools.facts import FactsMemo, forms_of, gather
 
+EXAMPLE = Path(__file__).parent.parent / "docs" / "example"
 STORY = {
     "story.yaml": "id: w\ntitle: Watched\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\n",
     "a.yaml": (
@@ -130,6 +134,7 @@ def test_a_recheck_reads_and_counts_again_only_the_edited_file(story_dir: StoryD
     after, problems = rechecker.check()
     assert not problems and [os.path.basename(path) for path in rechecker.memo.parsed] == ["a.yaml"]
     assert [os.path.basename(path) for path in rechecker.counted_files] == ["a.yaml"]
+    assert [os.path.basename(path) for path in rechecker.facts.gathered] == ["a.yaml", "b.yaml", "a.yaml"]
     assert after.summary["words"] == before.summary["words"] + 2
 
 
@@ -144,6 +149,21 @@ def test_a_recheck_leaves_no_garbage_cycle_holding_the_story_it_checked(story_di
     gc.collect()
     rechecker.check()
     assert gc.collect() == 0
+
+
+@pytest.mark.parametrize("folder", [FEATURES, SHIPPED, EXAMPLE], ids=["features", "shipped", "example"])
+def test_facts_gathered_file_by_file_are_those_of_one_walk_of_the_story(folder: Path) -> None:
+    story = load_story(str(folder))
+    memo = FactsMemo()
+    whole = gather(story)
+    for _ in range(2):  # walking every file, then taking every file's facts from the memo
+        by_file = gather(story, memo)
+        for name in ("graph", "unlocked", "expressions"):
+            assert getattr(by_file, name) == getattr(whole, name), name
+        assert list(by_file.reads.items()) == list(whole.reads.items()) and list(by_file.writes.items()) == list(whole.writes.items())
+        assert by_file.forms == forms_of(whole) and (by_file.forms or folder == FEATURES)  # it has no inline forms
+        assert analyse_all(story, memo) == analyse_all(story)
+    assert memo.gathered == list(dict.fromkeys(scene.where.path for scene in story.scenes.values()))  # each file walked once
 
 
 # (file, old, new): each applied in turn, the watch's report compared with a fresh `check` of the same files

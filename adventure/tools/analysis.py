@@ -13,16 +13,13 @@ from adventure.story.exprhints import suggest
 from adventure.story.flow import returns_in, within
 from adventure.story.model import (
     Choice,
-    Location,
-    Paragraph,
     Scene,
     Story,
-    Text,
     text_templates,
 )
-from adventure.story.template import Template, Variation
+from adventure.story.template import Variation
 from adventure.tools.decide import decide, domain, domain_hint, show_value
-from adventure.tools.facts import Facts, gather, templates_of, warning
+from adventure.tools.facts import Facts, FactsMemo, forms_of, gather, warning
 
 MAX_EVALUATIONS = 1_000_000  # for all conditions of a story together; past it, the rest are not judged
 _UNDECIDED = "undecided"  # not judged yet (a verdict is True, False or None)
@@ -189,7 +186,7 @@ def detours(facts: Facts) -> Iterator[Problem]:
 def visit_variations(facts: Facts) -> Iterator[Problem]:
     """W701 a sequence, cycle, once-only list or shuffle in a scene that can be visited only once."""
     by_scene: dict[str, tuple[Scene, list[Variation]]] = {}
-    for template, _, scene in _forms(facts):
+    for template, _, scene in forms_of(facts):
         if scene is not None:
             found = by_scene.setdefault(scene.id, (scene, []))[1]
             found.extend(variation for variation in template.variations() if variation.visited and len(variation.options) > 1)
@@ -211,56 +208,10 @@ def visit_variations(facts: Facts) -> Iterator[Problem]:
             )
 
 
-def _forms(facts: Facts) -> list[tuple[Template, object, Scene | None]]:
-    """Every template of the story holding inline forms, with where to report it and its scene (None for a
-    reply, a codex entry or the status line), found once for the rules that need them."""
-    if facts.forms is not None:
-        return facts.forms
-    found: list[tuple[Template, object, Scene | None]] = []
-    for scene in facts.story.scenes.values():  # every template a scene shows; most are plain text
-        where = scene.where
-        if scene.title.static is None and _has_forms(scene.title):
-            found.append((scene.title, where, scene))
-        if scene.recap is not None and _varied(scene.recap):
-            found.append((scene.recap, where, scene))
-        for part in scene.text:
-            if not isinstance(part, Paragraph):
-                found.extend((template, where, scene) for template in _varied_in((part,)))
-            elif part.template.static is None and _has_forms(part.template):
-                found.append((part.template, where, scene))
-        for choice in scene.choices:
-            if choice.label.static is None and _has_forms(choice.label):
-                found.append((choice.label, where, scene))
-            if choice.disabled is not None and _varied(choice.disabled):
-                found.append((choice.disabled, where, scene))
-            if choice.reply:
-                found.extend((template, choice.where, None) for template in _varied_in(choice.reply))
-    for entry in facts.story.codex.values():
-        found.extend((template, entry.where, None) for template in _varied_in(entry.text))
-    status = facts.story.status
-    if status is not None and _varied(status):
-        found.append((status, Location(facts.story.files[0] if facts.story.files else facts.story.root, 1, 1), None))
-    facts.forms = found
-    return found
-
-
-def _has_forms(template: Template) -> bool:
-    """Whether a template holds an inline form (those nested in a form's options are inside one at the top)."""
-    return any(type(part) is Variation for part in template.parts)
-
-
-def _varied_in(text: Text) -> list[Template]:
-    return [item for item in templates_of(text) if isinstance(item, Template) and _varied(item)]
-
-
-def _varied(template: Template) -> bool:
-    return template.static is None and _has_forms(template)
-
-
 def select_keys(facts: Facts) -> Iterator[Problem]:
     """W703 a `{select}` key the string it selects on can never hold."""
     domains: dict[str, list[Value] | None] | None = None
-    for template, where, _ in _forms(facts):
+    for template, where, _ in forms_of(facts):
         for variation in template.variations():
             head = variation.head
             if variation.kind != "select" or head is None or head.source not in facts.story.variables:
@@ -317,10 +268,11 @@ def analyse(story: Story) -> list[Problem]:
 _REACHABILITY = frozenset({"W101", "W102", "W103", "W104"})
 
 
-def analyse_all(story: Story) -> tuple[list[Problem], list[Problem]]:
+def analyse_all(story: Story, memo: FactsMemo | None = None) -> tuple[list[Problem], list[Problem]]:
     """(warnings shown, warnings silenced by `ignore:`), each in file order. The story may be
-    made of the parts of a story that loaded (`check_story_parts`)."""
-    facts = gather(story)
+    made of the parts of a story that loaded (`check_story_parts`). A process that analyses one story
+    again and again passes the same `memo` each time (facts.py: unchanged files are not walked again)."""
+    facts = gather(story, memo)
     problems = [problem for rule in RULES for problem in rule(facts)]
     if story.start not in story.scenes:
         problems = [problem for problem in problems if problem.code not in _REACHABILITY]

@@ -15,6 +15,7 @@ from adventure.story.wordcount import figures
 from adventure.tools.analysis import analyse_all
 from adventure.tools.checkcache import Checked
 from adventure.tools.counts import summary
+from adventure.tools.facts import FactsMemo
 
 if TYPE_CHECKING:
     from adventure.story.loader.memo import LoadMemo
@@ -22,11 +23,14 @@ if TYPE_CHECKING:
 Signature = tuple[tuple[str, int, int], ...]  # loader.story_signature: (path, modification time, size) of every file
 
 
-def findings(parts: Story | None, problems: list[Problem], known: Mapping[str, tuple[int, int, int]]) -> Checked:
+def findings(
+    parts: Story | None, problems: list[Problem], known: Mapping[str, tuple[int, int, int]], memo: FactsMemo | None = None
+) -> Checked:
     """What `check` shows of a story loaded by `check_story_parts` (its parts, when it has errors): its warnings
-    shown and silenced, and its summary; `known` gives some files' figures (summary), so they are not counted again."""
+    shown and silenced, and its summary; `known` gives some files' figures (summary), so they are not counted again,
+    and `memo` what the analysis found in files it saw before (facts.py)."""
     # Warnings come from every part that loaded, so they are shown beside the errors.
-    warnings, silenced = analyse_all(parts) if parts is not None else ([], [])
+    warnings, silenced = analyse_all(parts, memo) if parts is not None else ([], [])
     if problems:  # a file with errors lacks its broken parts: its own warnings would mislead, and wait
         broken = {problem.path for problem in problems}
         warnings = [warning for warning in warnings if warning.path not in broken]
@@ -73,7 +77,8 @@ def changes(before: Signature, after: Signature) -> Changes:
 
 class Rechecker:
     """Checks one story again and again in one process: a file is read and compiled again only when its text
-    changed (loader/memo.py), and its scenes' words counted again only when its scenes were built again.
+    changed (loader/memo.py), and its scenes' words counted and their facts for the warnings gathered again only
+    when its scenes were built again.
 
     What it finds equals a fresh `check`'s of the same files; nothing is read from or written to the cache folder.
     """
@@ -83,6 +88,7 @@ class Rechecker:
 
         self.root = root
         self.memo: LoadMemo = LoadMemo()
+        self.facts = FactsMemo()  # what the analysis gathered from each file's scenes
         # by path: the file's scenes as last counted (the same objects while the memo keeps them) and their figures
         self._counted: dict[str, tuple[list[Scene], tuple[int, int, int]]] = {}
         self.counted_files: list[str] = []  # every file whose words were counted, in order: for tests and benchmarks
@@ -94,7 +100,7 @@ class Rechecker:
         with collector_paused():
             parts, problems = check_story_parts(self.root, memo=self.memo)
             known = self._figures(parts) if parts is not None else {}
-            return findings(parts, problems, known), problems
+            return findings(parts, problems, known, self.facts), problems
 
     def _figures(self, story: Story) -> dict[str, tuple[int, int, int]]:
         """Every file's (choices, words, endings): counted again only for a file whose scenes are not those counted before."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from adventure.source.problems import Problem
@@ -23,7 +23,7 @@ from adventure.story.model import (
     Unlock,
     When,
 )
-from adventure.story.template import Template
+from adventure.story.template import Template, Variation
 
 # Effects that write a variable without reading any (SetVar, when its value is given, not computed).
 _WRITES_GIVEN = frozenset({AddInt, SetAdd, SetRemove, SetVar})
@@ -97,8 +97,79 @@ def _effects(facts: Facts, read: Callable[[Compiled, object], None], items: tupl
                 read(effect.computed, effect.where)
 
 
-def gather(story: Story) -> Facts:
+def gather(story: Story, memo: FactsMemo | None = None) -> Facts:
+    """Everything the rules need of the story, walked once; with a memo, a file whose scenes are the very
+    objects walked last time (a reload that did not build them again) gives back what was gathered from them."""
     facts = Facts(story)
+    facts.graph = successors(story.scenes)
+    if memo is None:
+        _gather_into(facts, story.scenes.values(), story)
+        return facts
+    kept: dict[str, _FileFacts] = {}
+    forms: list[tuple[Template, object, Scene | None]] = []
+    for path, scenes in _by_file(story.scenes.values()):
+        known = memo.files.get(path)
+        if known is None or len(known.scenes) != len(scenes) or any(old is not new for old, new in zip(known.scenes, scenes, strict=True)):
+            part = Facts(story)
+            _gather_into(part, scenes, None)
+            known = _FileFacts(scenes, part.reads, part.writes, part.unlocked, part.expressions, _scene_forms(scenes))
+            memo.gathered.append(path)
+        kept[path] = known
+        # in file order, as one walk of the whole story adds them: the same lists, the same keys in the same order
+        for name, places in known.reads.items():
+            found = facts.reads.get(name)
+            if found is None:
+                facts.reads[name] = list(places)
+            else:
+                found.extend(places)
+        for name, effects in known.writes.items():
+            written = facts.writes.get(name)
+            if written is None:
+                facts.writes[name] = list(effects)
+            else:
+                written.extend(effects)
+        facts.unlocked.update(known.unlocked)
+        facts.expressions.extend(known.expressions)
+        forms.extend(known.forms)
+    memo.files = kept
+    _gather_into(facts, (), story)
+    facts.forms = forms + _story_forms(story)
+    return facts
+
+
+@dataclass(slots=True)
+class _FileFacts:
+    """What one file's scenes read, write, unlock, test and vary (gather's lists, as from these scenes alone)."""
+
+    scenes: list[Scene]
+    reads: dict[str, list[object]]
+    writes: dict[str, list[Effect]]
+    unlocked: set[str]
+    expressions: list[tuple[Compiled, object, str]]
+    forms: list[tuple[Template, object, Scene | None]]
+
+
+@dataclass(slots=True)
+class FactsMemo:
+    """What `gather` found in each file of a story, kept between analyses in one process (`check --watch`)."""
+
+    files: dict[str, _FileFacts] = field(default_factory=dict)
+    gathered: list[str] = field(default_factory=list)  # every file walked, in order: for tests and benchmarks
+
+
+def _by_file(scenes: Iterable[Scene]) -> list[tuple[str, list[Scene]]]:
+    """Scenes grouped by the file they are written in, in story order (a file's scenes come together)."""
+    groups: list[tuple[str, list[Scene]]] = []
+    for scene in scenes:
+        path = scene.where.path
+        if not groups or groups[-1][0] != path:
+            groups.append((path, []))
+        groups[-1][1].append(scene)
+    return groups
+
+
+def _gather_into(facts: Facts, scenes: Iterable[Scene], story: Story | None) -> None:
+    """What `scenes` read, write, unlock and test, added to `facts`; with `story`, its codex and status line's too."""
 
     def read(compiled: Compiled, where: object) -> None:
         for name in compiled.reads:
@@ -132,11 +203,10 @@ def gather(story: Story) -> Facts:
             else:
                 read_template(item, where)
 
-    facts.graph = successors(story.scenes)
     reads, expressions = facts.reads, facts.expressions
     # plain text (a static template) reads nothing: most of a story's templates are skipped here unvisited;
     # the commonest parts (paragraphs, effects that write a value given in the story) are handled in line
-    for scene in story.scenes.values():
+    for scene in scenes:
         where = scene.where
         if scene.title.static is None:
             read_template(scene.title, where)
@@ -178,7 +248,61 @@ def gather(story: Story) -> Facts:
                     else:
                         place.append(choice.where)
                 expressions.append((condition, choice.where, "choice condition"))
+    if story is not None:
+        for entry in story.codex.values():
+            text(entry.text, entry.where, "codex condition")
+        read_template(story.status, Location(story.files[0] if story.files else story.root, 0, 0))
+
+
+def forms_of(facts: Facts) -> list[tuple[Template, object, Scene | None]]:
+    """Every template of the story holding inline forms, with where to report it and its scene (None for a
+    reply, a codex entry or the status line), found once for the rules that need them."""
+    if facts.forms is None:
+        facts.forms = _scene_forms(facts.story.scenes.values()) + _story_forms(facts.story)
+    return facts.forms
+
+
+def _scene_forms(scenes: Iterable[Scene]) -> list[tuple[Template, object, Scene | None]]:
+    found: list[tuple[Template, object, Scene | None]] = []
+    for scene in scenes:  # every template a scene shows; most are plain text
+        where = scene.where
+        if scene.title.static is None and _has_forms(scene.title):
+            found.append((scene.title, where, scene))
+        if scene.recap is not None and _varied(scene.recap):
+            found.append((scene.recap, where, scene))
+        for part in scene.text:
+            if not isinstance(part, Paragraph):
+                found.extend((template, where, scene) for template in _varied_in((part,)))
+            elif part.template.static is None and _has_forms(part.template):
+                found.append((part.template, where, scene))
+        for choice in scene.choices:
+            if choice.label.static is None and _has_forms(choice.label):
+                found.append((choice.label, where, scene))
+            if choice.disabled is not None and _varied(choice.disabled):
+                found.append((choice.disabled, where, scene))
+            if choice.reply:
+                found.extend((template, choice.where, None) for template in _varied_in(choice.reply))
+    return found
+
+
+def _story_forms(story: Story) -> list[tuple[Template, object, Scene | None]]:
+    found: list[tuple[Template, object, Scene | None]] = []
     for entry in story.codex.values():
-        text(entry.text, entry.where, "codex condition")
-    read_template(story.status, Location(story.files[0] if story.files else story.root, 0, 0))
-    return facts
+        found.extend((template, entry.where, None) for template in _varied_in(entry.text))
+    status = story.status
+    if status is not None and _varied(status):
+        found.append((status, Location(story.files[0] if story.files else story.root, 1, 1), None))
+    return found
+
+
+def _has_forms(template: Template) -> bool:
+    """Whether a template holds an inline form (those nested in a form's options are inside one at the top)."""
+    return any(type(part) is Variation for part in template.parts)
+
+
+def _varied_in(text: Text) -> list[Template]:
+    return [item for item in templates_of(text) if isinstance(item, Template) and _varied(item)]
+
+
+def _varied(template: Template) -> bool:
+    return template.static is None and _has_forms(template)
