@@ -8,12 +8,15 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FEATURES, SHIPPED, StoryDir, apply_edit, env_for_subprocess
+from conftest import FEATURES, SHIPPED, StoryDir, apply_edit, env_for_subprocess, write_story
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adventure import cli_check
 from adventure.cli import main
@@ -182,6 +185,27 @@ EDITS = [
     ("story.yaml", "start: a", "start: b"),
     ("a.yaml", "", "  - {id: quiet, title: Q, text: q, ignore: [W104], ending: {id: q, name: Q}}\n"),  # a silenced warning
 ]
+
+
+MORE_EDITS = [
+    ("a.yaml", "text: A side room.", "text: 'A side room, {cycle: dim|bright}.'"),  # an inline form: W701 (visited once)
+    ("b.yaml", "text: Room b.", "text: 'Room b{if n > 1: , busy}.'"),  # an inline condition
+    ("a.yaml", "effects: [{add: {n: 1}}]", "effects: [{if: n < 5, then: [{add: {n: 1}}], else: [{if: n > 9, add: {n: 2}}]}]"),  # nested
+    ("a.yaml", "text: 'Hello, {n}.'", "text: [unclosed"),  # a file that does not parse
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=st.lists(st.tuples(st.integers(0, len(EDITS) + len(MORE_EDITS) - 1), st.booleans()), min_size=1, max_size=8))
+def test_any_sequence_of_edits_is_rechecked_as_a_fresh_check_finds_it(steps: list[tuple[int, bool]]) -> None:
+    edits = EDITS + MORE_EDITS
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_story(Path(folder) / "story", STORY)
+        rechecker = Rechecker(str(root))
+        rechecker.check()
+        for number, undo in steps:
+            if apply_edit(root, edits[number], undo):
+                assert rechecker.check() == cli_check._check_once(str(root))
 
 
 @pytest.mark.parametrize("form", ["human", "json"])
