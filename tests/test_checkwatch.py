@@ -99,6 +99,16 @@ def test_files_added_and_removed_are_checked_and_named(story_dir: StoryDir) -> N
     assert "4 scenes" in removed and removed.endswith("No problems.\n")
 
 
+def test_the_options_of_check_hold_for_every_report_and_ctrl_c_still_ends_with_0(story_dir: StoryDir) -> None:
+    root = story_dir(STORY)
+    lost = "  - {id: lost, title: Lost, text: x, ending: {id: lost, name: Lost}}\n"
+    code, out, _ = watched(root, [edit("a.yaml", "", lost)], "--strict", "--no-color")
+    first, warned = reports(out)
+    assert first.endswith("No problems.\n") and "\x1b[" not in out
+    assert "(scene `lost`) cannot be reached" in warned and warned.endswith("1 warning (--strict: failing).\n")
+    assert code == 0
+
+
 def test_a_half_saved_file_gives_its_problems_and_the_watch_goes_on(story_dir: StoryDir) -> None:
     root = story_dir(STORY)
     whole = STORY["a.yaml"]
