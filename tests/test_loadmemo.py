@@ -221,4 +221,11 @@ def test_the_language_server_keeps_a_memo_per_story_and_rechecks_only_the_edited
     edit(Path(root) / "a.yaml", "  - id: side\n", "  - id: nook\n")
     index = server.refresh(root)
     assert index is not None and names(memo.parsed) == ["story.yaml", "a.yaml", "b.yaml", "a.yaml"]
+    facts = server.facts[root]
+    assert names(facts.gathered) == ["a.yaml", "b.yaml", "a.yaml", "b.yaml"]  # an id changed: every file compiled and walked again
     assert [(os.path.basename(p.path), p.line) for p in index.problems if p.severity == "error"] == [("b.yaml", 7)]
+    edit(Path(root) / "a.yaml", "  - id: nook\n", "  - id: side\n")
+    server.refresh(root)
+    facts.gathered.clear()
+    edit(Path(root) / "a.yaml", "First draft", "Second draft")
+    assert server.refresh(root) is not None and names(facts.gathered) == ["a.yaml"]  # a title: the warnings walk that file alone

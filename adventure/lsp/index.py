@@ -12,6 +12,7 @@ from adventure.story.loader.memo import LoadMemo
 from adventure.story.loader.xref import Recorder, Symbol
 from adventure.story.model import CodexEntry, Scene, Story, Variable
 from adventure.tools.analysis import analyse
+from adventure.tools.facts import FactsMemo
 
 GRAPH_WARNINGS = frozenset({"W101", "W102", "W103", "W104"})
 
@@ -76,12 +77,15 @@ def _same(one: Symbol, other: Symbol) -> bool:
     return one.kind == other.kind and one.name == other.name and one.owner == other.owner
 
 
-def build_index(root: str, overlay: Mapping[str, str] | None = None, memo: LoadMemo | None = None) -> StoryIndex:
+def build_index(
+    root: str, overlay: Mapping[str, str] | None = None, memo: LoadMemo | None = None, facts: FactsMemo | None = None
+) -> StoryIndex:
     """Load a story with the editor's buffers in place of their files; errors, then warnings if it loads.
-    With the `memo` of the previous index, only the files that changed are parsed and compiled again."""
+    With the `memo` of the previous index, only the files that changed are parsed and compiled again, and with
+    its `facts`, only their scenes walked again for the warnings (tools/facts.py)."""
     recorder = Recorder()
     parts, problems = check_story_parts(root, overlay, recorder, memo)
-    warnings = analyse(parts) if parts is not None else []
+    warnings = analyse(parts, facts) if parts is not None else []
     if problems:  # as `adventure check`: warnings beside errors, but none for a file with errors (its broken parts are missing)
         broken = {problem.path for problem in problems}
         # a choice that did not load is missing from the graph: reachability would blame sound scenes

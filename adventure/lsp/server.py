@@ -21,6 +21,7 @@ from adventure.lsp.index import StoryIndex, build_index, story_root
 from adventure.story.loader.declarations import SCENE_ID
 from adventure.story.loader.memo import LoadMemo
 from adventure.story.loader.xref import Symbol
+from adventure.tools.facts import FactsMemo
 
 DEBOUNCE_SECONDS = 0.3
 TRIGGERS = [":", " ", '"', "'", "{", "(", ",", "["]
@@ -45,6 +46,7 @@ class StoryServer(LanguageServer):
         super().__init__("adventure", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.indexes: dict[str, StoryIndex] = {}
         self.memos: dict[str, LoadMemo] = {}  # per story: each file's last load, so a re-check reads only what changed
+        self.facts: dict[str, FactsMemo] = {}  # per story: what the warnings found in each file's scenes
         self.published: dict[str, set[str]] = {}
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.closing = False  # the editor asked for shutdown: nothing more is checked or sent
@@ -76,7 +78,9 @@ class StoryServer(LanguageServer):
         if self.closing:
             return self.indexes.get(root)
         try:
-            index = build_index(root, self.overlay(root), self.memos.setdefault(root, LoadMemo()))
+            index = build_index(
+                root, self.overlay(root), self.memos.setdefault(root, LoadMemo()), self.facts.setdefault(root, FactsMemo())
+            )
         except Exception:  # a bug here must cost the author diagnostics, never the editor's server
             log.exception("checking %s failed", root)
             return self.indexes.get(root)

@@ -259,9 +259,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def analyse(story: Story) -> list[Problem]:
-    """Every warning the author has not silenced, in file order."""
-    return analyse_all(story)[0]
+def analyse(story: Story, memo: FactsMemo | None = None) -> list[Problem]:
+    """Every warning the author has not silenced, in file order (`memo`: as for analyse_all)."""
+    return analyse_all(story, memo)[0]
 
 
 # A story whose start scene did not load (it has errors) reaches nothing: these would flood.
