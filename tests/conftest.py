@@ -60,6 +60,23 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ADVENTURE_CACHE_DIR", str(tmp_path / "cache"))  # each test its own parse cache
 
 
+# The two scene files of the small story the edit-sequence tests (the loader's memo, check --watch) edit:
+# an interpolation, an effect, a condition, two endings and a scene only a detour reaches.
+EDITED_SCENES = {
+    "a.yaml": (
+        "scenes:\n  - id: a\n    title: First draft\n    text: 'Hello, {n}.'\n    choices:\n"
+        "      - {label: On, goto: b, effects: [{add: {n: 1}}]}\n"
+        "  - id: side\n    title: Side\n    text: A side room.\n    ending: {id: side, name: Side}\n"
+    ),
+    "b.yaml": (
+        "scenes:\n  - id: b\n    title: B\n    text: Room b.\n    choices:\n"
+        "      - {label: Back, goto: a, if: n < 3}\n      - {label: Aside, goto: side}\n"
+        "      - {label: Out, goto: out}\n"
+        "  - id: out\n    title: Out\n    text: Daylight.\n    ending: {id: out, name: Out}\n"
+    ),
+}
+
+
 def env_for_subprocess() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FEATURES, SHIPPED, StoryDir, apply_edit, env_for_subprocess, write_story
+from conftest import EDITED_SCENES, FEATURES, SHIPPED, StoryDir, apply_edit, env_for_subprocess, write_story
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,17 +29,7 @@ from adventure.tools.facts import FactsMemo, forms_of, gather
 EXAMPLE = Path(__file__).parent.parent / "docs" / "example"
 STORY = {
     "story.yaml": "id: w\ntitle: Watched\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\n",
-    "a.yaml": (
-        "scenes:\n  - id: a\n    title: First draft\n    text: 'Hello, {n}.'\n    choices:\n"
-        "      - {label: On, goto: b, effects: [{add: {n: 1}}]}\n"
-        "  - id: side\n    title: Side\n    text: A side room.\n    ending: {id: side, name: Side}\n"
-    ),
-    "b.yaml": (
-        "scenes:\n  - id: b\n    title: B\n    text: Room b.\n    choices:\n"
-        "      - {label: Back, goto: a, if: n < 3}\n      - {label: Aside, goto: side}\n"
-        "      - {label: Out, goto: out}\n"
-        "  - id: out\n    title: Out\n    text: Daylight.\n    ending: {id: out, name: Out}\n"
-    ),
+    **EDITED_SCENES,
 }
 
 Step = Callable[[Path], None]

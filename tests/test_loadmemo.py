@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED, StoryDir, apply_edit, write_story
+from conftest import EDITED_SCENES, SHIPPED, StoryDir, apply_edit, write_story
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,17 +22,7 @@ from adventure.story.loader.xref import Recorder
 
 STORY = {
     "story.yaml": "id: m\ntitle: M\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\n",
-    "a.yaml": (
-        "scenes:\n  - id: a\n    title: First draft\n    text: 'Hello, {n}.'\n    choices:\n"
-        "      - {label: On, goto: b, effects: [{add: {n: 1}}]}\n"
-        "  - id: side\n    title: Side\n    text: A side room.\n    ending: {id: side, name: Side}\n"
-    ),
-    "b.yaml": (
-        "scenes:\n  - id: b\n    title: B\n    text: Room b.\n    choices:\n"
-        "      - {label: Back, goto: a, if: n < 3}\n      - {label: Aside, goto: side}\n"
-        "      - {label: Out, goto: out}\n"
-        "  - id: out\n    title: Out\n    text: Daylight.\n    ending: {id: out, name: Out}\n"
-    ),
+    **EDITED_SCENES,
 }
 
 
