@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from adventure.source.problems import Problem
 from adventure.story.expr import Compiled
@@ -116,18 +117,8 @@ def gather(story: Story, memo: FactsMemo | None = None) -> Facts:
             memo.gathered.append(path)
         kept[path] = known
         # in file order, as one walk of the whole story adds them: the same lists, the same keys in the same order
-        for name, places in known.reads.items():
-            found = facts.reads.get(name)
-            if found is None:
-                facts.reads[name] = list(places)
-            else:
-                found.extend(places)
-        for name, effects in known.writes.items():
-            written = facts.writes.get(name)
-            if written is None:
-                facts.writes[name] = list(effects)
-            else:
-                written.extend(effects)
+        _extend_each(facts.reads, known.reads)
+        _extend_each(facts.writes, known.writes)
         facts.unlocked.update(known.unlocked)
         facts.expressions.extend(known.expressions)
         forms.extend(known.forms)
@@ -135,6 +126,19 @@ def gather(story: Story, memo: FactsMemo | None = None) -> Facts:
     _gather_into(facts, (), story)
     facts.forms = forms + _story_forms(story)
     return facts
+
+
+Item = TypeVar("Item")
+
+
+def _extend_each(into: dict[str, list[Item]], more: Mapping[str, list[Item]]) -> None:
+    """Each name's list in `more` added after its list in `into` (a copy, when `into` has none)."""
+    for name, items in more.items():
+        found = into.get(name)
+        if found is None:
+            into[name] = list(items)
+        else:
+            found.extend(items)
 
 
 @dataclass(slots=True)
