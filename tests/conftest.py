@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
@@ -75,6 +76,18 @@ EDITED_SCENES = {
         "  - id: out\n    title: Out\n    text: Daylight.\n    ending: {id: out, name: Out}\n"
     ),
 }
+
+
+def plain_value(value: object) -> object:
+    """A value as JSON sees it: dataclasses as their class name and fields, sets sorted (so the
+    result does not depend on the process's string hashing, and 0 and False stay apart)."""
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, (tuple, list)):
+        return [plain_value(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        return [type(value).__name__, *(plain_value(getattr(value, field.name)) for field in dataclasses.fields(value))]
+    return value
 
 
 def env_for_subprocess() -> dict[str, str]:

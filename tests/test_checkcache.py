@@ -41,10 +41,32 @@ def big_story(story_dir: StoryDir) -> Path:
     return story_dir({"story.yaml": WARNED, "a.yaml": chapter})
 
 
+@pytest.fixture
+def words_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the scenes whose words are counted, in order."""
+    counted: list[str] = []
+    real = wordcount.scene_words
+
+    def counting(scene: object) -> int:
+        counted.append(scene.id)  # type: ignore[attr-defined]
+        return real(scene)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wordcount, "scene_words", counting)
+    return counted
+
+
 def check(*args: str) -> tuple[int, str]:
     out = io.StringIO()
     code = main(["check", *args], stdout=out)
     return code, out.getvalue()
+
+
+def check_without_cache(*args: str) -> tuple[int, str]:
+    """`check --no-cache`, with the cache turned on again afterwards (the option turns it off for the process)."""
+    try:
+        return check(*args, "--no-cache")
+    finally:
+        cachedir.set_enabled(True)
 
 
 def entries() -> list[Path]:
@@ -73,48 +95,28 @@ def test_an_edit_is_checked_afresh(big_story: Path, loads: list[str]) -> None:
 
 
 def test_after_a_one_file_edit_check_counts_the_words_of_that_file_only_and_says_what_a_full_check_says(
-    story_dir: StoryDir, monkeypatch: pytest.MonkeyPatch
+    story_dir: StoryDir, words_counted: list[str]
 ) -> None:
     second = big_chapter(50).replace("id: s", "id: t").replace("goto: s", "goto: t").replace("id: end", "id: fin")
     second = second.replace("{id: out, name: Out}", "{id: fin, name: Fin}").replace("goto: end", "goto: fin")
     root = story_dir({"story.yaml": WARNED, "a.yaml": big_chapter(), "b.yaml": second})
     check(str(root))
-    counted: list[str] = []
-    real = wordcount.scene_words
-
-    def counting(scene: object) -> int:
-        counted.append(scene.id)  # type: ignore[attr-defined]
-        return real(scene)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(wordcount, "scene_words", counting)
+    words_counted.clear()  # only what the check after the edit counts
     (root / "b.yaml").write_text(second.replace("title: Room 3\n", "title: A much longer name for room 3\n"), encoding="utf-8")
     edited = check(str(root))
-    assert counted and all(scene_id.startswith(("t", "fin")) for scene_id in counted)
-    try:
-        afresh = check(str(root), "--no-cache")
-    finally:
-        cachedir.set_enabled(True)
+    assert words_counted and all(scene_id.startswith(("t", "fin")) for scene_id in words_counted)
+    afresh = check_without_cache(str(root))
     assert edited == afresh and " words, " in edited[1]
 
 
 def test_a_check_of_a_story_found_whole_in_the_story_cache_counts_no_words_and_says_what_a_full_check_says(
-    big_story: Path, monkeypatch: pytest.MonkeyPatch
+    big_story: Path, words_counted: list[str]
 ) -> None:
     loader.load_story(str(big_story))  # as `play` leaves it: the story kept, no check yet
-    counted: list[str] = []
-    real = wordcount.scene_words
-
-    def counting(scene: object) -> int:
-        counted.append(scene.id)  # type: ignore[attr-defined]
-        return real(scene)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(wordcount, "scene_words", counting)
+    words_counted.clear()  # only what the check counts
     found = check(str(big_story))
-    assert counted == [] and len(entries()) == 1
-    try:
-        afresh = check(str(big_story), "--no-cache")
-    finally:
-        cachedir.set_enabled(True)
+    assert words_counted == [] and len(entries()) == 1
+    afresh = check_without_cache(str(big_story))
     assert found == afresh and " words, " in found[1]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_STORY, StoryDir, apply_edit, env_for_subprocess, write_story
+from conftest import EDITED_SCENES, MINIMAL_STORY, StoryDir, apply_edit, env_for_subprocess, write_story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_storycache import big_chapter, plain
@@ -23,17 +23,8 @@ from adventure.story.model import Story
 
 STORY = {
     "story.yaml": "id: m\ntitle: M\nversion: 1\nstart: a\nvariables:\n  n: {type: int}\nsnippets:\n  hi: 'Hi, {n}.'\n",
-    "a.yaml": (
-        "scenes:\n  - id: a\n    title: First draft\n    text: 'Hello, {n}. {>hi}'\n    choices:\n"
-        "      - {label: On, goto: b, effects: [{add: {n: 1}}]}\n"
-        "  - id: side\n    title: Side\n    text: A side room.\n    ending: {id: side, name: Side}\n"
-    ),
-    "b.yaml": (
-        "scenes:\n  - id: b\n    title: B\n    text: Room b.\n    choices:\n"
-        "      - {label: Back, goto: a, if: n < 3}\n      - {label: Aside, goto: side}\n"
-        "      - {label: Out, goto: out}\n"
-        "  - id: out\n    title: Out\n    text: Daylight.\n    ending: {id: out, name: Out}\n"
-    ),
+    **EDITED_SCENES,
+    "a.yaml": EDITED_SCENES["a.yaml"].replace("'Hello, {n}.'", "'Hello, {n}. {>hi}'"),  # a file that uses a snippet
     "c.yaml": (
         "variables:\n  k: {type: int, default: 2}\nscenes:\n"
         "  - {id: c, title: C, text: 'c {k}', choices: [{label: On, goto: out}]}\n"

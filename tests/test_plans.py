@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pytest
-from conftest import FEATURES, MINIMAL_STORY, ROOT, StoryDir
+from conftest import FEATURES, MINIMAL_STORY, ROOT, StoryDir, plain_value
 
 import adventure
 from adventure.rules import engine
@@ -86,17 +86,6 @@ scenes:
 """
 
 
-def _plain(value: object) -> object:
-    """Events as JSON would see them: their class and fields, sets sorted (so 0 and False differ)."""
-    if isinstance(value, frozenset):
-        return sorted(value)
-    if isinstance(value, (tuple, list)):
-        return [_plain(item) for item in value]
-    if dataclasses.is_dataclass(value):
-        return [type(value).__name__, *(_plain(getattr(value, field.name)) for field in dataclasses.fields(value))]
-    return value
-
-
 def _same_as_the_general_move(story: Story, state: GameState) -> int:
     """Each enabled choice taken through view and choose gives what take gives; how many were compared."""
     compared = 0
@@ -107,7 +96,7 @@ def _same_as_the_general_move(story: Story, state: GameState) -> int:
         quick = adventure.choose(story, state, number)
         general = take(story, state, choice)
         assert quick == general and type(quick.state) is GameState
-        assert json.dumps(_plain(quick.events)) == json.dumps(_plain(general.events))
+        assert json.dumps(plain_value(quick.events)) == json.dumps(plain_value(general.events))
         assert json.dumps(quick.state.to_data()) == json.dumps(general.state.to_data())
         compared += 1
     return compared
@@ -150,7 +139,7 @@ def test_a_flag_holding_another_value_than_true_or_false_reports_the_value_it_he
     assert _same_as_the_general_move(story, odd) > 0
     adventure.view(story, odd)
     lit = adventure.choose(story, odd, 1).events[0]
-    assert json.dumps(_plain(lit)) == '["VariableChanged", "lit", 0, true]'
+    assert json.dumps(plain_value(lit)) == '["VariableChanged", "lit", 0, true]'
 
 
 def test_equal_effects_make_one_program_shared_by_every_choice_that_has_them(story_dir: StoryDir) -> None:

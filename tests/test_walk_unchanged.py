@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import random
 from pathlib import Path
 
 import pytest
-from conftest import FEATURES, ROOT, SHIPPED
+from conftest import FEATURES, ROOT, SHIPPED, plain_value
 
 import adventure
 from adventure.rules import engine
@@ -30,27 +29,16 @@ RECORDED = {
 }
 
 
-def _plain(value: object) -> object:
-    """A value with sets sorted, so the digest does not depend on the process's string hashing."""
-    if isinstance(value, frozenset):
-        return sorted(value)
-    if isinstance(value, (tuple, list)):
-        return [_plain(item) for item in value]
-    if dataclasses.is_dataclass(value):
-        return [type(value).__name__, *(_plain(getattr(value, field.name)) for field in dataclasses.fields(value))]
-    return value
-
-
 def _walk_digest(story: Story, steps: int, seed: int) -> str:
     chooser = random.Random(seed)
     digest = hashlib.sha256()
     outcome = adventure.new_game(story, seed)
     for _ in range(steps):
         state = outcome.state
-        digest.update(json.dumps(_plain(outcome.events)).encode())
+        digest.update(json.dumps(plain_value(outcome.events)).encode())
         digest.update(json.dumps(state.to_data(), sort_keys=True).encode())
         seen = adventure.view(story, state)
-        digest.update(json.dumps(_plain(seen)).encode())
+        digest.update(json.dumps(plain_value(seen)).encode())
         offered = [choice.number for choice in seen.choices if choice.enabled]
         if not offered:
             outcome = adventure.new_game(story, chooser.randrange(1000))
